@@ -1,0 +1,36 @@
+# gigawatt: `make demo` runs the main job on the default scenario; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint format docs clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/gigawatt solve scenarios/default
+
+test: $(STAMP)
+	$(BIN)/ruff check gigawatt tests benchmarks
+	$(BIN)/ruff format --check gigawatt tests benchmarks
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check gigawatt tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format gigawatt tests benchmarks
+	$(BIN)/ruff check --fix gigawatt tests benchmarks
+
+docs: $(STAMP)
+	$(BIN)/python -m gigawatt.scenario.docs > docs/scenario-format.md
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

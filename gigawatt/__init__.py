@@ -1,0 +1,53 @@
+"""gigawatt: plan AI compute buildouts under a power ceiling.
+
+>>> import gigawatt as gw
+>>> scn = gw.load_scenario("scenarios/default")
+>>> plan = gw.solve(scn)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from gigawatt.scenario import Scenario, ScenarioError, load_scenario
+
+__version__ = "0.1.0"
+__all__ = [
+    "InfeasibleScenario",
+    "ModelOptions",
+    "NoPlan",
+    "Plan",
+    "Scenario",
+    "ScenarioError",
+    "build_model",
+    "load_plan",
+    "load_scenario",
+    "solve",
+    "solve_model",
+]
+
+_LAZY = {
+    "solve": "gigawatt.solve",
+    "solve_model": "gigawatt.solve",
+    "build_model": "gigawatt.model",
+    "ModelOptions": "gigawatt.model",
+    "Plan": "gigawatt.plan.plan",
+    "load_plan": "gigawatt.plan.plan",
+    "InfeasibleScenario": "gigawatt.errors",
+    "NoPlan": "gigawatt.errors",
+}
+
+if TYPE_CHECKING:
+    from gigawatt.errors import InfeasibleScenario, NoPlan
+    from gigawatt.model import ModelOptions, build_model
+    from gigawatt.plan.plan import Plan, load_plan
+    from gigawatt.solve import solve, solve_model
+
+
+def __getattr__(name: str) -> object:
+    """Import the solver stack (Pyomo, HiGHS) only when first used, so ``import gigawatt`` stays quick."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'gigawatt' has no attribute {name!r}")

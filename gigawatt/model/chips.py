@@ -1,0 +1,60 @@
+r"""Chip installs with vintages, lifetimes and supply caps.
+
+Sets: ``CHIP_SITE_YEARS`` (c, s, v): chip c on sale in v, cooling compatible with s, v >= earliest
+year of s. A vintage installed in v is active in year y while v <= y < v + lifetime_years.
+
+.. math::
+
+    active_{c,s,y} = \sum_{v \le y < v + L_c} install_{c,s,v}
+
+    \sum_s install_{c,s,y} \le max\_units\_per\_year_c \cdot w_y
+
+Registers facility power ``pue_s * it_kw_per_unit_c / 1000 * active`` [MW] and compute
+``pflops_per_unit_c / 1000 * active`` [EFLOP/s] per (s, y); capital ``capex_usd_per_unit`` as an
+annuity over the chip's life.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+import pyomo.environ as pyo
+
+from gigawatt.model.data import ModelData
+from gigawatt.model.ledger import Ledger, linear
+from gigawatt.model.options import ModelOptions
+
+
+def add_chips(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: ModelOptions) -> None:
+    """Declare ``v_install`` and ``c_chip_supply``; register power, compute, capital and cost."""
+    m.CHIP_SITE_YEARS = pyo.Set(initialize=d.chip_site_years, dimen=3, ordered=True)
+    if not d.chip_site_years:
+        return
+    chips, sites, h = d.chips, d.sites, d.horizon
+    mw_per_unit = {(c, s): sites.at[s, "pue"] * chips.at[c, "it_kw_per_unit"] / 1000.0 for c, s, _ in d.chip_site_years}
+
+    def bound(_: object, c: str, s: str, y: int) -> tuple[float, float]:
+        fit = sites.at[s, "max_mw"] / mw_per_unit[c, s]
+        cap = chips.at[c, "max_units_per_year"] * h.weights[y]
+        upper = min(fit, cap)
+        return 0.0, math.floor(upper + 1e-9) if options.integer_units else upper
+
+    domain = pyo.NonNegativeIntegers if options.integer_units else pyo.NonNegativeReals
+    m.v_install = pyo.Var(m.CHIP_SITE_YEARS, domain=domain, bounds=bound)
+
+    by_chip_year: dict[tuple[str, int], list] = defaultdict(list)
+    for c, s, y in d.chip_site_years:
+        by_chip_year[c, y].append(m.v_install[c, s, y])
+        capex = chips.at[c, "capex_usd_per_unit"]
+        ledger.cost("chip_capex", y, capex * h.annuity_weight(y, int(chips.at[c, "lifetime_years"])), m.v_install[c, s, y])
+        ledger.capital_usd[y].append((capex, m.v_install[c, s, y]))
+    m.c_chip_supply = pyo.Constraint(
+        list(by_chip_year),
+        rule=lambda _, c, y: linear([(1.0, x) for x in by_chip_year[c, y]]) <= chips.at[c, "max_units_per_year"] * h.weights[y],
+    )
+    for (c, s, y), vintages in d.active_vintages().items():
+        eflops = chips.at[c, "pflops_per_unit"] / 1000.0
+        for v in vintages:
+            ledger.facility_mw[s, y].append((mw_per_unit[c, s], m.v_install[c, s, v]))
+            ledger.compute_eflops[s, y].append((eflops, m.v_install[c, s, v]))

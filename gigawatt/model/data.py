@@ -1,0 +1,215 @@
+"""Model data: the validated scenario reduced to index sets and coefficients the families read.
+
+Only combinations that can exist are listed: a site from its earliest year, a chip on sale and
+cooled, a serving pair within latency. Everything here is computed once, before Pyomo is touched.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from gigawatt.scenario import Scenario
+
+EARTH_RADIUS_KM = 6371.0
+RTT_MS_PER_KM = 0.0098  # ~4.9 µs/km one way in fibre
+
+
+def great_circle_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
+    """Haversine distance in km between points given in degrees."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(lon2) - np.radians(lon1)
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def capital_recovery_factor(rate: float, life_years: int) -> float:
+    """Annual payment per USD of capital over ``life_years`` at ``rate``."""
+    if rate == 0:
+        return 1.0 / life_years
+    return rate / (1.0 - (1.0 + rate) ** -life_years)
+
+
+@dataclass(frozen=True)
+class Horizon:
+    """Modelled years, the calendar years each stands for, and discounting."""
+
+    years: tuple[int, ...]
+    weights: dict[int, int]
+    rate: float
+
+    @property
+    def first(self) -> int:
+        return self.years[0]
+
+    @property
+    def end(self) -> int:
+        """Last calendar year inside the horizon."""
+        return self.years[-1] + self.weights[self.years[-1]] - 1
+
+    def discount(self, calendar_year: int) -> float:
+        return (1.0 + self.rate) ** -(calendar_year - self.first)
+
+    def op_weight(self, year: int) -> float:
+        """Discounted calendar years represented by modelled ``year`` (multiplies yearly costs)."""
+        return sum(self.discount(k) for k in range(year, year + self.weights[year]))
+
+    def annuity_weight(self, year: int, life_years: int) -> float:
+        """Discounted cost per USD of capital built in ``year``: annuity paid for the years inside the horizon."""
+        last = min(year + life_years - 1, self.end)
+        return capital_recovery_factor(self.rate, life_years) * sum(self.discount(k) for k in range(year, last + 1))
+
+    def previous(self, year: int) -> int | None:
+        i = self.years.index(year)
+        return self.years[i - 1] if i else None
+
+
+@dataclass
+class ModelData:
+    """Index sets (lists of tuples) and per-entity parameters the model families read."""
+
+    scenario: Scenario
+    horizon: Horizon
+    sites: pd.DataFrame
+    chips: pd.DataFrame
+    nodes: pd.DataFrame
+    links: pd.DataFrame
+    supplies: pd.DataFrame
+    demand: dict[tuple[str, int], float]
+    regions: list[str]
+    site_years: list[tuple[str, int]]
+    chip_site_years: list[tuple[str, str, int]]
+    serve_pairs: dict[tuple[str, str], float]  # (region, site) -> serving cost USD per EFLOP/s-yr
+    serve_index: list[tuple[str, str, int]]
+    link_years: list[tuple[str, int]]
+    supply_years: list[tuple[str, int]]
+    symmetric_site_pairs: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return self.horizon.years
+
+    def active_vintages(self) -> dict[tuple[str, str, int], list[int]]:
+        """(chip, site, year) -> install years still active then (vintage v active while year < v + life)."""
+        by_cs: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for c, s, v in self.chip_site_years:
+            by_cs[c, s].append(v)
+        life = self.chips["lifetime_years"]
+        out: dict[tuple[str, str, int], list[int]] = {}
+        for (c, s), vintages in by_cs.items():
+            for y in self.years:
+                live = [v for v in vintages if v <= y < v + life[c]]
+                if live:
+                    out[c, s, y] = live
+        return out
+
+
+def build_data(scenario: Scenario) -> ModelData:
+    """Reduce a validated scenario to the sparse sets and parameters of the model."""
+    st = scenario.settings
+    horizon = Horizon(tuple(st.years), st.year_weights, st.discount_rate)
+    sites = scenario.tables["sites"].set_index("site_id", drop=False)
+    chips = scenario.tables["chips"].set_index("chip_id", drop=False)
+    nodes = scenario.tables["nodes"].set_index("node_id", drop=False)
+    links = scenario.links.set_index("link_id", drop=False)
+    supplies = scenario.tables["supplies"].set_index("supply_id", drop=False)
+
+    site_years = [(s, y) for s, first in sites["earliest_year"].items() for y in horizon.years if y >= first]
+    open_years = defaultdict(list)
+    for s, y in site_years:
+        open_years[s].append(y)
+    chip_site_years = [
+        (c, s, y)
+        for c, chip in chips.iterrows()
+        for s, site in sites.iterrows()
+        if chip.cooling == "air" or site.cooling == "liquid"
+        for y in open_years[s]
+        if chip.first_year <= y <= chip.last_year
+    ]
+
+    demand_table = scenario.tables["demand"]
+    demand = demand_table.groupby(["region_id", "year"])["eflops"].sum().to_dict()
+    regions = sorted(demand_table["region_id"].unique())
+    serve_pairs = _serve_pairs(scenario, sites, regions)
+    serve_index = [(r, s, y) for (r, s) in serve_pairs for y in open_years[s] if demand.get((r, y), 0.0) > 0]
+
+    link_years = [(link, y) for link in links.index for y in horizon.years]
+    supply_years = [(g, y) for g, first in supplies["earliest_year"].items() for y in horizon.years if y >= first]
+    data = ModelData(
+        scenario,
+        horizon,
+        sites,
+        chips,
+        nodes,
+        links,
+        supplies,
+        demand,
+        regions,
+        site_years,
+        chip_site_years,
+        serve_pairs,
+        serve_index,
+        link_years,
+        supply_years,
+    )
+    data.symmetric_site_pairs = _symmetric_pairs(data)
+    return data
+
+
+def _serve_pairs(scenario: Scenario, sites: pd.DataFrame, regions: list[str]) -> dict[tuple[str, str], float]:
+    """Allowed (region, site) pairs with their serving cost; all sites for the single pool."""
+    if "regions" not in scenario.tables:
+        return {(r, s): 0.0 for r in regions for s in sites.index}
+    reg = scenario.tables["regions"].set_index("region_id")
+    if "serving" in scenario.tables:
+        serving = scenario.tables["serving"]
+        pairs = {}
+        for row in serving.itertuples(index=False):
+            latency = row.latency_ms
+            if latency is None or (isinstance(latency, float) and math.isnan(latency)):
+                latency = _latency(scenario, reg.loc[row.region_id], sites.loc[row.site_id])
+            if latency <= reg.loc[row.region_id, "max_latency_ms"]:
+                pairs[row.region_id, row.site_id] = float(row.cost_usd_per_eflops_yr)
+        return pairs
+    pairs = {}
+    for r in regions:
+        rrow = reg.loc[r]
+        lat = _latency(scenario, rrow, sites)
+        for s in sites.index[np.asarray(lat) <= rrow.max_latency_ms]:
+            pairs[r, s] = 0.0
+    return pairs
+
+
+def _latency(scenario: Scenario, region: pd.Series, sites: pd.DataFrame | pd.Series) -> np.ndarray:
+    km = great_circle_km(region["lat"], region["lon"], np.asarray(sites["lat"]), np.asarray(sites["lon"]))
+    return km * scenario.settings.latency_route_factor * RTT_MS_PER_KM
+
+
+SITE_SIGNATURE = [
+    "node_id",
+    "max_mw",
+    "block_mw",
+    "open_cost_usd",
+    "capex_usd_per_mw",
+    "fixed_om_usd_per_mw_yr",
+    "pue",
+    "cooling",
+    "earliest_year",
+    "lifetime_years",
+]
+
+
+def _symmetric_pairs(data: ModelData) -> list[tuple[str, str]]:
+    """Consecutive pairs of interchangeable sites (same data and same serving reach)."""
+    reach: dict[str, tuple] = defaultdict(tuple)
+    for (r, s), cost in sorted(data.serve_pairs.items()):
+        reach[s] = (*reach[s], (r, cost))
+    groups: dict[tuple, list[str]] = defaultdict(list)
+    for s, row in data.sites.iterrows():
+        groups[(*row[SITE_SIGNATURE].tolist(), reach[s])].append(s)
+    return [(a, b) for members in groups.values() for a, b in itertools.pairwise(members)]

@@ -1,0 +1,17 @@
+"""Options that change the formulation (not the solver)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    """``integer_units=False`` makes chip units continuous; ``relax=True`` drops all integrality."""
+
+    integer_units: bool = True
+    relax: bool = False
+    symmetry_breaking: bool = True
+
+    def as_dict(self) -> dict[str, bool]:
+        return asdict(self)

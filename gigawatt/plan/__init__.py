@@ -1,0 +1,1 @@
+"""Plans: extraction from a solution, the Plan object, and the independent verifier."""

@@ -1,0 +1,186 @@
+"""The :class:`Plan`: what to build where and when, with costs, power against the ceiling, and status."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from gigawatt.plan.tables import PLAN_TABLES
+from gigawatt.scenario import Scenario
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A solved scenario. Tables (``plan.sites``, ``plan.chips``, ...) are pandas DataFrames.
+
+    ``objective`` and ``bound`` are discounted total cost in USD; ``gap`` is relative;
+    ``timings`` holds seconds for build, hand-off, solve and extract.
+    """
+
+    scenario: Scenario
+    tables: Mapping[str, pd.DataFrame]
+    status: str
+    solution: str
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    timings: Mapping[str, float]
+    options: Mapping[str, object]
+    metadata: Mapping[str, object] = field(default_factory=dict)
+    log: str = field(default="", repr=False)
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        if name in PLAN_TABLES:
+            return object.__getattribute__(self, "tables")[name]
+        raise AttributeError(name)
+
+    # -- checks and figures ---------------------------------------------------------------------
+    def verify(self, **kwargs: object) -> list:
+        """Violations found by the independent checker (:mod:`gigawatt.plan.verify`); empty when sound."""
+        from gigawatt.plan.verify import verify
+
+        integer = bool(self.options.get("integer_units", True)) and not self.options.get("relax", False)
+        return verify(self.scenario, self.tables, self.objective, integer_units=integer, **kwargs)
+
+    @property
+    def kpis(self) -> dict[str, float]:
+        """Headline figures: cost (USD, discounted), USD per EFLOP/s-year, peak MW, tCO2, EFLOP/s."""
+        power, supplies, serving = self.tables["power"], self.tables["supplies"], self.tables["serving"]
+        delivered = serving.groupby("year")["eflops"].sum().reindex(power["year"], fill_value=0.0)
+        total = float(self.objective or 0.0)
+        eflops_years = float(delivered.sum() * _years_per_row(self.scenario))
+        return {
+            "total_cost_usd": total,
+            "usd_per_eflops_yr": total / eflops_years if eflops_years else float("nan"),
+            "peak_facility_mw": float(power["facility_mw"].max()),
+            "ceiling_mw": float(self.scenario.settings.ceiling_mw),
+            "co2_t": float(supplies["co2_t"].sum() * _years_per_row(self.scenario)),
+            "final_year_eflops": float(delivered.iloc[-1]) if len(delivered) else 0.0,
+            "sites_opened": int(self.tables["sites"].groupby("site_id")["open"].any().sum()),
+        }
+
+    def summary(self) -> str:
+        """A short text report: status, cost, power against the ceiling, what gets built."""
+        k = self.kpis
+        lines = [
+            f"Plan for {self.scenario.name!r}: {self.status} ({self.solution} solution), gap {_pct(self.gap)}",
+            f"  total cost      {k['total_cost_usd'] / 1e9:,.2f} B USD (discounted); bound {_usd_b(self.bound)}",
+            f"  cost of compute {k['usd_per_eflops_yr'] / 1e6:,.1f} M USD per EFLOP/s-year",
+            f"  peak power      {k['peak_facility_mw']:,.0f} MW of {k['ceiling_mw']:,.0f} MW ceiling",
+            f"  sites opened    {k['sites_opened']};  CO2 {k['co2_t'] / 1e6:,.2f} Mt over the horizon",
+            "  year   facility MW   headroom MW   EFLOP/s",
+        ]
+        served = self.tables["serving"].groupby("year")["eflops"].sum()
+        for row in self.tables["power"].itertuples(index=False):
+            lines.append(f"  {row.year}  {row.facility_mw:12,.0f}  {row.headroom_mw:12,.0f}  {served.get(row.year, 0.0):8,.1f}")
+        chips = self.tables["chips"]
+        if len(chips):
+            units = chips.groupby("chip_id")["installed_units"].sum().sort_values(ascending=False)
+            lines.append("  chips installed " + ", ".join(f"{c} {n:,.0f}" for c, n in units.items() if n > 0))
+        t = self.timings
+        lines.append("  seconds         " + ", ".join(f"{k} {v:.2f}" for k, v in t.items()))
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"Plan({self.scenario.name!r}, status={self.status!r}, objective={_usd_b(self.objective)}, gap={_pct(self.gap)})"
+
+    def _repr_html_(self) -> str:
+        k = self.kpis
+        head = (
+            f"<h4>Plan for {self.scenario.name}: {self.status}</h4><p>Total cost {k['total_cost_usd'] / 1e9:,.2f} B USD "
+            f"(gap {_pct(self.gap)}); peak {k['peak_facility_mw']:,.0f} of {k['ceiling_mw']:,.0f} MW; "
+            f"{k['sites_opened']} sites opened.</p>"
+        )
+        return head + self.tables["power"].to_html(index=False, float_format=lambda v: f"{v:,.1f}")
+
+    # -- persistence ----------------------------------------------------------------------------
+    def save(self, directory: str | Path) -> Path:
+        """Write tables (Parquet), metadata (JSON) and the scenario to ``directory``, atomically."""
+        target = Path(directory)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        try:
+            for name, frame in self.tables.items():
+                frame.to_parquet(tmp / f"{name}.parquet", index=False)
+            _save_scenario(self.scenario, tmp / "scenario")
+            meta = {
+                "format_version": FORMAT_VERSION,
+                "status": self.status,
+                "solution": self.solution,
+                "objective": self.objective,
+                "bound": self.bound,
+                "gap": self.gap,
+                "timings": dict(self.timings),
+                "options": dict(self.options),
+                "metadata": dict(self.metadata),
+            }
+            (tmp / "plan.json").write_text(json.dumps(meta, indent=2, default=str))
+            (tmp / "log.txt").write_text(self.log)
+            if target.exists():
+                old = target.with_name(f".{target.name}.old")
+                shutil.rmtree(old, ignore_errors=True)
+                os.replace(target, old)
+                os.replace(tmp, target)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(tmp, target)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return target
+
+
+def load_plan(directory: str | Path) -> Plan:
+    """Read a plan written by :meth:`Plan.save`."""
+    from gigawatt.scenario import load_scenario
+
+    source = Path(directory)
+    meta = json.loads((source / "plan.json").read_text())
+    tables = {name: pd.read_parquet(source / f"{name}.parquet") for name in PLAN_TABLES}
+    scenario = load_scenario(source / "scenario")
+    log = (source / "log.txt").read_text() if (source / "log.txt").exists() else ""
+    return Plan(
+        scenario,
+        tables,
+        meta["status"],
+        meta["solution"],
+        meta["objective"],
+        meta["bound"],
+        meta["gap"],
+        meta["timings"],
+        meta["options"],
+        meta["metadata"],
+        log,
+    )
+
+
+def _save_scenario(scenario: Scenario, folder: Path) -> None:
+    import yaml
+
+    folder.mkdir()
+    settings = scenario.settings.model_dump(mode="json")
+    (folder / "scenario.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))
+    for name, frame in scenario.tables.items():
+        frame.to_csv(folder / f"{name}.csv", index=False, float_format="%.17g")
+
+
+def _years_per_row(scenario: Scenario) -> float:
+    weights = scenario.settings.year_weights
+    return sum(weights.values()) / len(weights)
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3%}"
+
+
+def _usd_b(value: float | None) -> str:
+    return "-" if value is None else f"{value / 1e9:,.3f} B USD"

@@ -1,0 +1,251 @@
+"""Scenario format, described as data.
+
+Every table a scenario may hold is a :class:`TableSchema`: its file name, key column and
+:class:`Column` entries (dtype, unit, bounds, default, description). The loader, the validator and
+the generated documentation (``docs/scenario-format.md``) all read this one description.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Dtype = Literal["str", "int", "float", "bool"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a scenario table.
+
+    ``ge``/``gt``/``le``/``lt`` are inclusive/exclusive numeric bounds; ``choices`` lists allowed
+    string values. A column with ``required=False`` takes ``default`` where absent or empty.
+    """
+
+    name: str
+    dtype: Dtype
+    unit: str = ""
+    description: str = ""
+    required: bool = True
+    default: object = None
+    ge: float | None = None
+    gt: float | None = None
+    le: float | None = None
+    lt: float | None = None
+    choices: tuple[str, ...] = ()
+
+    def expectation(self) -> str:
+        """Human-readable statement of what a valid value looks like."""
+        parts = [{"str": "text", "int": "a whole number", "float": "a number", "bool": "true/false"}[self.dtype]]
+        if self.choices:
+            parts = ["one of " + ", ".join(repr(c) for c in self.choices)]
+        for op, bound in (("≥", self.ge), (">", self.gt), ("≤", self.le), ("<", self.lt)):
+            if bound is not None:
+                parts.append(f"{op} {bound:g}")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """One CSV table of a scenario: ``<name>.csv`` with ``key`` unique per row."""
+
+    name: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    description: str
+    required: bool = True
+    references: dict[str, str] = field(default_factory=dict)  # column -> "table.column"
+
+    def __post_init__(self) -> None:
+        if "source" not in self.column_names:
+            object.__setattr__(self, "columns", (*self.columns, SOURCE))
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.csv"
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+ID = dict(dtype="str")
+SOURCE = Column("source", "str", description="Where the row's figures come from (free text; see SOURCES.md).", required=False, default="")
+LAT = Column("lat", "float", "degrees", "Latitude (WGS84).", ge=-90, le=90)
+LON = Column("lon", "float", "degrees", "Longitude (WGS84).", ge=-180, le=180)
+COOLING = ("air", "liquid")
+
+
+def _earliest(what: str) -> Column:
+    return Column("earliest_year", "int", "year", f"First year the {what} can be built or used.", required=False, default=0, ge=0)
+
+
+def _lifetime(what: str) -> Column:
+    return Column("lifetime_years", "int", "years", f"Economic life of the {what}; capital is an annuity over it.", ge=1, le=200)
+
+
+TABLES: dict[str, TableSchema] = {
+    t.name: t
+    for t in (
+        TableSchema(
+            "nodes",
+            ("node_id",),
+            (
+                Column("node_id", **ID, description="Grid node (region, ISO zone or hub)."),
+                LAT,
+                LON,
+                Column("name", "str", description="Readable name.", required=False, default=""),
+            ),
+            "Grid nodes: where supplies connect and sites draw power.",
+        ),
+        TableSchema(
+            "sites",
+            ("site_id",),
+            (
+                Column("site_id", **ID, description="Candidate campus."),
+                Column("node_id", **ID, description="Grid node the campus connects to."),
+                LAT,
+                LON,
+                Column("max_mw", "float", "MW", "Largest facility power the campus can host.", gt=0),
+                Column("block_mw", "float", "MW", "Facility power of one capacity block (the build increment).", gt=0),
+                Column("open_cost_usd", "float", "USD", "One-off cost to open the campus (land, substation, shell).", ge=0),
+                Column("capex_usd_per_mw", "float", "USD/MW", "Construction cost per MW of facility capacity.", ge=0),
+                Column("fixed_om_usd_per_mw_yr", "float", "USD/MW-yr", "Fixed operation and maintenance per built MW.", ge=0),
+                Column("pue", "float", "-", "Power usage effectiveness: facility power / IT power.", ge=1, le=3),
+                Column(
+                    "cooling", "str", description="Cooling the campus offers; liquid halls also host air-cooled units.", choices=COOLING
+                ),
+                _earliest("campus"),
+                _lifetime("campus"),
+            ),
+            "Candidate AI campuses.",
+            references={"node_id": "nodes.node_id"},
+        ),
+        TableSchema(
+            "links",
+            ("link_id",),
+            (
+                Column("link_id", **ID, description="Grid link (corridor) between two nodes."),
+                Column("from_node", **ID, description="One end."),
+                Column("to_node", **ID, description="Other end."),
+                Column("capacity_mw", "float", "MW", "Existing transfer capacity available to new loads, each direction.", ge=0),
+                Column("expand_max_mw", "float", "MW", "Largest expansion that can be built.", ge=0, required=False, default=0.0),
+                Column(
+                    "expand_cost_usd_per_mw",
+                    "float",
+                    "USD/MW",
+                    "Cost per MW of expansion over the whole link.",
+                    ge=0,
+                    required=False,
+                    default=0.0,
+                ),
+                Column(
+                    "build_cost_usd", "float", "USD", "Fixed cost paid once if any expansion is built.", ge=0, required=False, default=0.0
+                ),
+                Column("loss_frac", "float", "-", "Share of sent power lost on the way.", ge=0, lt=1),
+                Column("length_km", "float", "km", "Route length.", ge=0),
+                _earliest("expansion"),
+                _lifetime("expansion"),
+            ),
+            "Grid links between nodes, with optional expansion.",
+            required=False,
+            references={"from_node": "nodes.node_id", "to_node": "nodes.node_id"},
+        ),
+        TableSchema(
+            "supplies",
+            ("supply_id",),
+            (
+                Column("supply_id", **ID, description="Power source or contract."),
+                Column("node_id", **ID, description="Node it feeds."),
+                Column("capacity_mw", "float", "MW", "Power available to new large loads.", ge=0),
+                Column("energy_price_usd_per_mwh", "float", "USD/MWh", "Energy price.", ge=0),
+                Column("co2_t_per_mwh", "float", "t/MWh", "Emission intensity.", ge=0, le=5),
+                Column(
+                    "build_cost_usd_per_mw",
+                    "float",
+                    "USD/MW",
+                    "Capital cost per MW contracted or built (0 for grid capacity).",
+                    ge=0,
+                    required=False,
+                    default=0.0,
+                ),
+                _earliest("supply"),
+                _lifetime("supply"),
+            ),
+            "Power supplies at nodes.",
+            references={"node_id": "nodes.node_id"},
+        ),
+        TableSchema(
+            "chips",
+            ("chip_id",),
+            (
+                Column("chip_id", **ID, description="Accelerator generation, counted in deployable units."),
+                Column("first_year", "int", "year", "First year on sale.", ge=0),
+                Column("last_year", "int", "year", "Last year on sale.", ge=0),
+                Column("accelerators_per_unit", "int", "-", "Accelerators in one unit (server or rack).", ge=1),
+                Column("it_kw_per_unit", "float", "kW", "All-in IT power of one unit (host, network included).", gt=0),
+                Column("pflops_per_unit", "float", "PFLOP/s", "Dense throughput of one unit at the scenario's precision.", gt=0),
+                Column("capex_usd_per_unit", "float", "USD", "Price of one unit, installed.", ge=0),
+                _lifetime("unit"),
+                Column("cooling", "str", description="Cooling the unit needs.", choices=COOLING),
+                Column("max_units_per_year", "float", "units/yr", "Supply cap on installs per year.", ge=0),
+            ),
+            "Accelerator generations.",
+        ),
+        TableSchema(
+            "demand",
+            ("year", "region_id"),
+            (
+                Column("year", "int", "year", "Year the compute is required."),
+                Column(
+                    "region_id", **ID, description="Region consuming it ('all' without a regions table).", required=False, default="all"
+                ),
+                Column("eflops", "float", "EFLOP/s", "Dense compute to deliver.", ge=0),
+            ),
+            "Compute demand per year and region.",
+            references={"region_id": "regions.region_id"},
+        ),
+        TableSchema(
+            "regions",
+            ("region_id",),
+            (
+                Column("region_id", **ID, description="Where compute is consumed."),
+                LAT,
+                LON,
+                Column("max_latency_ms", "float", "ms", "Largest round-trip latency to a serving site.", gt=0),
+            ),
+            "Demand regions with latency bounds.",
+            required=False,
+        ),
+        TableSchema(
+            "serving",
+            ("region_id", "site_id"),
+            (
+                Column("region_id", **ID, description="Region."),
+                Column("site_id", **ID, description="Site allowed to serve it."),
+                Column(
+                    "cost_usd_per_eflops_yr",
+                    "float",
+                    "USD/EFLOP/s-yr",
+                    "Cost of serving (network, egress).",
+                    ge=0,
+                    required=False,
+                    default=0.0,
+                ),
+                Column(
+                    "latency_ms", "float", "ms", "Round-trip latency; empty to derive from distance.", ge=0, required=False, default=None
+                ),
+            ),
+            "Allowed region-site pairs; without it, pairs follow from distance and latency bounds.",
+            required=False,
+            references={"region_id": "regions.region_id", "site_id": "sites.site_id"},
+        ),
+    )
+}
+
+#: Round trip latency per km of fibre route (ms/km): ~4.9 µs/km one way, doubled.
+RTT_MS_PER_KM = 0.0098
+#: Fibre route length over great-circle distance.
+ROUTE_FACTOR = 1.3

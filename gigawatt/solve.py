@@ -1,0 +1,120 @@
+"""``solve``: scenario in, verified-ready :class:`Plan` out; ``solve_model`` for a model built by hand."""
+
+from __future__ import annotations
+
+import logging
+import platform
+import time
+from importlib import metadata as importlib_metadata
+
+import pyomo.environ as pyo
+
+from gigawatt.errors import InfeasibleScenario, NoPlan
+from gigawatt.model import ModelOptions, build_model
+from gigawatt.model.compile import compile_model
+from gigawatt.plan.extract import extract_tables, objective_usd
+from gigawatt.plan.plan import Plan
+from gigawatt.scenario import Scenario
+from gigawatt.solvers import highs
+from gigawatt.solvers.base import SolveOptions, TerminationCondition
+
+log = logging.getLogger(__name__)
+
+INFEASIBLE = {TerminationCondition.INFEASIBLE, TerminationCondition.INFEASIBLE_OR_UNBOUNDED}
+
+
+def solve(
+    scenario: Scenario,
+    *,
+    solver: str | None = None,
+    time_limit: float | None = None,
+    mip_gap: float | None = None,
+    threads: int | None = None,
+    integer_units: bool = True,
+    relax: bool = False,
+    tee: bool = False,
+    **solver_options: object,
+) -> Plan:
+    """Build and solve ``scenario``; return a :class:`Plan`.
+
+    Defaults come from the scenario's ``solver`` settings. ``time_limit`` in seconds; ``mip_gap``
+    relative. A time-limited MIP with an incumbent returns it with its bound and gap. Raises
+    :class:`InfeasibleScenario` when no plan exists and :class:`NoPlan` when none was found.
+    """
+    t0 = time.perf_counter()
+    options = ModelOptions(integer_units=integer_units, relax=relax)
+    model = build_model(scenario, options)
+    build_s = time.perf_counter() - t0
+    return solve_model(
+        model, solver=solver, time_limit=time_limit, mip_gap=mip_gap, threads=threads, tee=tee, _build_seconds=build_s, **solver_options
+    )
+
+
+def solve_model(
+    model: pyo.ConcreteModel,
+    *,
+    solver: str | None = None,
+    time_limit: float | None = None,
+    mip_gap: float | None = None,
+    threads: int | None = None,
+    tee: bool = False,
+    _build_seconds: float = 0.0,
+    **solver_options: object,
+) -> Plan:
+    """Solve a model from :func:`gigawatt.build_model` (possibly extended by hand) into a Plan."""
+    data, ledger, mopts = model.data, model.ledger, model.options
+    defaults = data.scenario.settings.solver
+    name = solver or defaults.name
+    if name != "highs":
+        raise ValueError(f"unknown solver {name!r}; available: highs")
+    sopts = SolveOptions(
+        time_limit=time_limit if time_limit is not None else defaults.time_limit,
+        mip_gap=mip_gap if mip_gap is not None else defaults.mip_gap,
+        threads=threads if threads is not None else defaults.threads,
+        tee=tee,
+        solver_options=dict(solver_options),
+    )
+    t0 = time.perf_counter()
+    compiled = compile_model(model)
+    handoff_s = time.perf_counter() - t0
+    result = highs.solve(compiled.form, sopts, relax=mopts.relax)
+    if not result.has_solution:
+        message = f"no plan for scenario {data.scenario.name!r}: solver stopped with '{result.termination.value}'"
+        if result.termination in INFEASIBLE:
+            raise InfeasibleScenario(message)
+        raise NoPlan(message, result.termination.value)
+    t1 = time.perf_counter()
+    assert result.x is not None
+    tables = extract_tables(compiled, data, ledger, result.x, integer_units=mopts.integer_units and not mopts.relax)
+    extract_s = time.perf_counter() - t1
+    timings = {"build": _build_seconds, "handoff": handoff_s, "solve": result.seconds, "extract": extract_s}
+    meta = {
+        "scenario_hash": data.scenario.hash,
+        "solver": result.solver,
+        "solver_version": result.solver_version,
+        "model_size": compiled.form.size(),
+        "versions": _versions(),
+    }
+    return Plan(
+        scenario=data.scenario,
+        tables=tables,
+        status=result.termination.value,
+        solution=result.solution.value,
+        objective=objective_usd(result.objective),
+        bound=objective_usd(result.bound),
+        gap=result.gap,
+        timings=timings,
+        options={**mopts.as_dict(), **sopts.as_dict()},
+        metadata=meta,
+        log=result.log,
+    )
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in ("gigawatt", "pyomo", "highspy", "pandas", "numpy"):
+        try:
+            out[pkg] = importlib_metadata.version(pkg)
+        except importlib_metadata.PackageNotFoundError:
+            out[pkg] = "unknown"
+    return out

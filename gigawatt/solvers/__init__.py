@@ -1,0 +1,1 @@
+"""Solver backends and their common contract."""

@@ -1,0 +1,107 @@
+"""The solver contract: portable options, two status enums, and an immutable result."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+
+class TerminationCondition(enum.Enum):
+    """Why the solver stopped."""
+
+    OPTIMAL = "optimal"
+    TIME_LIMIT = "time_limit"
+    GAP_LIMIT = "gap_limit"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    INFEASIBLE_OR_UNBOUNDED = "infeasible_or_unbounded"
+    INTERRUPTED = "interrupted"
+    ERROR = "error"
+    UNKNOWN = "unknown"
+
+
+class SolutionStatus(enum.Enum):
+    """What solution exists."""
+
+    NONE = "none"
+    FEASIBLE = "feasible"
+    OPTIMAL = "optimal"
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """Portable solver options; ``solver_options`` is passed to the backend last, unchanged.
+
+    ``time_limit`` in seconds; ``mip_gap`` relative; ``mip_abs_gap`` in objective units (million USD).
+    """
+
+    time_limit: float | None = None
+    mip_gap: float = 1e-3
+    mip_abs_gap: float | None = None
+    threads: int | None = None
+    seed: int | None = None
+    presolve: bool = True
+    log_file: str | None = None
+    tee: bool = False
+    solver_options: dict[str, object] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class StandardForm:
+    """A MIP as arrays: min c·x + offset s.t. row_lower <= A x <= row_upper, col bounds, integrality."""
+
+    c: np.ndarray
+    offset: float
+    A: object  # scipy.sparse.csc_array (rows x cols)
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    integrality: np.ndarray  # 1 for integer columns, 0 for continuous
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.A.shape  # type: ignore[attr-defined]
+
+    @property
+    def n_integer(self) -> int:
+        return int(self.integrality.sum())
+
+    def size(self) -> dict[str, int]:
+        rows, cols = self.shape
+        return {"columns": cols, "rows": rows, "nonzeros": int(self.A.nnz), "integers": self.n_integer}  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    """What a backend returns: statuses, objective and bound (solver units), primal x, row duals."""
+
+    solver: str
+    solver_version: str
+    termination: TerminationCondition
+    solution: SolutionStatus
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    x: np.ndarray | None
+    row_duals: np.ndarray | None
+    seconds: float
+    options: dict[str, object]
+    log: str = ""
+
+    @property
+    def has_solution(self) -> bool:
+        return self.solution is not SolutionStatus.NONE
+
+    def __repr__(self) -> str:
+        obj = "-" if self.objective is None else f"{self.objective:.6g}"
+        gap = "-" if self.gap is None else f"{self.gap:.3%}"
+        return (
+            f"SolveResult({self.solver} {self.solver_version}: {self.termination.value}, solution {self.solution.value}, "
+            f"objective {obj}, gap {gap}, {self.seconds:.2f} s)"
+        )

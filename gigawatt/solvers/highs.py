@@ -1,0 +1,152 @@
+"""HiGHS through highspy, fed the standard-form matrix in one call."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Iterator
+
+import highspy
+import numpy as np
+
+from gigawatt.solvers.base import SolutionStatus, SolveOptions, SolveResult, StandardForm, TerminationCondition
+
+_MS = highspy.HighsModelStatus
+#: Every HighsModelStatus mapped to (termination, whether a primal solution may exist).
+STATUS_MAP: dict[object, TerminationCondition] = {
+    _MS.kOptimal: TerminationCondition.OPTIMAL,
+    _MS.kInfeasible: TerminationCondition.INFEASIBLE,
+    _MS.kUnbounded: TerminationCondition.UNBOUNDED,
+    _MS.kUnboundedOrInfeasible: TerminationCondition.INFEASIBLE_OR_UNBOUNDED,
+    _MS.kTimeLimit: TerminationCondition.TIME_LIMIT,
+    _MS.kIterationLimit: TerminationCondition.TIME_LIMIT,
+    _MS.kSolutionLimit: TerminationCondition.GAP_LIMIT,
+    _MS.kObjectiveBound: TerminationCondition.GAP_LIMIT,
+    _MS.kObjectiveTarget: TerminationCondition.GAP_LIMIT,
+    _MS.kInterrupt: TerminationCondition.INTERRUPTED,
+    _MS.kNotset: TerminationCondition.UNKNOWN,
+    _MS.kUnknown: TerminationCondition.UNKNOWN,
+    _MS.kLoadError: TerminationCondition.ERROR,
+    _MS.kModelError: TerminationCondition.ERROR,
+    _MS.kPresolveError: TerminationCondition.ERROR,
+    _MS.kSolveError: TerminationCondition.ERROR,
+    _MS.kPostsolveError: TerminationCondition.ERROR,
+    _MS.kModelEmpty: TerminationCondition.OPTIMAL,
+    _MS.kMemoryLimit: TerminationCondition.ERROR,
+}
+for _name in ("kHighsInterrupt",):
+    if hasattr(_MS, _name):
+        STATUS_MAP[getattr(_MS, _name)] = TerminationCondition.INTERRUPTED
+
+
+def version() -> str:
+    """HiGHS version, read without constructing a solver (which prints a banner)."""
+    core = highspy._core
+    return f"{core.HIGHS_VERSION_MAJOR}.{core.HIGHS_VERSION_MINOR}.{core.HIGHS_VERSION_PATCH}"
+
+
+@contextlib.contextmanager
+def _silenced_stdout() -> Iterator[None]:
+    """Send file descriptor 1 to /dev/null (HiGHS prints a banner from C++ when constructed)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def new_highs(verbose: bool = False) -> highspy.Highs:
+    """A HiGHS instance, quiet unless ``verbose``."""
+    if verbose:
+        return highspy.Highs()
+    with _silenced_stdout():
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+def to_highs(form: StandardForm, relax: bool = False) -> highspy.HighsLp:
+    """Standard form as a ``HighsLp`` (column-wise matrix), integrality dropped when ``relax``."""
+    lp = highspy.HighsLp()
+    rows, cols = form.shape
+    lp.num_col_, lp.num_row_ = cols, rows
+    lp.col_cost_ = form.c
+    lp.offset_ = form.offset
+    lp.col_lower_, lp.col_upper_ = form.col_lower, form.col_upper
+    lp.row_lower_, lp.row_upper_ = form.row_lower, form.row_upper
+    a = form.A
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = cols, rows
+    lp.a_matrix_.start_ = a.indptr  # type: ignore[attr-defined]
+    lp.a_matrix_.index_ = a.indices  # type: ignore[attr-defined]
+    lp.a_matrix_.value_ = a.data  # type: ignore[attr-defined]
+    if not relax and form.n_integer:
+        kint, kcont = highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous
+        lp.integrality_ = [kint if i else kcont for i in form.integrality]
+    return lp
+
+
+def solve(form: StandardForm, options: SolveOptions, relax: bool = False, start: np.ndarray | None = None) -> SolveResult:
+    """Solve ``form`` with HiGHS; a time-limited MIP with an incumbent returns it with bound and gap."""
+    h = new_highs(options.tee)
+    h.setOptionValue("output_flag", bool(options.tee or options.log_file))
+    if options.log_file:
+        h.setOptionValue("log_file", options.log_file)
+    if options.time_limit is not None:
+        h.setOptionValue("time_limit", float(options.time_limit))
+    h.setOptionValue("mip_rel_gap", float(options.mip_gap))
+    if options.mip_abs_gap is not None:
+        h.setOptionValue("mip_abs_gap", float(options.mip_abs_gap))
+    if options.threads is not None:
+        h.setOptionValue("threads", int(options.threads))
+    if options.seed is not None:
+        h.setOptionValue("random_seed", int(options.seed))
+    h.setOptionValue("presolve", "on" if options.presolve else "off")
+    for key, value in options.solver_options.items():
+        h.setOptionValue(key, value)
+    h.passModel(to_highs(form, relax))
+    if start is not None and form.n_integer and not relax:
+        sol = highspy.HighsSolution()
+        sol.col_value = list(start)
+        h.setSolution(sol)
+    t0 = time.perf_counter()
+    h.run()
+    seconds = time.perf_counter() - t0
+    status = h.getModelStatus()
+    termination = STATUS_MAP.get(status, TerminationCondition.UNKNOWN)
+    info = h.getInfo()
+    is_mip = form.n_integer > 0 and not relax
+    has_primal = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    solution = SolutionStatus.NONE
+    if has_primal:
+        solution = SolutionStatus.OPTIMAL if termination is TerminationCondition.OPTIMAL else SolutionStatus.FEASIBLE
+    x = np.asarray(h.getSolution().col_value) if has_primal else None
+    duals = None
+    if has_primal and not is_mip and info.dual_solution_status == 2:
+        duals = np.asarray(h.getSolution().row_dual)
+    objective = float(info.objective_function_value) if has_primal else None
+    if is_mip:
+        bound = float(info.mip_dual_bound)
+        gap = float(info.mip_gap) if has_primal else None
+    else:
+        bound = objective if termination is TerminationCondition.OPTIMAL else None
+        gap = 0.0 if termination is TerminationCondition.OPTIMAL else None
+    return SolveResult(
+        solver="highs",
+        solver_version=version(),
+        termination=termination,
+        solution=solution,
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        x=x,
+        row_duals=duals,
+        seconds=seconds,
+        options=options.as_dict(),
+    )
