@@ -27,8 +27,8 @@ __all__ = [
 ]
 
 _LAZY = {
-    "solve": "gigawatt.solve",
-    "solve_model": "gigawatt.solve",
+    "solve": "gigawatt.solving",
+    "solve_model": "gigawatt.solving",
     "build_model": "gigawatt.model",
     "ModelOptions": "gigawatt.model",
     "Plan": "gigawatt.plan.plan",
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from gigawatt.errors import InfeasibleScenario, NoPlan
     from gigawatt.model import ModelOptions, build_model
     from gigawatt.plan.plan import Plan, load_plan
-    from gigawatt.solve import solve, solve_model
+    from gigawatt.solving import solve, solve_model
 
 
 def __getattr__(name: str) -> object:

@@ -29,10 +29,14 @@ def great_circle_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: 
 
 
 def capital_recovery_factor(rate: float, life_years: int) -> float:
-    """Annual payment per USD of capital over ``life_years`` at ``rate``."""
+    """Yearly payment per USD of capital over ``life_years`` at ``rate``, paid at the start of each year.
+
+    Payments of ``crf`` in each of the ``life_years`` years discount back to exactly 1 USD in the year
+    built, matching yearly costs that are discounted from the start of the horizon.
+    """
     if rate == 0:
         return 1.0 / life_years
-    return rate / (1.0 - (1.0 + rate) ** -life_years)
+    return rate / ((1.0 + rate) * (1.0 - (1.0 + rate) ** -life_years))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,109 @@
+"""Small scenarios built in code, and a solve that always verifies its plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+import gigawatt as gw
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+
+
+def one_node_tables(**overrides: list[dict]) -> dict[str, pd.DataFrame]:
+    """A one-node system: one free site, one free supply, one chip of 1 MW IT and 1 EFLOP/s per unit.
+
+    Every cost is zero but the chip's 1e6 USD; tests change the rows they study.
+    """
+    tables: dict[str, list[dict]] = {
+        "nodes": [{"node_id": "n", "lat": 40.0, "lon": -80.0}],
+        "sites": [site("s")],
+        "supplies": [supply("g")],
+        "chips": [chip("a")],
+        "demand": [{"year": 2026, "eflops": 1.0}],
+    }
+    tables.update(overrides)
+    return {name: pd.DataFrame(rows) for name, rows in tables.items()}
+
+
+def site(site_id: str, **kw: object) -> dict:
+    row = dict(
+        site_id=site_id,
+        node_id="n",
+        lat=40.0,
+        lon=-80.0,
+        max_mw=100.0,
+        block_mw=100.0,
+        open_cost_usd=0.0,
+        capex_usd_per_mw=0.0,
+        fixed_om_usd_per_mw_yr=0.0,
+        pue=1.0,
+        cooling="liquid",
+        earliest_year=2026,
+        lifetime_years=1,
+    )
+    return row | kw
+
+
+def supply(supply_id: str, **kw: object) -> dict:
+    row = dict(
+        supply_id=supply_id,
+        node_id="n",
+        capacity_mw=1000.0,
+        energy_price_usd_per_mwh=0.0,
+        co2_t_per_mwh=0.0,
+        build_cost_usd_per_mw=0.0,
+        earliest_year=2026,
+        lifetime_years=1,
+    )
+    return row | kw
+
+
+def chip(chip_id: str, **kw: object) -> dict:
+    row = dict(
+        chip_id=chip_id,
+        first_year=2026,
+        last_year=2030,
+        accelerators_per_unit=1,
+        it_kw_per_unit=1000.0,
+        pflops_per_unit=1000.0,
+        capex_usd_per_unit=1e6,
+        lifetime_years=1,
+        cooling="air",
+        max_units_per_year=1000.0,
+    )
+    return row | kw
+
+
+def link(link_id: str, a: str, b: str, **kw: object) -> dict:
+    row = dict(
+        link_id=link_id,
+        from_node=a,
+        to_node=b,
+        capacity_mw=1000.0,
+        expand_max_mw=0.0,
+        expand_cost_usd_per_mw=0.0,
+        build_cost_usd=0.0,
+        loss_frac=0.0,
+        length_km=100.0,
+        earliest_year=2026,
+        lifetime_years=1,
+    )
+    return row | kw
+
+
+def scenario(settings: dict | None = None, **tables: list[dict]) -> gw.Scenario:
+    """A validated scenario from :func:`one_node_tables` with ``settings`` over small defaults."""
+    base = {"name": "test", "years": [2026], "discount_rate": 0.0, "ceiling_mw": 1000.0, "hours_per_year": 1000.0, "load_factor": 1.0}
+    return gw.Scenario.from_tables(base | (settings or {}), one_node_tables(**tables))
+
+
+def solve_verified(scn: gw.Scenario, **kw: object) -> gw.Plan:
+    """Solve to optimality and assert the independent verifier finds nothing."""
+    plan = gw.solve(scn, mip_gap=0.0, **kw)
+    assert plan.status == "optimal", plan.status
+    violations = plan.verify()
+    assert violations == [], violations
+    return plan
