@@ -107,3 +107,15 @@ def solve_verified(scn: gw.Scenario, **kw: object) -> gw.Plan:
     violations = plan.verify()
     assert violations == [], violations
     return plan
+
+
+def write_scenario(folder: Path, settings: dict | None = None, **tables: list[dict]) -> Path:
+    """Write the :func:`scenario` of these arguments as a folder (scenario.yaml + CSV files)."""
+    import yaml
+
+    scn = scenario(settings, **tables)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "scenario.yaml").write_text(yaml.safe_dump(dict(scn.raw_settings)))
+    for name, frame in scn.tables.items():
+        frame.to_csv(folder / f"{name}.csv", index=False)
+    return folder

@@ -1,0 +1,73 @@
+"""The MIP optimum equals the best of all LPs with every binary fixed (brute force over small random instances)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from builders import chip, link, scenario, site, supply
+
+import gigawatt as gw
+from gigawatt.model.compile import compile_model
+from gigawatt.model.objective import OBJECTIVE_SCALE_USD
+from gigawatt.solvers.highs import new_highs, to_highs
+
+
+def random_instance(seed: int) -> gw.Scenario:
+    """Two sites (one block each, so every integer is 0/1), two nodes, a link with a fixed build cost, two years."""
+    rng = np.random.default_rng(seed)
+    nodes = [{"node_id": "n", "lat": 40.0, "lon": -80.0}, {"node_id": "m", "lat": 41.0, "lon": -82.0}]
+    sites = [
+        site(f"s{i}", node_id=node, max_mw=mw, block_mw=mw, open_cost_usd=float(rng.uniform(0, 3e6)), capex_usd_per_mw=float(rng.uniform(0, 2e5)),
+             pue=float(rng.uniform(1.05, 1.4)), lifetime_years=int(rng.integers(1, 4)))
+        for i, (node, mw) in enumerate([("n", float(rng.uniform(3, 8))), ("m", float(rng.uniform(3, 8)))])
+    ]  # fmt: skip
+    supplies = [
+        supply("gn", node_id="n", capacity_mw=float(rng.uniform(2, 6)), energy_price_usd_per_mwh=float(rng.uniform(20, 120))),
+        supply("gm", node_id="m", capacity_mw=20.0, energy_price_usd_per_mwh=float(rng.uniform(20, 120))),
+    ]
+    links = [
+        link("l", "m", "n", capacity_mw=float(rng.uniform(0, 2)), expand_max_mw=10.0, expand_cost_usd_per_mw=float(rng.uniform(0, 1e5)),
+             build_cost_usd=float(rng.uniform(1e5, 1e6)), loss_frac=float(rng.uniform(0, 0.1)), lifetime_years=3)
+    ]  # fmt: skip
+    chips = [
+        chip("a", it_kw_per_unit=float(rng.uniform(500, 1500)), capex_usd_per_unit=float(rng.uniform(5e5, 2e6)), lifetime_years=2),
+        chip("b", first_year=2027, it_kw_per_unit=float(rng.uniform(300, 900)), capex_usd_per_unit=float(rng.uniform(5e5, 2e6)), lifetime_years=2),
+    ]
+    demand = [{"year": 2026, "eflops": float(rng.uniform(1, 4))}, {"year": 2027, "eflops": float(rng.uniform(3, 8))}]
+    settings = {"years": [2026, 2027], "discount_rate": float(rng.uniform(0, 0.1)), "ceiling_mw": 12.0}
+    return scenario(settings, nodes=nodes, sites=sites, supplies=supplies, links=links, chips=chips, demand=demand)
+
+
+def brute_force_optimum(scn: gw.Scenario) -> float | None:
+    """Minimum over every 0/1 assignment of the integer columns of the LP with them fixed (USD), None if none is feasible."""
+    compiled = compile_model(gw.build_model(scn, gw.ModelOptions(integer_units=False, symmetry_breaking=False)))
+    form = compiled.form
+    integer = np.flatnonzero(form.integrality)
+    assert len(integer) <= 12, "instance too large to enumerate"
+    assert (form.col_upper[integer] <= 1).all(), "brute force expects only 0/1 integers"
+    h = new_highs()
+    h.passModel(to_highs(form, relax=True))
+    best = None
+    for values in itertools.product((0.0, 1.0), repeat=len(integer)):
+        v = np.asarray(values)
+        h.changeColsBounds(len(integer), integer.astype(np.int32), v, v)
+        h.run()
+        if h.getModelStatus() == h.getModelStatus().__class__.kOptimal:
+            obj = h.getInfo().objective_function_value
+            best = obj if best is None else min(best, obj)
+    return None if best is None else best * OBJECTIVE_SCALE_USD
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_mip_matches_brute_force(seed):
+    scn = random_instance(seed)
+    expected = brute_force_optimum(scn)
+    if expected is None:
+        with pytest.raises(gw.InfeasibleScenario):
+            gw.solve(scn, integer_units=False, mip_gap=0.0)
+        return
+    plan = gw.solve(scn, integer_units=False, mip_gap=0.0)
+    assert plan.objective == pytest.approx(expected, rel=1e-6)
+    assert plan.verify() == []
