@@ -17,8 +17,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import pandas as pd
 import pyomo.environ as pyo
 
+from gigawatt.errors import InfeasibleScenario
 from gigawatt.model.data import ModelData
 from gigawatt.model.ledger import Ledger, linear
 
@@ -41,6 +43,25 @@ def add_serving(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger) -> None:
 
     m.c_site_compute = pyo.Constraint(list(by_site), rule=site_rule)
     demanded = [(r, y) for (r, y), value in d.demand.items() if value > 0 and y in d.years]
+    unserved = [(r, y) for r, y in demanded if not by_region[r, y]]
+    if unserved:
+        raise InfeasibleScenario(
+            f"{len(unserved)} region-year(s) have no site that can serve them",
+            pd.DataFrame(
+                [
+                    (
+                        "demand",
+                        f"region {r}",
+                        y,
+                        d.demand[r, y],
+                        "EFLOP/s",
+                        f"{y}, region {r}: no site within its latency bound can open by then; {d.demand[r, y]:,.1f} EFLOP/s unserved",
+                    )
+                    for r, y in unserved
+                ],
+                columns=["requirement", "entity", "year", "shortfall", "unit", "message"],
+            ),
+        )
     m.DEMAND_INDEX = pyo.Set(initialize=demanded, dimen=2, ordered=True)
     m.c_demand = pyo.Constraint(m.DEMAND_INDEX, rule=lambda _, r, y: linear(by_region[r, y]) >= d.demand[r, y])
     m.c_serve_open = pyo.Constraint(m.SERVE_INDEX, rule=lambda _, r, s, y: m.v_serve[r, s, y] <= d.demand[r, y] * m.v_open[s, y])

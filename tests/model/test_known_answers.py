@@ -10,6 +10,8 @@ from __future__ import annotations
 import pytest
 from builders import chip, link, scenario, site, solve_verified, supply
 
+import gigawatt as gw
+
 
 def installs(plan, chip_id: str) -> dict[int, int]:
     rows = plan.chips[(plan.chips.chip_id == chip_id) & (plan.chips.installed_units > 0)]
@@ -131,3 +133,13 @@ def test_budget_cap_buys_a_cheaper_less_efficient_chip():
     capped = solve_verified(scenario(settings | {"budget_usd_per_year": 1.7e6}, chips=chips, demand=demand, supplies=supplies))
     assert capped.objective == pytest.approx(2.9e6, rel=1e-9)
     assert installs(capped, "a") == {2026: 1} and installs(capped, "b") == {2026: 1}
+
+
+def test_region_without_reachable_site_is_explained():
+    """A region whose only site is beyond its latency bound: infeasible before any solve, with the shortfall."""
+    regions = [{"region_id": "west", "lat": 35.0, "lon": -120.0, "max_latency_ms": 5.0}]
+    demand = [{"year": 2026, "region_id": "west", "eflops": 2.0}]
+    with pytest.raises(gw.InfeasibleScenario) as info:
+        gw.solve(scenario(regions=regions, demand=demand))
+    finding = info.value.findings.iloc[0]
+    assert (finding.requirement, finding.entity, finding.year, finding.shortfall) == ("demand", "region west", 2026, 2.0)
