@@ -53,17 +53,25 @@ class Plan:
 
     @property
     def kpis(self) -> dict[str, float]:
-        """Headline figures: cost (USD, discounted), USD per EFLOP/s-year, peak MW, tCO2, EFLOP/s."""
+        """Headline figures.
+
+        ``total_cost_usd`` (discounted), ``usd_per_eflops_yr`` (levelised: discounted cost over
+        discounted EFLOP/s-years delivered), ``peak_facility_mw``, ``co2_t`` and ``final_year_eflops``.
+        """
+        from gigawatt.model.data import Horizon
+
+        st = self.scenario.settings
+        horizon = Horizon(tuple(st.years), st.year_weights, st.discount_rate)
         power, supplies, serving = self.tables["power"], self.tables["supplies"], self.tables["serving"]
         delivered = serving.groupby("year")["eflops"].sum().reindex(power["year"], fill_value=0.0)
+        discounted_eflops_yr = sum(v * horizon.op_weight(int(y)) for y, v in delivered.items())
         total = float(self.objective or 0.0)
-        eflops_years = float(delivered.sum() * _years_per_row(self.scenario))
         return {
             "total_cost_usd": total,
-            "usd_per_eflops_yr": total / eflops_years if eflops_years else float("nan"),
+            "usd_per_eflops_yr": total / discounted_eflops_yr if discounted_eflops_yr else float("nan"),
             "peak_facility_mw": float(power["facility_mw"].max()),
-            "ceiling_mw": float(self.scenario.settings.ceiling_mw),
-            "co2_t": float(supplies["co2_t"].sum() * _years_per_row(self.scenario)),
+            "ceiling_mw": float(st.ceiling_mw),
+            "co2_t": float((supplies["co2_t"] * supplies["year"].map(st.year_weights)).sum()),
             "final_year_eflops": float(delivered.iloc[-1]) if len(delivered) else 0.0,
             "sites_opened": int(self.tables["sites"].groupby("site_id")["open"].any().sum()),
         }
@@ -171,11 +179,6 @@ def _save_scenario(scenario: Scenario, folder: Path) -> None:
     (folder / "scenario.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))
     for name, frame in scenario.tables.items():
         frame.to_csv(folder / f"{name}.csv", index=False, float_format="%.17g")
-
-
-def _years_per_row(scenario: Scenario) -> float:
-    weights = scenario.settings.year_weights
-    return sum(weights.values()) / len(weights)
 
 
 def _pct(value: float | None) -> str:

@@ -1,0 +1,63 @@
+"""The Plan: tables, KPIs, text and HTML views, and an exact save/load round trip."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from builders import chip, scenario, solve_verified
+
+import gigawatt as gw
+from gigawatt.plan.tables import PLAN_TABLES
+
+
+@pytest.fixture(scope="module")
+def plan() -> gw.Plan:
+    chips = [chip("a", lifetime_years=2), chip("b", it_kw_per_unit=500.0, capex_usd_per_unit=3e6, lifetime_years=2)]
+    demand = [{"year": 2026, "eflops": 6.0}, {"year": 2027, "eflops": 15.0}]
+    return solve_verified(scenario({"years": [2026, 2027], "ceiling_mw": 10.0}, chips=chips, demand=demand))
+
+
+def test_tables_follow_the_contract(plan):
+    for name, columns in PLAN_TABLES.items():
+        assert list(plan.tables[name].columns) == list(columns), name
+    assert plan.power.ceiling_mw.eq(10.0).all()
+    assert (plan.power.headroom_mw == plan.power.ceiling_mw - plan.power.facility_mw).all()
+
+
+def test_costs_add_up_to_the_objective(plan):
+    assert plan.costs.discounted_usd.sum() == pytest.approx(plan.objective, rel=1e-9)
+
+
+def test_kpis_and_views(plan):
+    k = plan.kpis
+    assert k["peak_facility_mw"] == pytest.approx(plan.power.facility_mw.max())
+    assert k["final_year_eflops"] == pytest.approx(15.0)
+    assert k["usd_per_eflops_yr"] == pytest.approx(plan.objective / (6.0 + 15.0))
+    text = plan.summary()
+    assert "of 10 MW ceiling" in text and "2027" in text
+    assert "<table" in plan._repr_html_()
+
+
+def test_save_load_round_trips_exactly(plan, tmp_path):
+    target = plan.save(tmp_path / "run")
+    again = gw.load_plan(target)
+    for name in PLAN_TABLES:
+        pd.testing.assert_frame_equal(plan.tables[name], again.tables[name])
+    assert (again.objective, again.bound, again.gap, again.status) == (plan.objective, plan.bound, plan.gap, plan.status)
+    assert again.scenario.hash == plan.scenario.hash
+    assert again.metadata["scenario_hash"] == plan.scenario.hash
+    assert again.verify() == []
+
+
+def test_save_replaces_atomically(plan, tmp_path, monkeypatch):
+    target = plan.save(tmp_path / "run")
+    before = (target / "plan.json").read_text()
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", broken)
+    with pytest.raises(OSError):
+        plan.save(target)
+    assert (target / "plan.json").read_text() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
