@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+import numpy as np
 import pandas as pd
 
 
@@ -26,9 +27,32 @@ class Problem:
         if self.line is not None:
             where += f", line {self.line}"
         if self.column:
-            where += f", column '{self.column}'"
-        value = "" if self.value is None else f": {self.value!r}"
+            kind = "key" if self.file.endswith((".yaml", ".yml")) or self.file == "overrides" else "column"
+            where += f", {kind} '{self.column}'"
+        value = "" if self.value is None else f": {show(self.value)}"
         return f"{where}{value}: {self.message}"
+
+
+def show(value: object) -> str:
+    """A value as a message shows it: numbers plain (``0.9``), text quoted (``'liquidd'``), keys joined."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, tuple):
+        return ", ".join(show(v) for v in value)
+    if isinstance(value, bool) or value is None:
+        return str(value).lower() if isinstance(value, bool) else "empty"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, str):
+        if value and value == value.strip() and len(value) <= 80:
+            try:
+                float(value)
+            except ValueError:
+                return repr(value)
+            return value
+        return repr(value if len(value) <= 80 else value[:77] + "...")
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 class ScenarioError(ValueError):

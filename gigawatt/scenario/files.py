@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +14,8 @@ from gigawatt.scenario.errors import Problem, ScenarioError
 
 MAX_YAML_BYTES = 1 << 20
 MAX_CSV_BYTES = 64 << 20
+#: Longest single CSV cell, in characters.
+MAX_CELL_CHARS = 1 << 16
 
 
 class _NoAliasLoader(yaml.SafeLoader):
@@ -28,20 +32,27 @@ def inside(path: Path, root: Path) -> bool:
     """True when ``path`` (after resolving links) lies within ``root``."""
     try:
         path.resolve().relative_to(root.resolve())
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):
         return False
     return True
 
 
-def read_bytes(path: Path, limit: int) -> bytes:
+def read_bytes(path: Path, limit: int, label: str | None = None) -> bytes:
     """Read a file of at most ``limit`` bytes, refusing binary content."""
-    label = path.name
-    if not path.is_file():
-        raise ScenarioError([Problem(label, f"file not found at {path}")])
-    size = path.stat().st_size
-    if size > limit:
-        raise ScenarioError([Problem(label, f"file is {size:,} bytes; at most {limit:,} expected")])
-    data = path.read_bytes()
+    label = label or path.name
+    try:
+        if not path.is_file():
+            what = "a folder" if path.is_dir() else "not a regular file" if path.exists() else "not found"
+            raise ScenarioError([Problem(label, f"{what} at {path}; expected a text file")])
+        size = path.stat().st_size
+        if size > limit:
+            raise ScenarioError([Problem(label, f"file is {size:,} bytes; at most {limit:,} expected")])
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as err:
+        raise ScenarioError([Problem(label, f"cannot read file: {err.strerror or err}")]) from None
+    if len(data) > limit:
+        raise ScenarioError([Problem(label, f"file is over {limit:,} bytes; at most {limit:,} expected")])
     if b"\x00" in data:
         raise ScenarioError([Problem(label, "file is binary (contains NUL bytes); expected UTF-8 text")])
     return data
@@ -51,38 +62,147 @@ def _text(data: bytes, label: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise ScenarioError([Problem(label, f"not valid UTF-8 at byte {err.start}; expected UTF-8 text")]) from None
+        line = data[: err.start].count(b"\n") + 1
+        raise ScenarioError([Problem(label, f"not valid UTF-8 at byte {err.start}; expected UTF-8 text", line=line)]) from None
 
 
-def read_yaml(path: Path) -> dict:
-    """Parse ``scenario.yaml`` safely into a mapping."""
-    text = _text(read_bytes(path, MAX_YAML_BYTES), path.name)
+def _yaml_problem(err: yaml.YAMLError, label: str, text: str) -> Problem:
+    mark = getattr(err, "problem_mark", None)
+    context = getattr(err, "context_mark", None)
+    if mark is not None and context is not None and mark.index >= len(text.rstrip()):
+        mark = context  # the file ended inside a construct: point at where it began
+    line = mark.line + 1 if mark is not None else None
+    problem = getattr(err, "problem", None) or str(err)
+    if getattr(err, "context", None) and mark is context:
+        problem = f"{err.context}, {problem}"
+    tag = re.search(r"constructor for the tag '([^']*)'", problem)
+    if tag:
+        problem = f"tags such as {tag.group(1).replace('tag:yaml.org,2002:', '!!')!r} are not allowed; expected plain values"
+    return Problem(label, f"invalid YAML: {problem}", line=line)
+
+
+def _key_lines(node: yaml.Node, prefix: str, lines: dict[str, int], problems: list[Problem], label: str) -> None:
+    """Record the line of every (dotted) mapping key; report keys given twice."""
+    if not isinstance(node, yaml.MappingNode):
+        return
+    seen: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        key = f"{prefix}{key_node.value}" if isinstance(key_node, yaml.ScalarNode) else f"{prefix}?"
+        line = key_node.start_mark.line + 1
+        if key in seen:
+            problems.append(Problem(label, f"key given twice (first on line {seen[key]}); keep one", line=line, column=key))
+        seen[key] = line
+        lines[key] = line
+        _key_lines(value_node, f"{key}.", lines, problems, label)
+
+
+def read_yaml_lines(path: Path, label: str | None = None) -> tuple[dict, dict[str, int]]:
+    """Parse ``scenario.yaml`` safely into a mapping, with the line of every (dotted) key."""
+    label = label or path.name
+    text = _text(read_bytes(path, MAX_YAML_BYTES, label), label)
+    lines: dict[str, int] = {}
+    problems: list[Problem] = []
+    loader = None
     try:
-        data = yaml.load(text, Loader=_NoAliasLoader)
+        loader = _NoAliasLoader(text)
+        node = loader.get_single_node()
+        if node is not None:
+            _key_lines(node, "", lines, problems, label)
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(err, "problem", None) or str(err)
-        raise ScenarioError([Problem(path.name, f"invalid YAML: {problem}", line=line)]) from None
+        raise ScenarioError([_yaml_problem(err, label, text)]) from None
+    except RecursionError:
+        raise ScenarioError([Problem(label, "invalid YAML: nested too deeply")]) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    if problems:
+        raise ScenarioError(problems)
     if data is None:
-        return {}
+        return {}, lines
     if not isinstance(data, dict):
-        raise ScenarioError([Problem(path.name, f"expected a mapping of settings, found {type(data).__name__}")])
-    return data
+        raise ScenarioError([Problem(label, f"expected a mapping of settings (key: value lines), found a {type(data).__name__}")])
+    return data, lines
 
 
-def read_csv(path: Path) -> pd.DataFrame:
-    """Read a CSV table as text (every cell a string, empty cells as ''); types are checked later."""
-    label = path.name
-    text = _text(read_bytes(path, MAX_CSV_BYTES), label)
+def read_yaml(path: Path, label: str | None = None) -> dict:
+    """Parse ``scenario.yaml`` safely into a mapping."""
+    return read_yaml_lines(path, label)[0]
+
+
+def parse_scalar(text: str) -> object:
+    """Parse one value the way ``scenario.yaml`` would (``'4000'`` -> 4000); text that is not YAML stays text."""
+    try:
+        loader = _NoAliasLoader(text)
+    except yaml.YAMLError:
+        return text
+    try:
+        return loader.get_single_data()
+    except (yaml.YAMLError, RecursionError):
+        return text
+    finally:
+        loader.dispose()
+
+
+def read_csv(path: Path, label: str | None = None) -> pd.DataFrame:
+    """Read a CSV table as text: every cell a stripped string, empty cells as ''; types are checked later.
+
+    Blank lines are skipped. ``frame.attrs["lines"]`` holds each row's line number as an editor
+    counts it (the header is line 1), so messages point at the right line even across blank lines
+    and quoted cells spanning lines.
+    """
+    label = label or path.name
+    text = _text(read_bytes(path, MAX_CSV_BYTES, label), label)
     if not text.strip():
         raise ScenarioError([Problem(label, "file is empty; expected a header line with column names")])
-    header = text.splitlines()[0]
-    if ";" in header and "," not in header:
-        raise ScenarioError([Problem(label, "columns are separated by ';'; expected comma-separated values", line=1)])
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    header: list[str] | None = None
+    problems: list[Problem] = []
+    previous = 0
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, ValueError) as err:
-        raise ScenarioError([Problem(label, f"cannot parse CSV: {err}")]) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
+        for row in reader:
+            start, previous = previous + 1, reader.line_num
+            if not row or all(not cell.strip() for cell in row):
+                continue
+            if any(len(cell) > MAX_CELL_CHARS for cell in row):
+                problems.append(Problem(label, f"a cell is longer than {MAX_CELL_CHARS:,} characters", line=start))
+                continue
+            if header is None:
+                header = [cell.strip() for cell in row]
+                problems += _check_header(header, label, start)
+                if problems:
+                    raise ScenarioError(problems)
+                continue
+            if len(row) != len(header):
+                problems.append(
+                    Problem(
+                        label, f"row has {len(row)} values but the header names {len(header)} columns ({', '.join(header)})", line=start
+                    )
+                )
+                continue
+            rows.append([cell.strip() for cell in row])
+            lines.append(start)
+    except csv.Error as err:
+        problems.append(Problem(label, f"cannot parse CSV: {err} (is a quote left open?)", line=previous + 1))
+    if problems:
+        raise ScenarioError(problems)
+    assert header is not None
+    frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame({c: pd.Series([], dtype=object) for c in header})
+    frame.attrs["lines"] = tuple(lines)
     return frame
+
+
+def _check_header(header: list[str], label: str, line: int) -> list[Problem]:
+    if len(header) == 1:
+        for sep, name in ((";", "';'"), ("\t", "tabs"), ("|", "'|'")):
+            if sep in header[0]:
+                return [Problem(label, f"columns are separated by {name}; expected comma-separated values", line=line)]
+    problems = []
+    for i, name in enumerate(header):
+        if not name:
+            problems.append(Problem(label, f"column {i + 1} of the header has no name; expected a column name", line=line))
+        elif name in header[:i]:
+            problems.append(Problem(label, f"column given twice (columns {header.index(name) + 1} and {i + 1})", line=line, column=name))
+    return problems

@@ -5,17 +5,17 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
 import pandas as pd
 import pydantic
-import yaml
 
 from gigawatt.scenario import validate as v
 from gigawatt.scenario.errors import Problem, ScenarioError
+from gigawatt.scenario.files import parse_scalar
 from gigawatt.scenario.schema import TABLES
 from gigawatt.scenario.settings import FILE_KEYS, Settings
 
@@ -33,6 +33,7 @@ class Scenario:
     path: Path | None = None
     raw_settings: Mapping[str, object] = field(default_factory=dict, repr=False)
     files: Mapping[str, str] = field(default_factory=dict, repr=False)
+    lines: Mapping[str, tuple[int, ...]] = field(default_factory=dict, repr=False)
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
@@ -43,58 +44,100 @@ class Scenario:
         *,
         path: Path | None = None,
         files: Mapping[str, str] | None = None,
+        lines: Mapping[str, Sequence[int]] | None = None,
     ) -> Scenario:
-        """Validate settings and tables (raw or typed) into a Scenario; raise :class:`ScenarioError`."""
+        """Validate settings and tables (raw or typed) into a Scenario; raise :class:`ScenarioError`.
+
+        ``files`` names each table in messages (default ``<name>.csv``); ``lines`` gives each table's
+        row lines in its file (default: read from ``frame.attrs["lines"]``, else counted from line 2).
+        """
         files = dict(files or {name: f"{name}.csv" for name in tables})
         problems: list[Problem] = []
+        if not isinstance(settings, Mapping):
+            raise ScenarioError([Problem("scenario.yaml", f"expected a mapping of settings, found a {type(settings).__name__}")])
         try:
-            parsed = Settings(**{k: val for k, val in settings.items() if k not in FILE_KEYS})
+            parsed = Settings.model_validate({k: val for k, val in settings.items() if k not in FILE_KEYS})
         except pydantic.ValidationError as err:
             problems += _settings_problems(err)
             parsed = None
-        for key in settings:
-            if key in FILE_KEYS and key == "extends" and not isinstance(settings[key], str | type(None)):
-                problems.append(Problem("scenario.yaml", "expected a relative folder path", column=key))
+        if not isinstance(settings.get("extends"), str | type(None)):
+            problems.append(Problem("scenario.yaml", "expected a relative folder path", column="extends", value=settings["extends"]))
         unknown = [n for n in tables if n not in TABLES]
         problems += [Problem(f"{n}.csv", f"unknown table{v.suggest(n, list(TABLES))}; expected: {', '.join(TABLES)}") for n in unknown]
         missing = [n for n, s in TABLES.items() if s.required and n not in tables]
         problems += [Problem(f"{n}.csv", f"required table is missing ({TABLES[n].description})") for n in missing]
         typed: dict[str, pd.DataFrame] = {}
         for name, raw in tables.items():
-            if name in TABLES:
-                frame, found = v.coerce_table(TABLES[name], raw, files.setdefault(name, f"{name}.csv"))
-                typed[name] = frame
-                problems += found
-                if not found:
-                    problems += v.check_keys(TABLES[name], frame, files[name])
-        if problems or missing:
+            if name not in TABLES:
+                continue
+            if not isinstance(raw, pd.DataFrame):
+                problems.append(
+                    Problem(files.setdefault(name, f"{name}.csv"), f"expected a pandas DataFrame, found a {type(raw).__name__}")
+                )
+                continue
+            if lines and name in lines:
+                raw = raw.copy(deep=False)
+                raw.attrs["lines"] = tuple(lines[name])
+            frame, found = v.coerce_table(TABLES[name], raw, files.setdefault(name, f"{name}.csv"))
+            typed[name] = frame
+            problems += found
+            if not found:
+                problems += v.check_keys(TABLES[name], frame, files[name])
+        if problems:
             raise ScenarioError(problems)
+        assert parsed is not None
         problems += v.check_required_rows(typed, files)
-        problems += v.check_references(typed, files)
-        problems += v.check_regions(typed, files)
-        if not problems:
-            assert parsed is not None
+        if not problems:  # the checks across rows and tables, all together
+            problems += v.check_references(typed, files)
+            problems += v.check_regions(typed, files)
+            problems += v.check_horizon_ends(parsed)
             problems += v.check_years(parsed, typed, files)
             problems += v.check_sites(typed, files)
             problems += v.check_cooling(typed, files)
             problems += v.check_grid(typed, files)
-            problems += v.check_horizon_ends(parsed)
         if problems:
             raise ScenarioError(problems)
-        assert parsed is not None
-        frozen = {name: typed[name] for name in TABLES if name in typed}
-        return cls(parsed, MappingProxyType(frozen), path, MappingProxyType(dict(settings)), MappingProxyType(files))
+        row_lines = {name: tuple(frame.attrs["lines"]) for name, frame in typed.items()}
+        frozen = {}
+        for name in TABLES:
+            if name in typed:
+                frame = typed[name]
+                frame.attrs.clear()
+                frozen[name] = frame
+        return cls(
+            parsed,
+            MappingProxyType(frozen),
+            path,
+            MappingProxyType(copy.deepcopy(dict(settings))),
+            MappingProxyType({n: files[n] for n in frozen}),
+            MappingProxyType(row_lines),
+        )
 
     def with_overrides(self, overrides: Mapping[str, object] | None = None, /, **kwargs: object) -> Scenario:
         """A new scenario with settings replaced; dotted keys reach nested settings.
 
         ``scn.with_overrides(ceiling_mw=4000)`` or ``scn.with_overrides({"solver.time_limit": 30})``.
-        String values are parsed as YAML scalars (``"4000"`` becomes 4000).
+        String values are parsed as YAML scalars (``"4000"`` becomes 4000) unless the setting holds
+        text (``name``, ``description``, ``solver.name``). The scenario itself is
+        left unchanged. Problems with an overridden key are reported against file ``overrides``.
         """
         raw = copy.deepcopy(dict(self.raw_settings))
-        for key, value in {**(overrides or {}), **kwargs}.items():
-            set_dotted(raw, key, parse_value(value))
-        return Scenario.from_tables(raw, dict(self.tables), path=self.path, files=self.files)
+        given = {**(overrides or {}), **kwargs}
+        problems = []
+        for key, value in given.items():
+            if str(key).split(".")[0] in FILE_KEYS:
+                problems.append(Problem("overrides", "belongs to the scenario folder and cannot be overridden", column=str(key)))
+                continue
+            try:
+                set_dotted(raw, str(key), value if _is_text_setting(str(key)) else parse_value(value))
+            except ScenarioError as err:
+                problems += err.problems
+        if problems:
+            raise ScenarioError(problems)
+        try:
+            return Scenario.from_tables(raw, dict(self.tables), path=self.path, files=self.files, lines=self.lines)
+        except ScenarioError as err:
+            raise ScenarioError([_blame_override(p, given) for p in err.problems]) from None
 
     # -- views --------------------------------------------------------------------------------
     def __getattr__(self, name: str) -> pd.DataFrame:
@@ -146,33 +189,105 @@ class Scenario:
         )
 
 
+def _blame_override(problem: Problem, overrides: Mapping[str, object]) -> Problem:
+    """Point a settings problem at ``overrides`` when the key it names was overridden."""
+    key = problem.column or ""
+    if problem.file.endswith("scenario.yaml") and any(key == k or key.startswith(f"{k}.") for k in map(str, overrides)):
+        return Problem("overrides", problem.message, column=problem.column, value=problem.value)
+    return problem
+
+
+def _is_text_setting(key: str) -> bool:
+    """Whether the setting at dotted ``key`` holds text (so '2026' stays the text '2026')."""
+    parts = tuple(key.split("."))
+    model = _model_at(parts)
+    info = model.model_fields.get(parts[-1]) if model is not None else None
+    return info is not None and info.annotation is str
+
+
+def _model_at(loc: tuple) -> type[pydantic.BaseModel] | None:
+    """The settings model holding the field at ``loc`` (e.g. SolverSettings for ``solver.x``)."""
+    model: type[pydantic.BaseModel] = Settings
+    for part in loc[:-1]:
+        field_info = model.model_fields.get(str(part))
+        sub = field_info.annotation if field_info is not None else None
+        if not (isinstance(sub, type) and issubclass(sub, pydantic.BaseModel)):
+            return None
+        model = sub
+    return model
+
+
+_BOUNDS = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<", "less_than_equal": "≤"}
+_KINDS = {
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "int_type": "a whole number",
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "finite_number": "a finite number",
+    "string_type": "text",
+    "list_type": "a list",
+    "model_type": "a mapping of keys",
+    "model_attributes_type": "a mapping of keys",
+    "dict_type": "a mapping of keys",
+    "bool_parsing": "true or false",
+    "bool_type": "true or false",
+}
+
+
 def _settings_problems(err: pydantic.ValidationError) -> list[Problem]:
     problems = []
     for e in err.errors():
-        key = ".".join(str(p) for p in e["loc"])
-        if e["type"] == "extra_forbidden":
-            known = list(Settings.model_fields) + list(FILE_KEYS)
-            problems.append(Problem("scenario.yaml", f"unknown setting{v.suggest(str(e['loc'][-1]), known)}", column=key))
-        elif e["type"] == "missing":
-            problems.append(Problem("scenario.yaml", "required setting is missing", column=key))
+        names = [str(p) for p in e["loc"] if not isinstance(p, int)]
+        items = [p for p in e["loc"] if isinstance(p, int)]
+        key = ".".join(names)
+        entry = f"entry {items[-1] + 1}: " if items else ""
+        kind = e["type"]
+        if kind == "extra_forbidden":
+            model = _model_at(e["loc"])
+            known = list(model.model_fields) if model is not None else []
+            if model is Settings:
+                known += list(FILE_KEYS)
+            expected = f"; expected one of: {', '.join(known)}" if known else ""
+            problems.append(Problem("scenario.yaml", f"unknown setting{v.suggest(names[-1], known)}{expected}", column=key))
+        elif kind == "invalid_key":
+            problems.append(Problem("scenario.yaml", "expected a setting name (text)", column=str(e.get("input"))))
+        elif kind == "missing":
+            model = _model_at(e["loc"])
+            info = model.model_fields.get(names[-1]) if model is not None else None
+            about = f" ({info.description})" if info is not None and info.description else ""
+            problems.append(Problem("scenario.yaml", f"required setting is missing{about}", column=key))
         else:
-            problems.append(Problem("scenario.yaml", e["msg"], column=key or None, value=e.get("input")))
+            if kind in _BOUNDS:
+                bound = next(iter(e.get("ctx", {}).values()), "")
+                shown = f"{bound:g}" if isinstance(bound, int | float) else bound
+                message = f"expected a number {_BOUNDS[kind]} {shown}"
+            elif kind in _KINDS:
+                message = f"expected {_KINDS[kind]}"
+            else:
+                message = str(e["msg"]).removeprefix("Value error, ")
+            value = e.get("input")
+            problems.append(Problem("scenario.yaml", entry + message, column=key or None, value=value if _plain(value) else None))
     return problems
+
+
+def _plain(value: object) -> bool:
+    """Small values worth echoing in a message."""
+    return isinstance(value, str | int | float | bool) or (isinstance(value, list) and len(value) <= 10)
 
 
 def parse_value(value: object) -> object:
     """Parse a command-line string the way YAML would (``'4000'`` -> 4000, ``'true'`` -> True)."""
     if not isinstance(value, str):
         return value
-    try:
-        return yaml.safe_load(value)
-    except yaml.YAMLError:
-        return value
+    return parse_scalar(value)
 
 
 def set_dotted(target: dict, key: str, value: object) -> None:
     """Set ``target['a']['b'] = value`` for ``key='a.b'``, creating mappings on the way."""
     *parents, last = key.split(".")
+    if not all(p.strip() for p in key.split(".")):
+        raise ScenarioError([Problem("overrides", "expected a setting name such as 'ceiling_mw' or 'solver.time_limit'", column=key)])
     for part in parents:
         target = target.setdefault(part, {})
         if not isinstance(target, dict):

@@ -33,15 +33,25 @@ class Column:
     lt: float | None = None
     choices: tuple[str, ...] = ()
 
-    def expectation(self) -> str:
-        """Human-readable statement of what a valid value looks like."""
-        parts = [{"str": "text", "int": "a whole number", "float": "a number", "bool": "true/false"}[self.dtype]]
+    def bounds(self, only: str | None = None) -> str:
+        """The numeric bounds as text (``≥ 1 and ≤ 3``); ``only`` picks one of ``ge``/``gt``/``le``/``lt``."""
+        parts = [
+            f"{op} {bound:g}"
+            for key, op, bound in (("ge", "≥", self.ge), ("gt", ">", self.gt), ("le", "≤", self.le), ("lt", "<", self.lt))
+            if bound is not None and only in (None, key)
+        ]
+        return " and ".join(parts)
+
+    def expectation(self, only: str | None = None) -> str:
+        """Human-readable statement of what a valid value looks like (``a number ≥ 1 and ≤ 3``).
+
+        ``only`` names the one bound that was broken, to state just that (``a number ≥ 1``).
+        """
         if self.choices:
-            parts = ["one of " + ", ".join(repr(c) for c in self.choices)]
-        for op, bound in (("≥", self.ge), (">", self.gt), ("≤", self.le), ("<", self.lt)):
-            if bound is not None:
-                parts.append(f"{op} {bound:g}")
-        return " ".join(parts)
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        kind = {"str": "text", "int": "a whole number", "float": "a number", "bool": "true or false"}[self.dtype]
+        bounds = self.bounds(only)
+        return f"{kind} {bounds}" if bounds else kind
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 
 class _Strict(BaseModel):
@@ -25,44 +25,58 @@ class YearRange(_Strict):
 class SolverSettings(_Strict):
     """Solver defaults; call-time arguments take precedence."""
 
-    name: str = "highs"
-    time_limit: float | None = Field(default=None, gt=0, description="seconds")
-    mip_gap: float = Field(default=1e-3, ge=0, description="relative")
-    threads: int | None = Field(default=None, ge=1)
+    name: str = Field(default="highs", description="Solver backend.")
+    time_limit: float | None = Field(default=None, gt=0, description="Wall-clock limit in seconds; none for no limit.")
+    mip_gap: float = Field(default=1e-3, ge=0, description="Relative optimality gap at which the solver stops.")
+    threads: int | None = Field(default=None, ge=1, description="Solver threads; none for the solver's choice.")
 
 
 class Settings(_Strict):
     """Scenario-wide settings. Units are in the names."""
 
-    name: str
-    description: str = ""
-    years: list[int]
-    discount_rate: float = Field(default=0.07, ge=0, lt=1)
-    ceiling_mw: float = Field(gt=0)
-    hours_per_year: float = Field(default=8760.0, gt=0, le=8784)
-    load_factor: float = Field(default=0.8, gt=0, le=1)
-    carbon_price_usd_per_t: float = Field(default=0.0, ge=0)
-    budget_usd_per_year: float | None = Field(default=None, ge=0)
-    emissions_cap_t_per_year: float | None = Field(default=None, ge=0)
-    latency_route_factor: float = Field(default=1.3, ge=1, description="fibre route / great-circle distance")
-    solver: SolverSettings = SolverSettings()
+    name: str = Field(description="Scenario name, shown in summaries and saved plans.")
+    description: str = Field(default="", description="One line on what the scenario studies.")
+    years: list[int] = Field(
+        description="Modelled years, strictly increasing (1900-2300): a list, or a range {start, end, step}. "
+        "Each stands for the calendar years up to the next."
+    )
+    discount_rate: float = Field(default=0.07, ge=0, lt=1, description="Discount rate per year for costs and annuities.")
+    ceiling_mw: float = Field(gt=0, description="Power ceiling: total facility power (IT × PUE) of all sites, in MW.")
+    hours_per_year: float = Field(default=8760.0, gt=0, le=8784, description="Hours in a year, for energy costs.")
+    load_factor: float = Field(default=0.8, gt=0, le=1, description="Average draw over built capacity, for energy and emissions.")
+    carbon_price_usd_per_t: float = Field(default=0.0, ge=0, description="Price on emitted CO2, USD per tonne.")
+    budget_usd_per_year: float | None = Field(
+        default=None, ge=0, description="Cap on capital spent per calendar year (undiscounted); none for no cap."
+    )
+    emissions_cap_t_per_year: float | None = Field(
+        default=None, ge=0, description="Cap on tonnes of CO2 per modelled year; none for no cap."
+    )
+    latency_route_factor: float = Field(default=1.3, ge=1, description="Fibre route length over great-circle distance, for latencies.")
+    solver: SolverSettings = Field(default=SolverSettings(), description="Solver defaults (nested keys).")
 
     @field_validator("years", mode="before")
     @classmethod
     def _expand_years(cls, value: object) -> object:
         if isinstance(value, dict):
-            return YearRange(**value).expand()
+            try:
+                return YearRange.model_validate(value).expand()
+            except ValidationError as err:
+                details = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'years'}: {e['msg']}" for e in err.errors())
+                raise ValueError(f"years as a range (start, end, step): {details}") from None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return [value]
         return value
 
-    @model_validator(mode="after")
-    def _years_sorted(self) -> Settings:
-        if not self.years:
+    @field_validator("years")
+    @classmethod
+    def _years_sorted(cls, years: list[int]) -> list[int]:
+        if not years:
             raise ValueError("years must list at least one year")
-        if sorted(set(self.years)) != list(self.years):
-            raise ValueError(f"years must be strictly increasing, got {self.years}")
-        if not all(1900 <= y <= 2300 for y in self.years):
+        if sorted(set(years)) != list(years):
+            raise ValueError("years must be strictly increasing, each listed once")
+        if not all(1900 <= y <= 2300 for y in years):
             raise ValueError("years must lie between 1900 and 2300")
-        return self
+        return years
 
     @property
     def year_weights(self) -> dict[int, int]:

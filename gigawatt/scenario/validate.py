@@ -7,7 +7,8 @@ converts one raw table column by column against its schema.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 
 import networkx as nx
 import numpy as np
@@ -18,11 +19,24 @@ from gigawatt.scenario.schema import TABLES, Column, TableSchema
 from gigawatt.scenario.settings import Settings
 
 HEADER_LINES = 1  # a CSV's first data row is line 2
+_NOT_A_NUMBER = {"nan", "-nan", "+nan", "na", "n/a", "null", "none"}
 
 
 def line_of(index: int) -> int:
-    """Line number, as an editor counts, of the data row at position ``index``."""
+    """Line number, as an editor counts, of the data row at position ``index`` (no blank lines above)."""
     return index + 1 + HEADER_LINES
+
+
+def row_lines(frame: pd.DataFrame) -> Sequence[int]:
+    """Line of each row: as read from the file (``frame.attrs["lines"]``), else counted from line 2."""
+    lines = frame.attrs.get("lines")
+    if lines is None or len(lines) != len(frame):
+        return range(1 + HEADER_LINES, len(frame) + 1 + HEADER_LINES)
+    return lines
+
+
+def _line(frame: pd.DataFrame, i: int) -> int:
+    return int(row_lines(frame)[int(i)])
 
 
 def suggest(word: str, options: list[str] | tuple[str, ...]) -> str:
@@ -31,107 +45,155 @@ def suggest(word: str, options: list[str] | tuple[str, ...]) -> str:
     return f" (did you mean '{match[0]}'?)" if match else ""
 
 
-def _missing(series: pd.Series) -> pd.Series:
-    if series.dtype == object:
-        return series.isna() | (series.astype(str).str.strip() == "")
-    return series.isna()
+_BOOLS = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False}
+_BOUND_TESTS = (
+    ("ge", lambda x, b: x < b),
+    ("gt", lambda x, b: x <= b),
+    ("le", lambda x, b: x > b),
+    ("lt", lambda x, b: x >= b),
+)
 
 
-def _coerce_column(series: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
-    """Convert ``series`` to the column's dtype; return (values, mask of unconvertible cells)."""
+def _is_missing(value: object) -> bool:
+    """Empty cell: None, NaN/NA as a DataFrame holds it, or blank text."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float | np.floating):
+        return bool(np.isnan(value))
+    return isinstance(value, str) and not value.strip()
+
+
+def _convert(value: object, col: Column) -> tuple[object, bool]:
+    """``value`` as the column's dtype, and whether that worked."""
     if col.dtype == "str":
-        values = series.where(series.isna(), series.astype(str).str.strip())
-        return values.astype(object), pd.Series(False, index=series.index)
+        return str(value).strip(), True
     if col.dtype == "bool":
-        table = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
-        lowered = series.astype(str).str.strip().str.lower()
-        values = lowered.map(table)
-        return values, values.isna()
-    numbers = pd.to_numeric(series, errors="coerce").astype(float)
-    bad = numbers.isna() | ~np.isfinite(numbers.fillna(0.0))
+        if isinstance(value, bool | np.bool_):
+            return bool(value), True
+        flag = _BOOLS.get(str(value).strip().lower())
+        return flag, flag is not None
+    if isinstance(value, bool | np.bool_):
+        return None, False
+    if isinstance(value, str) and "_" in value:  # float() would read '1_000'; a CSV reader would not
+        return None, False
+    try:
+        number = float(value.strip() if isinstance(value, str) else value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None, False
+    if not math.isfinite(number):
+        return None, False
     if col.dtype == "int":
-        bad |= numbers.notna() & (numbers != np.round(numbers))
-    return numbers, bad
+        return (int(number), True) if number.is_integer() and abs(number) < 2**53 else (None, False)
+    return number, True
+
+
+def _type_message(col: Column, value: object) -> str:
+    """Why ``value`` is not a valid ``col`` cell."""
+    text = str(value).strip().lower()
+    if text in _NOT_A_NUMBER:
+        default = "" if col.required else ", or an empty cell for the default"
+        return f"NaN is not allowed; expected {col.expectation()}{default}"
+    if text.lstrip("+-") in ("inf", "infinity"):
+        return f"infinite values are not allowed; expected {col.expectation()}"
+    return f"expected {col.expectation()}"
+
+
+def _broken_bound(value: object, col: Column) -> str | None:
+    for key, test in _BOUND_TESTS:
+        bound = getattr(col, key)
+        if bound is not None and test(value, bound):
+            return key
+    return None
+
+
+def _check_cell(value: object, col: Column) -> str | None:
+    """Why a converted value is out of bounds or not among the choices, else None."""
+    if col.choices:
+        if value not in col.choices:
+            return f"expected {col.expectation()}{suggest(str(value), col.choices)}"
+        return None
+    if col.dtype in ("int", "float"):
+        broken = _broken_bound(value, col)
+        if broken is not None:
+            return f"expected {col.expectation(only=broken)}"
+    return None
+
+
+def _typed_column(values: list, col: Column) -> pd.Series | np.ndarray:
+    if col.dtype == "float":
+        return np.array([np.nan if v is None else v for v in values], dtype=float)
+    if col.dtype == "int":
+        if any(v is None for v in values):
+            return np.array([np.nan if v is None else v for v in values], dtype=float)
+        return np.array(values, dtype="int64")
+    return pd.Series(values, dtype=object)
 
 
 def coerce_table(schema: TableSchema, raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem]]:
-    """Check columns, types, missing values and bounds of one table; return the typed table."""
+    """Check columns, types, missing values and bounds of one table; return the typed table.
+
+    Works cell by cell on plain Python values (tables are small; messages need each cell). The
+    typed table keeps each row's line in ``attrs["lines"]`` and the columns the file gave in
+    ``attrs["given"]``, for the row checks that follow.
+    """
     problems: list[Problem] = []
     names = schema.column_names
-    for extra in [c for c in raw.columns if c not in names]:
-        problems.append(Problem(file, f"unknown column{suggest(extra, names)}; expected columns: {', '.join(names)}", line=1, column=extra))
-    typed: dict[str, pd.Series] = {}
+    lines = row_lines(raw)
+    given: dict[str, list] = {}
+    for j, label in enumerate(raw.columns):
+        name = str(label).strip()
+        if name in given:
+            problems.append(Problem(file, "column given twice", line=1, column=name))
+            continue
+        given[name] = raw.iloc[:, j].tolist()
+        if name not in names:
+            problems.append(
+                Problem(file, f"unknown column{suggest(name, names)}; expected columns: {', '.join(names)}", line=1, column=name)
+            )
+    typed: dict[str, object] = {}
     for col in schema.columns:
-        if col.name not in raw.columns:
+        if col.name not in given:
             if col.required:
                 problems.append(Problem(file, f"required column is missing ({col.description})", line=1, column=col.name))
-            typed[col.name] = pd.Series([col.default] * len(raw), index=raw.index, dtype=object)
+            typed[col.name] = _typed_column([col.default] * len(raw), col)
             continue
-        series = raw[col.name]
-        missing = _missing(series)
-        values, bad = _coerce_column(series.where(~missing), col)
-        bad &= ~missing
-        for i in np.flatnonzero(bad.to_numpy()):
-            problems.append(Problem(file, f"expected {col.expectation()}", line=line_of(int(i)), column=col.name, value=series.iloc[i]))
-        if col.required:
-            for i in np.flatnonzero(missing.to_numpy()):
-                problems.append(Problem(file, f"a value is required: {col.expectation()}", line=line_of(int(i)), column=col.name))
-        elif col.default is not None:
-            values = values.where(~missing, col.default)
-        ok = ~bad & ~missing
-        problems += _check_bounds(values, ok, col, file, series)
-        typed[col.name] = values
-    frame = pd.DataFrame(typed, index=raw.index).reset_index(drop=True)
-    for col in schema.columns:
-        if col.dtype == "int" and not frame[col.name].isna().any():
-            frame[col.name] = frame[col.name].astype("int64")
-        elif col.dtype == "float":
-            frame[col.name] = pd.to_numeric(frame[col.name], errors="coerce").astype(float)
+        values = []
+        for i, cell in enumerate(given[col.name]):
+            if _is_missing(cell):
+                if col.required:
+                    problems.append(Problem(file, f"a value is required: {col.expectation()}", line=int(lines[i]), column=col.name))
+                values.append(col.default)
+                continue
+            value, ok = _convert(cell, col)
+            why = _check_cell(value, col) if ok else _type_message(col, cell)
+            if why is not None:
+                problems.append(Problem(file, why, line=int(lines[i]), column=col.name, value=cell))
+            values.append(value)
+        typed[col.name] = _typed_column(values, col)
+    frame = pd.DataFrame(typed, index=pd.RangeIndex(len(raw)))
+    frame.attrs["lines"] = tuple(int(n) for n in lines)
+    frame.attrs["given"] = tuple(c for c in given if c in names)
     return frame, problems
-
-
-def _check_bounds(values: pd.Series, ok: pd.Series, col: Column, file: str, raw: pd.Series) -> list[Problem]:
-    problems = []
-    if col.choices:
-        bad = ok & ~values.isin(col.choices)
-        for i in np.flatnonzero(bad.to_numpy()):
-            hint = suggest(str(raw.iloc[i]), col.choices)
-            problems.append(Problem(file, f"expected {col.expectation()}{hint}", line=line_of(int(i)), column=col.name, value=raw.iloc[i]))
-        return problems
-    if col.dtype not in ("int", "float"):
-        return problems
-    nums = pd.to_numeric(values.where(ok), errors="coerce")
-    bad = pd.Series(False, index=values.index)
-    for bound, test in (
-        (col.ge, nums < (col.ge or 0)),
-        (col.gt, nums <= (col.gt or 0)),
-        (col.le, nums > (col.le or 0)),
-        (col.lt, nums >= (col.lt or 0)),
-    ):
-        if bound is not None:
-            bad |= ok & test.fillna(False)
-    for i in np.flatnonzero(bad.to_numpy()):
-        problems.append(Problem(file, f"expected {col.expectation()}", line=line_of(int(i)), column=col.name, value=raw.iloc[i]))
-    return problems
 
 
 def check_keys(schema: TableSchema, frame: pd.DataFrame, file: str) -> list[Problem]:
     """Each key (e.g. ``site_id``, or ``year`` + ``region_id``) appears once."""
-    key = list(schema.key)
-    dup = frame.duplicated(subset=key, keep="first")
-    first = frame.drop_duplicates(subset=key, keep="first").reset_index().set_index(key)["index"]
+    given = frame.attrs.get("given", schema.key)
+    key = [k for k in schema.key if k in given] or list(schema.key)
+    first: dict[tuple, int] = {}
     problems = []
-    for i in np.flatnonzero(dup.to_numpy()):
-        value = tuple(frame.iloc[i][k] for k in key)
-        orig = first.loc[value if len(key) > 1 else value[0]]
-        shown = value if len(key) > 1 else value[0]
+    for i, values in enumerate(frame[list(schema.key)].itertuples(index=False, name=None)):
+        if values not in first:
+            first[values] = i
+            continue
+        shown = tuple(values[schema.key.index(k)] for k in key)
         problems.append(
             Problem(
                 file,
-                f"duplicate {'+'.join(key)}; first defined on line {line_of(int(orig))}",
-                line=line_of(int(i)),
-                column=key[-1],
-                value=shown,
+                f"{' + '.join(key)} given twice; first on line {_line(frame, first[values])}",
+                line=_line(frame, i),
+                column=key[0],
+                value=shown if len(shown) > 1 else shown[0],
             )
         )
     return problems
@@ -153,8 +215,8 @@ def check_references(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str
                     problems.append(
                         Problem(
                             files[name],
-                            f"unknown {target_column} (not in {files[target_table]}){hint}",
-                            line=line_of(i),
+                            f"not found in {files[target_table]}; expected a {target_column} listed there{hint}",
+                            line=_line(frame, i),
                             column=column,
                             value=value,
                         )
@@ -164,20 +226,30 @@ def check_references(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str
 
 def check_required_rows(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) -> list[Problem]:
     """Required tables hold at least one row."""
-    return [Problem(files[n], "table has no rows; at least one expected") for n, f in tables.items() if TABLES[n].required and f.empty]
+    return [
+        Problem(files[n], "table has no rows; at least one row below the header expected")
+        for n, f in tables.items()
+        if TABLES[n].required and f.empty
+    ]
+
+
+def _years_text(years: Sequence[int]) -> str:
+    return ", ".join(map(str, years)) if len(years) <= 6 else f"{years[0]}-{years[-1]}"
 
 
 def check_years(settings: Settings, tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) -> list[Problem]:
     """Demand years lie in the horizon; chips' sale windows are ordered."""
     problems = []
-    horizon = set(settings.years)
-    for i, year in enumerate(tables["demand"]["year"]):
-        if year not in horizon:
+    years = settings.years
+    demand = tables["demand"]
+    for i, year in enumerate(demand["year"]):
+        if year not in years:
+            where = "outside the horizon" if not years[0] <= year <= years[-1] else "not a modelled year"
             problems.append(
                 Problem(
                     files["demand"],
-                    f"year is outside the horizon {settings.years[0]}-{settings.years[-1]} (scenario.yaml 'years')",
-                    line=line_of(i),
+                    f"year is {where}; expected one of the years in scenario.yaml 'years' ({_years_text(years)})",
+                    line=_line(demand, i),
                     column="year",
                     value=year,
                 )
@@ -188,8 +260,8 @@ def check_years(settings: Settings, tables: Mapping[str, pd.DataFrame], files: M
         problems.append(
             Problem(
                 files["chips"],
-                f"first_year {row.first_year} is after last_year {row.last_year}",
-                line=line_of(int(i)),
+                f"first_year is after last_year ({row.last_year}); expected first_year ≤ last_year",
+                line=_line(chips, i),
                 column="first_year",
                 value=row.first_year,
             )
@@ -204,8 +276,8 @@ def check_sites(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) ->
     return [
         Problem(
             files["sites"],
-            f"block_mw is larger than max_mw ({sites.max_mw.iloc[i]:g}); no block could be built",
-            line=line_of(int(i)),
+            f"block_mw is larger than max_mw ({sites.max_mw.iloc[i]:g}); no block could be built; expected block_mw ≤ max_mw",
+            line=_line(sites, i),
             column="block_mw",
             value=sites.block_mw.iloc[i],
         )
@@ -214,15 +286,15 @@ def check_sites(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) ->
 
 
 def check_cooling(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) -> list[Problem]:
-    """Every liquid-cooled chip has at least one liquid-cooled site."""
+    """Every chip has a site that can cool it: liquid-cooled chips need a liquid-cooled site."""
     if (tables["sites"]["cooling"] == "liquid").any():
         return []
     chips = tables["chips"]
     return [
         Problem(
             files["chips"],
-            "needs liquid cooling but no site in sites.csv offers it",
-            line=line_of(int(i)),
+            f"chip {chips.chip_id.iloc[i]!r} needs liquid cooling but no site in {files['sites']} offers it (all are 'air')",
+            line=_line(chips, i),
             column="cooling",
             value="liquid",
         )
@@ -248,11 +320,18 @@ def check_grid(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) -> 
     if links is not None:
         for i in np.flatnonzero((links["from_node"] == links["to_node"]).to_numpy()):
             problems.append(
-                Problem(files["links"], "link joins a node to itself", line=line_of(int(i)), column="to_node", value=links.to_node.iloc[i])
+                Problem(
+                    files["links"],
+                    "link joins a node to itself; expected two different nodes",
+                    line=_line(links, i),
+                    column="to_node",
+                    value=links.to_node.iloc[i],
+                )
             )
     graph = grid_graph(tables)
     supplied = set(tables["supplies"]["node_id"])
-    for i, (site, node) in enumerate(zip(tables["sites"]["site_id"], tables["sites"]["node_id"], strict=True)):
+    sites = tables["sites"]
+    for i, (site, node) in enumerate(zip(sites["site_id"], sites["node_id"], strict=True)):
         if node not in graph:
             continue
         island = nx.node_connected_component(graph, node)
@@ -261,8 +340,9 @@ def check_grid(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) -> 
             problems.append(
                 Problem(
                     files["sites"],
-                    f"site '{site}' cannot reach any supply: its node lies on an island of the grid {{{members}}} with no supply",
-                    line=line_of(i),
+                    f"site {site!r} cannot reach any supply: its node lies on an island of the grid {{{members}}} with no supply; "
+                    f"expected a supply in {files['supplies']} at one of these nodes or a link joining them to one",
+                    line=_line(sites, i),
                     column="node_id",
                     value=node,
                 )
@@ -274,24 +354,25 @@ def check_regions(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) 
     """Without a regions table, demand is one pool and serving pairs cannot be given."""
     if "regions" in tables:
         return []
+    demand = tables["demand"]
     problems = [
         Problem(
             files["demand"],
             "region given but there is no regions.csv; leave region_id empty or 'all', or add regions.csv",
-            line=line_of(i),
+            line=_line(demand, i),
             column="region_id",
             value=r,
         )
-        for i, r in enumerate(tables["demand"]["region_id"])
+        for i, r in enumerate(demand["region_id"])
         if r != "all"
     ]
     if "serving" in tables:
-        problems.append(Problem(files["serving"], "serving pairs need a regions.csv"))
+        problems.append(Problem(files["serving"], "serving pairs need a regions.csv; add one or remove this table"))
     return problems
 
 
 def check_horizon_ends(settings: Settings) -> list[Problem]:
-    """Years in the horizon are finite and few enough to model."""
+    """Years in the horizon are few enough to model."""
     if len(settings.years) > 100:
         return [Problem("scenario.yaml", f"{len(settings.years)} years; at most 100 expected", column="years")]
     return []

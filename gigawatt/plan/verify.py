@@ -1,0 +1,764 @@
+"""Independent second opinion on a plan: every constraint re-derived from the scenario and the plan's tables.
+
+Nothing here is shared with the model (no import of :mod:`gigawatt.model`, :mod:`gigawatt.solvers` or
+Pyomo): the rules are re-implemented from the scenario format (:mod:`gigawatt.scenario`) and the table
+contract (:data:`gigawatt.plan.tables.PLAN_TABLES`), so a bug on either side shows up as a
+:class:`Violation` naming the constraint, the entity ("site s1", "link l1", "node A", "region east",
+"all sites", "cost energy", ...) and the year.
+
+Each ``_check_*`` function covers one family: it builds a frame per entity and year holding the plan's
+values, the scenario's parameters and the derived bounds, then applies a table of :class:`Rule`
+(``"lhs <= rhs"``, ``>=`` or ``==`` on its columns). :func:`verify` concatenates the families:
+
+* shape: ``table_shape``, ``nan_value``, ``negative_value``, ``missing_row``, ``unknown_key``;
+* sites: ``site_earliest_year``, ``site_open_monotone``, ``site_blocks_monotone``, ``site_blocks_integer``,
+  ``site_max_blocks``, ``site_blocks_open``, ``site_capacity_mw``, ``site_capacity``, ``site_facility_mw``,
+  ``site_it_mw``, ``site_node``;
+* chips: ``chip_sale_window``, ``chip_cooling``, ``chip_site_earliest_year``, ``chip_units_integer``,
+  ``chip_active_units``, ``chip_supply``, ``chip_it_mw``, ``chip_facility_mw``, ``chip_eflops``;
+* power: ``power_ceiling`` and the power table (``power_facility_mw``, ``power_it_mw``, ``power_ceiling_mw``,
+  ``power_headroom_mw``);
+* grid: ``supply_*`` (draw, capacity, contract_monotone, earliest_year, energy_mwh, co2_t, node), ``link_*``
+  (capacity, capacity_mw, loss_mw, expansion_max, expansion_monotone, earliest_year, built, built_monotone),
+  ``node_balance``;
+* serving: ``serving_pair``, ``serving_open``, ``site_compute``, ``demand``;
+* policies: ``budget``, ``emissions_cap``; costs: ``cost`` (per category and year), ``objective``.
+
+Costs (USD, present value at the first modelled year ``Y0``): calendar year ``k`` is discounted by
+``(1 + r)^-(k - Y0)``; a modelled year ``y`` stands for ``w_y`` calendar years (``Settings.year_weights``),
+so yearly costs are multiplied by ``sum_{k=y}^{y+w_y-1} (1 + r)^-(k - Y0)``. Capital built in ``y`` with a
+life of ``L`` years is paid as an annuity ``CRF = r / ((1 + r)(1 - (1 + r)^-L))`` (``1/L`` when ``r = 0``),
+due at the start of each year so that a whole life discounts to exactly 1 USD in ``y``, over the years
+``y .. min(y + L - 1, horizon end)``. "New" capital is the value in a year minus the entity's previous row.
+
+Tolerances: a value breaks its bound when it exceeds it by more than ``atol + rtol * max(1, |bound|)``
+(``strict``: definitions of table columns, integrality, single values); sums and balances of values
+the solver computed in floating point use ``loose`` (at least 1e-5 relative and 1e-5 absolute);
+costs use ``rtol`` relative plus 1 USD absolute. An error of 0.1 % in any one value is caught.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from gigawatt.plan.tables import PLAN_TABLES
+from gigawatt.scenario import TABLES, Scenario, Settings
+
+EARTH_RADIUS_KM = 6371.0
+RTT_MS_PER_KM = 0.0098  # round-trip fibre latency per km of route
+LOOSE_RTOL = 1e-5  # sums and balances of solver values: relative ...
+LOOSE_ATOL = 1e-5  # ... and absolute (in the row's unit)
+COST_ATOL_USD = 1.0
+INF = np.inf
+
+#: Key columns (besides ``year``) and entity wording of every plan table.
+KEYS: dict[str, tuple[str, ...]] = {
+    "sites": ("site_id",),
+    "chips": ("chip_id", "site_id"),
+    "links": ("link_id",),
+    "supplies": ("supply_id",),
+    "serving": ("region_id", "site_id"),
+    "costs": ("category",),
+    "power": (),
+}
+ENTITY: dict[str, str] = {
+    "sites": "site {site_id}",
+    "chips": "chip {chip_id} at site {site_id}",
+    "links": "link {link_id}",
+    "supplies": "supply {supply_id}",
+    "serving": "region {region_id} from site {site_id}",
+    "costs": "cost {category}",
+    "power": "all sites",
+}
+FLAGS = ("open", "built")  # boolean plan columns
+SIGNED = ("headroom_mw", "discounted_usd")  # numeric plan columns that may be negative
+#: Plan id columns and the scenario table whose ids they must name.
+REFERENCES: dict[str, dict[str, str]] = {
+    "sites": {"site_id": "sites"},
+    "chips": {"chip_id": "chips", "site_id": "sites"},
+    "links": {"link_id": "links"},
+    "supplies": {"supply_id": "supplies"},
+    "serving": {"region_id": "demand", "site_id": "sites"},
+}
+SCENARIO_IDS = {"sites": "site_id", "chips": "chip_id", "links": "link_id", "supplies": "supply_id", "demand": "region_id"}
+#: Plan tables with one row per entity and modelled year from the entity's earliest_year, and the fill for a missing row.
+COMPLETE: dict[str, dict[str, object]] = {
+    "sites": {"open": False, "blocks": 0.0, "capacity_mw": 0.0, "facility_mw": 0.0, "it_mw": 0.0},
+    "supplies": {"available_mw": 0.0, "draw_mw": 0.0, "energy_mwh": 0.0, "co2_t": 0.0},
+    "links": {"expansion_mw": 0.0, "built": False, "capacity_mw": 0.0, "flow_fwd_mw": 0.0, "flow_bwd_mw": 0.0, "loss_mw": 0.0},
+}
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule: which constraint, for which entity and year, by how much (in ``unit``)."""
+
+    constraint: str
+    entity: str
+    year: int | None
+    amount: float
+    unit: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class Tol:
+    """A bound ``b`` is broken when exceeded by more than ``atol + rtol * max(1, |b|)``."""
+
+    rtol: float
+    atol: float
+
+    def limit(self, scale: pd.Series) -> pd.Series:
+        return self.atol + self.rtol * np.maximum(1.0, scale.abs())
+
+
+@dataclass(frozen=True)
+class Rule:
+    """``"lhs <= rhs"`` (or ``>=``, ``==``) on columns of a check's frame; ``text`` says what breaks (a template over the row)."""
+
+    constraint: str
+    expression: str
+    unit: str
+    text: str
+    loose: bool = False  # a sum or balance of solver values: use the loose tolerance
+    scale: str | None = None  # column scaling the tolerance (default: the right-hand side)
+    detail: bool = True  # append both sides' values to the message (off when ``text`` has the numbers)
+
+    @property
+    def terms(self) -> tuple[str, str, str]:
+        lhs, sense, rhs = self.expression.split()
+        return lhs, sense, rhs
+
+
+@dataclass
+class Context:
+    """What every check reads: the scenario, the normalised plan tables and the tolerances."""
+
+    scenario: Scenario
+    plan: dict[str, pd.DataFrame]
+    strict: Tol
+    loose: Tol
+    cost: Tol
+    integer_units: bool
+
+    @property
+    def settings(self) -> Settings:
+        return self.scenario.settings
+
+    def scn(self, name: str) -> pd.DataFrame:
+        """Scenario table ``name`` (empty, with the schema's columns, when the scenario has none)."""
+        table = self.scenario.tables.get(name)
+        return table if table is not None else pd.DataFrame(columns=list(TABLES[name].column_names))
+
+    def apply(self, frame: pd.DataFrame, entity: str, rules: tuple[Rule, ...]) -> list[Violation]:
+        """Violations of ``rules`` by the rows of ``frame``."""
+        return [v for rule in rules for v in _compare(frame, rule, self.loose if rule.loose else self.strict, entity)]
+
+
+# -- helpers ----------------------------------------------------------------------------------------
+
+
+def _emit(frame: pd.DataFrame, mask: pd.Series, amount: pd.Series, constraint: str, unit: str, entity: str, text: str) -> list[Violation]:
+    """A :class:`Violation` per row of ``frame`` where ``mask``; ``entity`` and ``text`` are format templates over the row."""
+    mask = mask.fillna(False).astype(bool)
+    if not mask.any():
+        return []
+    out = []
+    per = "" if unit in ("", "-") else f" {unit}"
+    for record in frame.loc[mask].assign(_amount=amount[mask]).to_dict("records"):
+        row = {k: v + 0.0 if isinstance(v, float) else v for k, v in record.items()}  # no "-0" in messages
+        year = None if pd.isna(row.get("year")) else int(row["year"])
+        who = entity.format_map(row)
+        when = "" if year is None else f" in {year}"
+        message = f"{who}{when}: {text.format_map(row)} (off by {row['_amount']:.6g}{per})."
+        out.append(Violation(constraint, who, year, float(row["_amount"]), unit, message))
+    return out
+
+
+BROKEN = {"<=": ">", ">=": "<", "==": "!="}
+
+
+def _compare(frame: pd.DataFrame, rule: Rule, tol: Tol, entity: str) -> list[Violation]:
+    """Rows of ``frame`` breaking ``rule`` by more than ``tol`` (scaled by ``rule.scale`` or the right-hand side)."""
+    if frame.empty:
+        return []
+    lhs, sense, rhs = rule.terms
+    left, right = frame[lhs].astype(float), frame[rhs].astype(float)
+    gap = {"<=": left - right, ">=": right - left, "==": (left - right).abs()}[sense]
+    limit = tol.limit(frame[rule.scale or rhs].astype(float))
+    message = f"{rule.text}: {lhs} {{{lhs}:.9g}} {BROKEN[sense]} {rhs} {{{rhs}:.9g}}" if rule.detail else rule.text
+    return _emit(frame, gap > limit, gap, rule.constraint, rule.unit, entity, message)
+
+
+def _previous(frame: pd.DataFrame, keys: tuple[str, ...], columns: list[str]) -> pd.DataFrame:
+    """``frame`` sorted by keys and year, with ``prev_<column>``: the entity's value in its previous row (0 before the first)."""
+    frame = frame.sort_values([*keys, "year"]).reset_index(drop=True)
+    prev = frame.groupby(list(keys), sort=False)[columns].shift(1).astype(float).fillna(0.0)
+    return frame.assign(**{f"prev_{c}": prev[c] for c in columns})
+
+
+def _names(mask: pd.DataFrame) -> pd.Series:
+    """Per row, the names of the columns where ``mask`` is true, comma separated."""
+    if mask.shape[1] == 0:
+        return pd.Series("", index=mask.index)
+    return mask.dot(mask.columns + ", ").str.removesuffix(", ")
+
+
+def _limit(ok: pd.Series) -> np.ndarray:
+    """Upper bound that is infinite where ``ok`` and 0 elsewhere (a quantity allowed only where ``ok``)."""
+    return np.where(ok.fillna(False).astype(bool), INF, 0.0)
+
+
+def _discount_sum(st: Settings, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """Sum of discount factors ``(1 + r)^-(k - first modelled year)`` over calendar years ``k`` in ``start..stop``."""
+    start, stop = np.asarray(start, dtype=float), np.asarray(stop, dtype=float)
+    count = np.maximum(stop - start + 1.0, 0.0)
+    if st.discount_rate == 0:
+        return count
+    d = 1.0 / (1.0 + st.discount_rate)
+    return d ** (start - st.years[0]) * (1.0 - d**count) / (1.0 - d)
+
+
+def op_weight(st: Settings, years: pd.Series) -> np.ndarray:
+    """Discounted calendar years each modelled year stands for (multiplies yearly costs)."""
+    start = years.to_numpy(dtype=float)
+    return _discount_sum(st, start, start + years.map(st.year_weights).to_numpy(dtype=float) - 1)
+
+
+def annuity_weight(st: Settings, years: pd.Series, lives: pd.Series) -> np.ndarray:
+    """Discounted cost per USD of capital built in ``years`` with ``lives`` (years): the annuity paid inside the horizon."""
+    rate, end = st.discount_rate, st.years[-1] + st.year_weights[st.years[-1]] - 1
+    life = lives.to_numpy(dtype=float)
+    crf = 1.0 / life if rate == 0 else rate / ((1.0 + rate) * (1.0 - (1.0 + rate) ** -life))  # paid at the start of each year
+    start = years.to_numpy(dtype=float)
+    return crf * _discount_sum(st, start, np.minimum(start + life - 1, end))
+
+
+def great_circle_km(lat1: pd.Series, lon1: pd.Series, lat2: pd.Series, lon2: pd.Series) -> np.ndarray:
+    """Haversine distance (km, R = 6371 km) between points in degrees."""
+    p1, p2 = np.radians(lat1.astype(float)), np.radians(lat2.astype(float))
+    dl = np.radians(lon2.astype(float)) - np.radians(lon1.astype(float))
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+# -- table shape ------------------------------------------------------------------------------------
+
+
+def _check_shape(tables: Mapping[str, pd.DataFrame]) -> list[Violation]:
+    """Every plan table present with all its columns (nothing else can be checked otherwise)."""
+    out = []
+    for name, columns in PLAN_TABLES.items():
+        missing = list(columns) if name not in tables else [c for c in columns if c not in tables[name].columns]
+        if missing:
+            what = "table is missing" if name not in tables else f"missing columns {', '.join(missing)}"
+            text = f"table {name}: {what} (off by {len(missing)} columns)."
+            out.append(Violation("table_shape", f"table {name}", None, float(len(missing)), "columns", text))
+    return out
+
+
+def _normalise(ctx: Context, tables: Mapping[str, pd.DataFrame]) -> list[Violation]:
+    """Copy the plan tables into ``ctx.plan`` with clean dtypes; report NaN, negative, duplicate and unknown rows (the last two dropped)."""
+    out: list[Violation] = []
+    known = {name: set(ctx.scn(name)[col]) for name, col in SCENARIO_IDS.items()}
+    for name, columns in PLAN_TABLES.items():
+        keys, entity = [*KEYS[name], "year"], ENTITY[name]
+        frame = tables[name][list(columns)].copy()
+        values = [c for c in columns if not c.endswith("_id") and c != "category" and c not in FLAGS]
+        frame[values] = frame[values].apply(pd.to_numeric, errors="coerce").astype(float)
+        empty = frame.isna()
+        amount = empty.sum(axis=1).astype(float)
+        out += _emit(frame.assign(_cols=_names(empty)), empty.any(axis=1), amount, "nan_value", "cells", entity, "empty values in {_cols}")
+        frame = frame[frame[keys].notna().all(axis=1)].astype({"year": int})
+        frame[[c for c in FLAGS if c in columns]] = frame[[c for c in FLAGS if c in columns]].fillna(False).astype(bool)
+        quantities = [c for c in values if c not in SIGNED and c != "year"]
+        negative = frame[quantities].lt(-ctx.strict.atol)
+        out += _emit(
+            frame.assign(_cols=_names(negative)),
+            negative.any(axis=1),
+            -frame[quantities].min(axis=1) if quantities else frame["year"] * 0.0,
+            "negative_value",
+            "",
+            entity,
+            "negative values in {_cols}",
+        )
+        dup = frame.duplicated(keys, keep="first")
+        out += _emit(frame, dup, dup.astype(float), "table_shape", "rows", entity, f"duplicate row in table {name}")
+        unknown = ~frame["year"].isin(ctx.settings.years)
+        for col, table in REFERENCES.get(name, {}).items():
+            unknown |= ~frame[col].isin(known[table])
+        lacks = f"row of table {name} names an entity or year the scenario lacks"
+        out += _emit(frame, unknown, unknown.astype(float), "unknown_key", "rows", entity, lacks)
+        ctx.plan[name] = frame[~dup & ~unknown].reset_index(drop=True)
+    return out
+
+
+def _complete(ctx: Context) -> list[Violation]:
+    """Report missing rows of the per-entity-year tables and of power; fill them in ``ctx.plan`` (zeros, not open, not built)."""
+    out = []
+    years = pd.DataFrame({"year": ctx.settings.years})
+    for name, fill in COMPLETE.items():
+        key, scn = KEYS[name][0], ctx.scn(name)
+        expected = scn[[key]].assign(_first=scn["earliest_year"].astype(int)).merge(years, how="cross")
+        expected = expected.loc[expected["year"] >= expected["_first"], [key, "year"]]
+        frame = ctx.plan[name].merge(expected, on=[key, "year"], how="outer", indicator=True)
+        missing = frame["_merge"] == "right_only"
+        out += _emit(frame, missing, missing.astype(float), "missing_row", "rows", ENTITY[name], f"no row in table {name}")
+        if "node_id" in frame:
+            frame["node_id"] = frame["node_id"].fillna(frame[key].map(scn.set_index(key)["node_id"]))
+        ctx.plan[name] = frame.drop(columns="_merge").fillna(fill).infer_objects()
+    power = ctx.plan["power"].merge(years, on="year", how="right", indicator=True)
+    missing = power["_merge"] == "right_only"
+    out += _emit(power, missing, missing.astype(float), "missing_row", "rows", ENTITY["power"], "no row in table power")
+    ctx.plan["power"] = power.drop(columns="_merge").fillna(0.0)
+    return out
+
+
+# -- frames: plan rows joined with their scenario parameters ----------------------------------------
+
+
+def _site_frame(ctx: Context) -> pd.DataFrame:
+    """Plan sites with the scenario's site columns, ``max_blocks`` and previous-year ``open_f``/``blocks``."""
+    scn = ctx.scn("sites").rename(columns={"node_id": "node", "cooling": "site_cooling", "lifetime_years": "site_life"})
+    scn = scn.drop(columns=["lat", "lon", "source"], errors="ignore").assign(max_blocks=np.floor(scn["max_mw"] / scn["block_mw"] + 1e-9))
+    frame = ctx.plan["sites"].merge(scn, on="site_id")
+    return _previous(frame.assign(open_f=frame["open"].astype(float)), ("site_id",), ["open_f", "blocks"])
+
+
+def _chip_frame(ctx: Context) -> pd.DataFrame:
+    """Plan chip rows with the chip's scenario columns and the site's ``pue``, ``site_cooling``, ``site_earliest``."""
+    chips = (
+        ctx.scn("chips").drop(columns="source", errors="ignore").rename(columns={"cooling": "chip_cooling", "lifetime_years": "chip_life"})
+    )
+    sites = ctx.scn("sites")[["site_id", "pue", "cooling", "earliest_year"]]
+    sites = sites.rename(columns={"cooling": "site_cooling", "earliest_year": "site_earliest"})
+    return ctx.plan["chips"].merge(chips, on="chip_id").merge(sites, on="site_id")
+
+
+def _supply_frame(ctx: Context) -> pd.DataFrame:
+    """Plan supplies with the scenario's supply columns and the previous year's ``available_mw``."""
+    scn = ctx.scn("supplies").drop(columns="source", errors="ignore")
+    scn = scn.rename(columns={"node_id": "node", "capacity_mw": "supply_capacity_mw", "lifetime_years": "supply_life"})
+    return _previous(ctx.plan["supplies"].merge(scn, on="supply_id"), ("supply_id",), ["available_mw"])
+
+
+def _link_frame(ctx: Context) -> pd.DataFrame:
+    """Plan links with the scenario's link columns and the previous year's ``expansion_mw``/``built_f``."""
+    scn = (
+        ctx.scn("links")
+        .drop(columns="source", errors="ignore")
+        .rename(columns={"capacity_mw": "link_capacity_mw", "lifetime_years": "link_life"})
+    )
+    numeric = ["link_capacity_mw", "expand_max_mw", "expand_cost_usd_per_mw", "build_cost_usd", "loss_frac", "earliest_year", "link_life"]
+    frame = ctx.plan["links"].merge(scn.astype(dict.fromkeys(numeric, float)), on="link_id")
+    return _previous(frame.assign(built_f=frame["built"].astype(float)), ("link_id",), ["expansion_mw", "built_f"])
+
+
+def serve_pairs(scenario: Scenario) -> pd.DataFrame:
+    """Candidate (region, site) pairs with ``allowed``, ``cost_usd_per_eflops_yr``, ``latency_ms`` and ``max_latency_ms``.
+
+    Without a regions table every demand region (``'all'``) may use every site at no cost. With one,
+    the candidates are the pairs of serving.csv (every pair without it), allowed when their latency
+    (given, or great-circle km x ``latency_route_factor`` x 0.0098 ms/km) is within the region's bound.
+    """
+    sites = scenario.tables["sites"][["site_id", "lat", "lon"]]
+    if "regions" not in scenario.tables:
+        regions = pd.DataFrame({"region_id": scenario.tables["demand"]["region_id"].unique()})
+        pairs = regions.merge(sites[["site_id"]], how="cross")
+        return pairs.assign(allowed=True, cost_usd_per_eflops_yr=0.0, latency_ms=0.0, max_latency_ms=INF)
+    regions = scenario.tables["regions"][["region_id", "lat", "lon", "max_latency_ms"]]
+    if "serving" in scenario.tables:
+        pairs = scenario.tables["serving"][["region_id", "site_id", "cost_usd_per_eflops_yr", "latency_ms"]]
+    else:
+        pairs = regions[["region_id"]].merge(sites[["site_id"]], how="cross").assign(cost_usd_per_eflops_yr=0.0, latency_ms=np.nan)
+    f = pairs.merge(regions, on="region_id").merge(sites, on="site_id", suffixes=("_region", "_site"))
+    km = great_circle_km(f["lat_region"], f["lon_region"], f["lat_site"], f["lon_site"])
+    given = pd.to_numeric(f["latency_ms"], errors="coerce")
+    f["latency_ms"] = given.where(given.notna(), km * scenario.settings.latency_route_factor * RTT_MS_PER_KM)
+    f["cost_usd_per_eflops_yr"] = pd.to_numeric(f["cost_usd_per_eflops_yr"], errors="coerce").fillna(0.0)
+    f["allowed"] = f["latency_ms"] <= f["max_latency_ms"] * (1 + 1e-12)
+    return f[["region_id", "site_id", "allowed", "cost_usd_per_eflops_yr", "latency_ms", "max_latency_ms"]]
+
+
+# -- rule families ----------------------------------------------------------------------------------
+
+SITE_RULES = (
+    Rule("site_earliest_year", "earliest_year <= year_f", "years", "row before the site's earliest year {earliest_year}", detail=False),
+    Rule("site_open_monotone", "prev_open_f <= open_f", "-", "open the year before, closed now", detail=False),
+    Rule("site_blocks_monotone", "prev_blocks <= blocks", "blocks", "fewer blocks than the year before"),
+    Rule("site_blocks_integer", "blocks == blocks_round", "blocks", "blocks not a whole number"),
+    Rule("site_max_blocks", "blocks <= max_blocks", "blocks", "more blocks than floor(max_mw / block_mw)"),
+    Rule("site_blocks_open", "blocks <= open_limit", "blocks", "{blocks:g} blocks at a site that is not open", detail=False),
+    Rule("site_capacity_mw", "capacity_mw == blocks_mw", "MW", "capacity differs from blocks x block_mw {block_mw:g} MW"),
+    Rule("site_capacity", "facility_mw <= capacity_mw", "MW", "facility power above built capacity", loose=True),
+    Rule("site_facility_mw", "facility_mw == chips_facility_mw", "MW", "facility power differs from the sum over its chips"),
+    Rule("site_it_mw", "it_mw == chips_it_mw", "MW", "IT power differs from the sum over its chips"),
+    Rule("site_node", "node_ok == one", "-", "listed at node {node_id}, the scenario says {node}", detail=False),
+)
+
+
+def _check_sites(ctx: Context) -> list[Violation]:
+    """Opening and blocks: from earliest_year, monotone, integer, within size, only when open; capacity and power columns."""
+    f = _site_frame(ctx)
+    by_site = _chip_frame(ctx).groupby(["site_id", "year"])[["facility_mw", "it_mw"]].sum().add_prefix("chips_")
+    f = f.join(by_site, on=["site_id", "year"]).fillna({"chips_facility_mw": 0.0, "chips_it_mw": 0.0})
+    f = f.assign(
+        year_f=f["year"].astype(float),
+        blocks_round=f["blocks"].round(),
+        open_limit=_limit(f["open"]),
+        blocks_mw=f["blocks"] * f["block_mw"],
+        node_ok=(f["node_id"] == f["node"]).astype(float),
+        one=1.0,
+    )
+    return ctx.apply(f, ENTITY["sites"], SITE_RULES)
+
+
+CHIP_RULES = (
+    Rule(
+        "chip_sale_window",
+        "installed_units <= sale_limit",
+        "units",
+        "{installed_units:g} units installed outside sale years {first_year}-{last_year}",
+        detail=False,
+    ),
+    Rule(
+        "chip_cooling",
+        "installed_units <= cooling_limit",
+        "units",
+        "{installed_units:g} {chip_cooling}-cooled units at an {site_cooling}-cooled site",
+        detail=False,
+    ),
+    Rule(
+        "chip_site_earliest_year",
+        "installed_units <= earliest_limit",
+        "units",
+        "{installed_units:g} units installed before the site's earliest year {site_earliest}",
+        detail=False,
+    ),
+    Rule("chip_it_mw", "it_mw == expected_it_mw", "MW", "IT power differs from active_units x it_kw_per_unit {it_kw_per_unit:g} kW"),
+    Rule("chip_facility_mw", "facility_mw == expected_facility_mw", "MW", "facility power differs from it_mw x pue {pue:g}"),
+    Rule("chip_eflops", "eflops == expected_eflops", "EFLOP/s", "compute differs from active_units x pflops_per_unit {pflops_per_unit:g}"),
+)
+INTEGER_RULES = (
+    Rule("chip_units_integer", "installed_units == installed_round", "units", "installs not a whole number"),
+    Rule("chip_units_integer", "active_units == active_round", "units", "active units not a whole number"),
+)
+ACTIVE_RULES = (Rule("chip_active_units", "active_units == expected_active", "units", "differs from the vintages within lifetime"),)
+SUPPLY_CAP_RULES = (Rule("chip_supply", "installed_units <= cap", "units", "installs above max_units_per_year x year weight", loose=True),)
+
+
+def _check_chips(ctx: Context) -> list[Violation]:
+    """Installs on sale, cooled, at a buildable site, integer, within supply; active units from vintages; power and compute columns."""
+    f = _chip_frame(ctx)
+    f = f.assign(
+        sale_limit=_limit((f["first_year"] <= f["year"]) & (f["year"] <= f["last_year"])),
+        cooling_limit=_limit((f["chip_cooling"] == "air") | (f["site_cooling"] == "liquid")),
+        earliest_limit=_limit(f["year"] >= f["site_earliest"]),
+        installed_round=f["installed_units"].round(),
+        active_round=f["active_units"].round(),
+        expected_it_mw=f["active_units"] * f["it_kw_per_unit"] / 1000.0,
+        expected_facility_mw=f["it_mw"] * f["pue"],
+        expected_eflops=f["active_units"] * f["pflops_per_unit"] / 1000.0,
+    )
+    keys = ["chip_id", "site_id", "year"]
+    vintages = f.loc[f["installed_units"] != 0, [*keys, "installed_units", "chip_life"]].rename(columns={"year": "vintage"})
+    live = vintages.merge(pd.DataFrame({"year": ctx.settings.years}), how="cross")
+    live = live[(live["vintage"] <= live["year"]) & (live["year"] < live["vintage"] + live["chip_life"])]
+    expected = live.groupby(keys)["installed_units"].sum().rename("expected_active")
+    active = f[[*keys, "active_units"]].merge(expected.reset_index(), on=keys, how="outer").fillna(0.0)
+    supply = f.groupby(["chip_id", "year"], as_index=False).agg(
+        installed_units=("installed_units", "sum"), per_year=("max_units_per_year", "first")
+    )
+    supply["cap"] = supply["per_year"] * supply["year"].map(ctx.settings.year_weights)
+    return [
+        *ctx.apply(f, ENTITY["chips"], CHIP_RULES + (INTEGER_RULES if ctx.integer_units else ())),
+        *ctx.apply(active, ENTITY["chips"], ACTIVE_RULES),
+        *ctx.apply(supply, "chip {chip_id}", SUPPLY_CAP_RULES),
+    ]
+
+
+POWER_RULES = (
+    Rule("power_ceiling", "sites_facility_mw <= ceiling", "MW", "facility power of all sites above the ceiling", loose=True),
+    Rule("power_facility_mw", "facility_mw == sites_facility_mw", "MW", "power table differs from the sum over sites"),
+    Rule("power_it_mw", "it_mw == sites_it_mw", "MW", "power table IT power differs from the sum over sites"),
+    Rule("power_ceiling_mw", "ceiling_mw == ceiling", "MW", "power table ceiling differs from the scenario's"),
+    Rule("power_headroom_mw", "headroom_mw == expected_headroom", "MW", "headroom differs from ceiling_mw - facility_mw", scale="ceiling"),
+)
+
+
+def _check_power(ctx: Context) -> list[Violation]:
+    """The ceiling on the sum of the sites' facility power, and the power table as that sum."""
+    sums = ctx.plan["sites"].groupby("year")[["facility_mw", "it_mw"]].sum().add_prefix("sites_")
+    f = ctx.plan["power"].join(sums, on="year").fillna({"sites_facility_mw": 0.0, "sites_it_mw": 0.0})
+    f = f.assign(ceiling=ctx.settings.ceiling_mw, expected_headroom=f["ceiling_mw"] - f["facility_mw"])
+    return ctx.apply(f, ENTITY["power"], POWER_RULES)
+
+
+SUPPLY_RULES = (
+    Rule(
+        "supply_earliest_year",
+        "draw_mw <= earliest_limit",
+        "MW",
+        "draws {draw_mw:.6g} MW before its earliest year {earliest_year}",
+        detail=False,
+    ),
+    Rule("supply_draw", "draw_mw <= available_mw", "MW", "draws more than available", loose=True),
+    Rule("supply_capacity", "available_mw <= supply_capacity_mw", "MW", "available above the supply's capacity", loose=True),
+    Rule(
+        "supply_contract_monotone",
+        "contract_floor <= available_mw",
+        "MW",
+        "contracts {available_mw:.6g} MW, {prev_available_mw:.6g} MW before",
+        True,
+        detail=False,
+    ),
+    Rule("supply_energy_mwh", "energy_mwh == expected_energy", "MWh", "energy differs from draw x hours_per_year x load_factor"),
+    Rule("supply_co2_t", "co2_t == expected_co2", "t", "emissions differ from energy_mwh x co2_t_per_mwh {co2_t_per_mwh:g}"),
+    Rule("supply_node", "node_ok == one", "-", "listed at node {node_id}, the scenario says {node}", detail=False),
+)
+
+
+def _check_supplies(ctx: Context) -> list[Violation]:
+    """Draw within availability within capacity; contracts only grow; no draw before earliest_year; energy and CO2 columns."""
+    f, st = _supply_frame(ctx), ctx.settings
+    f = f.assign(
+        earliest_limit=_limit(f["year"] >= f["earliest_year"]),
+        contract_floor=np.where(f["build_cost_usd_per_mw"] > 0, f["prev_available_mw"], 0.0),
+        expected_energy=f["draw_mw"] * st.hours_per_year * st.load_factor,
+        expected_co2=f["energy_mwh"] * f["co2_t_per_mwh"],
+        node_ok=(f["node_id"] == f["node"]).astype(float),
+        one=1.0,
+    )
+    return ctx.apply(f, ENTITY["supplies"], SUPPLY_RULES)
+
+
+LINK_RULES = (
+    Rule("link_capacity_mw", "capacity_mw == total_mw", "MW", "capacity differs from existing + expansion"),
+    Rule("link_loss_mw", "loss_mw == expected_loss", "MW", "loss differs from loss_frac {loss_frac:g} x flows"),
+    Rule("link_expansion_max", "expansion_mw <= expand_max_mw", "MW", "expansion above its maximum", loose=True),
+    Rule("link_expansion_monotone", "prev_expansion_mw <= expansion_mw", "MW", "expansion smaller than the year before", loose=True),
+    Rule(
+        "link_earliest_year",
+        "expansion_mw <= earliest_limit",
+        "MW",
+        "expansion {expansion_mw:.6g} MW before {earliest_year:.0f}",
+        detail=False,
+    ),
+    Rule(
+        "link_built", "expansion_mw <= built_limit", "MW", "expansion {expansion_mw:.6g} MW but its fixed build not decided", detail=False
+    ),
+    Rule("link_built_monotone", "prev_built_f <= built_f", "-", "built the year before, not built now", detail=False),
+)
+FLOW_RULES = (Rule("link_capacity", "flow_mw <= total_mw", "MW", "{direction} flow above capacity + expansion", loose=True),)
+
+
+def _check_links(ctx: Context) -> list[Violation]:
+    """Flows within capacity plus expansion; expansion bounded, monotone, from earliest_year, built when it has a fixed cost."""
+    f = _link_frame(ctx)
+    f = f.assign(
+        total_mw=f["link_capacity_mw"] + f["expansion_mw"],
+        expected_loss=f["loss_frac"] * (f["flow_fwd_mw"] + f["flow_bwd_mw"]),
+        earliest_limit=_limit(f["year"] >= f["earliest_year"]),
+        built_limit=_limit((f["build_cost_usd"] <= 0) | f["built"]),
+    )
+    flows = f.melt(["link_id", "year", "total_mw"], ["flow_fwd_mw", "flow_bwd_mw"], var_name="direction", value_name="flow_mw")
+    flows["direction"] = flows["direction"].str.split("_").str[1]
+    return ctx.apply(flows, ENTITY["links"], FLOW_RULES) + ctx.apply(f, ENTITY["links"], LINK_RULES)
+
+
+BALANCE_RULES = (
+    Rule(
+        "node_balance",
+        "net_mw == load_mw",
+        "MW",
+        "draws {draw:.6g} + receives {received:.6g} - sends {sent_mw:.6g} = {net_mw:.6g} MW, its sites need {load_mw:.6g} MW",
+        loose=True,
+        scale="scale",
+        detail=False,
+    ),
+)
+
+
+def _check_balance(ctx: Context) -> list[Violation]:
+    """At every node and year: draws + received flows after losses - sent flows = facility power of the node's sites."""
+    site_node = ctx.scn("sites").set_index("site_id")["node_id"]
+    supply_node = ctx.scn("supplies").set_index("supply_id")["node_id"]
+    sites, supplies, links = ctx.plan["sites"], ctx.plan["supplies"], _link_frame(ctx)
+    keep = 1.0 - links["loss_frac"]
+    parts = [  # (kind, node, year, MW into the node)
+        ("draw", supplies["supply_id"].map(supply_node), supplies["year"], supplies["draw_mw"]),
+        ("sites", sites["site_id"].map(site_node), sites["year"], -sites["facility_mw"]),
+        ("sent", links["from_node"], links["year"], -links["flow_fwd_mw"]),
+        ("received", links["to_node"], links["year"], keep * links["flow_fwd_mw"]),
+        ("sent", links["to_node"], links["year"], -links["flow_bwd_mw"]),
+        ("received", links["from_node"], links["year"], keep * links["flow_bwd_mw"]),
+    ]
+    terms = pd.concat([pd.DataFrame({"node_id": n, "year": y, "kind": k, "mw": v}) for k, n, y, v in parts], ignore_index=True)
+    f = terms.pivot_table(index=["node_id", "year"], columns="kind", values="mw", aggfunc="sum", fill_value=0.0)
+    f = f.reindex(columns=["draw", "sites", "sent", "received"], fill_value=0.0)
+    f = f.join(terms["mw"].abs().groupby([terms["node_id"], terms["year"]]).max().rename("scale")).reset_index()
+    f = f.assign(net_mw=f["draw"] + f["received"] + f["sent"], load_mw=-f["sites"], sent_mw=-f["sent"])
+    return ctx.apply(f, "node {node_id}", BALANCE_RULES)
+
+
+SERVING_RULES = (
+    Rule("serving_pair", "eflops <= pair_limit", "EFLOP/s", "{eflops:.6g} EFLOP/s over a pair not allowed ({why})", detail=False),
+    Rule("serving_open", "eflops <= open_limit", "EFLOP/s", "{eflops:.6g} EFLOP/s from a site that is not open", detail=False),
+)
+SITE_COMPUTE_RULES = (Rule("site_compute", "served <= eflops", "EFLOP/s", "serves more than its chips deliver", loose=True),)
+DEMAND_RULES = (Rule("demand", "eflops >= demand", "EFLOP/s", "served less than demand", loose=True),)
+
+
+def _check_serving(ctx: Context) -> list[Violation]:
+    """Allowed pairs from open sites; a site serves at most its chips' compute; every region's demand met."""
+    open_sites = ctx.plan["sites"][["site_id", "year", "open"]]
+    f = ctx.plan["serving"].merge(serve_pairs(ctx.scenario), on=["region_id", "site_id"], how="left")
+    f = f.merge(open_sites, on=["site_id", "year"], how="left")
+    why = "latency " + f["latency_ms"].map("{:.4g}".format) + " ms above max_latency_ms " + f["max_latency_ms"].map("{:.4g}".format)
+    why = why.where(f["latency_ms"].notna(), "not in serving.csv")
+    f = f.assign(pair_limit=_limit(f["allowed"]), open_limit=_limit(f["open"]), why=why)
+    served = f.groupby(["site_id", "year"])["eflops"].sum().rename("served").reset_index()
+    compute = ctx.plan["chips"].groupby(["site_id", "year"])["eflops"].sum()
+    sites = served.join(compute, on=["site_id", "year"]).fillna({"eflops": 0.0})
+    demand = ctx.scn("demand").groupby(["region_id", "year"])["eflops"].sum().rename("demand").reset_index()
+    demand = demand[demand["year"].isin(ctx.settings.years) & (demand["demand"] > 0)]
+    regions = demand.join(f.groupby(["region_id", "year"])["eflops"].sum(), on=["region_id", "year"]).fillna({"eflops": 0.0})
+    return [
+        *ctx.apply(f, ENTITY["serving"], SERVING_RULES),
+        *ctx.apply(sites, "site {site_id}", SITE_COMPUTE_RULES),
+        *ctx.apply(regions, "region {region_id}", DEMAND_RULES),
+    ]
+
+
+def capital(ctx: Context) -> pd.DataFrame:
+    """Capital spent per item and year: ``category``, ``year``, undiscounted ``usd`` and the ``life`` (years) of what was built.
+
+    "New" is the value in a year minus the value in the entity's previous row (0 before the first).
+    """
+    sites, chips, supplies, links = _site_frame(ctx), _chip_frame(ctx), _supply_frame(ctx), _link_frame(ctx)
+    supplies = supplies[supplies["build_cost_usd_per_mw"] > 0]
+    new_mw = supplies["available_mw"] - supplies["prev_available_mw"]
+    fixed = (links["build_cost_usd"] * (links["built_f"] - links["prev_built_f"])).where(links["build_cost_usd"] > 0, 0.0)
+    expand = links["expand_cost_usd_per_mw"] * (links["expansion_mw"] - links["prev_expansion_mw"])
+    parts = [  # (category, frame, USD, life)
+        ("site_open", sites, sites["open_cost_usd"] * (sites["open_f"] - sites["prev_open_f"]), sites["site_life"]),
+        ("site_capex", sites, sites["capex_usd_per_mw"] * sites["block_mw"] * (sites["blocks"] - sites["prev_blocks"]), sites["site_life"]),
+        ("chip_capex", chips, chips["capex_usd_per_unit"] * chips["installed_units"], chips["chip_life"]),
+        ("supply_capex", supplies, supplies["build_cost_usd_per_mw"] * new_mw, supplies["supply_life"]),
+        ("link_capex", links, expand + fixed, links["link_life"]),
+    ]
+    frames = [pd.DataFrame({"category": k, "year": f["year"], "usd": usd, "life": life}) for k, f, usd, life in parts]
+    return pd.concat(frames, ignore_index=True)
+
+
+BUDGET_RULES = (Rule("budget", "usd <= budget", "USD", "capital spent above budget_usd_per_year x year weight", loose=True),)
+EMISSION_RULES = (Rule("emissions_cap", "co2_t <= cap", "t", "emissions above emissions_cap_t_per_year", loose=True),)
+
+
+def _check_policies(ctx: Context) -> list[Violation]:
+    """Yearly capital budget (undiscounted, x year weight) and yearly emission cap, where the scenario sets them."""
+    st, out = ctx.settings, []
+    if st.budget_usd_per_year is not None:
+        spent = capital(ctx).groupby("year", as_index=False)["usd"].sum()
+        spent["budget"] = st.budget_usd_per_year * spent["year"].map(st.year_weights)
+        out += ctx.apply(spent, "all investments", BUDGET_RULES)
+    if st.emissions_cap_t_per_year is not None:
+        emitted = ctx.plan["supplies"].groupby("year", as_index=False)["co2_t"].sum().assign(cap=st.emissions_cap_t_per_year)
+        out += ctx.apply(emitted, "all supplies", EMISSION_RULES)
+    return out
+
+
+def expected_costs(ctx: Context) -> pd.DataFrame:
+    """Discounted cost (``usd``) per ``category`` and ``year`` recomputed from the plan's quantities."""
+    st = ctx.settings
+    built = capital(ctx)
+    built["usd"] *= annuity_weight(st, built["year"], built["life"])
+    sites, supplies = _site_frame(ctx), _supply_frame(ctx)
+    mwh = supplies["draw_mw"] * st.hours_per_year * st.load_factor
+    prices = serve_pairs(ctx.scenario)[["region_id", "site_id", "cost_usd_per_eflops_yr"]]
+    serving = ctx.plan["serving"].merge(prices, on=["region_id", "site_id"], how="left").fillna({"cost_usd_per_eflops_yr": 0.0})
+    yearly = [  # (category, frame, USD per modelled year before discounting)
+        ("site_fixed_om", sites, sites["fixed_om_usd_per_mw_yr"] * sites["blocks"] * sites["block_mw"]),
+        ("energy", supplies, mwh * supplies["energy_price_usd_per_mwh"]),
+        ("carbon", supplies, mwh * supplies["co2_t_per_mwh"] * st.carbon_price_usd_per_t),
+        ("serving", serving, serving["cost_usd_per_eflops_yr"] * serving["eflops"]),
+    ]
+    frames = [pd.DataFrame({"category": k, "year": f["year"], "usd": usd.astype(float) * op_weight(st, f["year"])}) for k, f, usd in yearly]
+    costs = pd.concat([built[["category", "year", "usd"]], *frames], ignore_index=True)
+    return costs.groupby(["category", "year"], as_index=False)["usd"].sum()
+
+
+COST_RULES = (Rule("cost", "discounted_usd == usd", "USD", "costs table differs from the cost of the plan's quantities"),)
+OBJECTIVE_RULES = (Rule("objective", "objective == usd", "USD", "objective differs from the cost of the plan's quantities"),)
+
+
+def _check_costs(ctx: Context, objective_usd: float | None) -> list[Violation]:
+    """The costs table against costs recomputed from the plan's quantities, and their total against the objective."""
+    expected = expected_costs(ctx)
+    plan = ctx.plan["costs"].groupby(["category", "year"], as_index=False)["discounted_usd"].sum()
+    f = plan.merge(expected, on=["category", "year"], how="outer").fillna({"discounted_usd": 0.0, "usd": 0.0})
+    out = [v for rule in COST_RULES for v in _compare(f, rule, ctx.cost, ENTITY["costs"])]
+    if objective_usd is not None:
+        total = pd.DataFrame({"objective": [float(objective_usd)], "usd": [expected["usd"].sum()]})
+        out += [v for rule in OBJECTIVE_RULES for v in _compare(total, rule, ctx.cost, "objective")]
+    return out
+
+
+CHECKS: tuple[Callable[[Context], list[Violation]], ...] = (
+    _check_sites,
+    _check_chips,
+    _check_power,
+    _check_supplies,
+    _check_links,
+    _check_balance,
+    _check_serving,
+    _check_policies,
+)
+
+
+def verify(
+    scenario: Scenario,
+    tables: Mapping[str, pd.DataFrame],
+    objective_usd: float | None = None,
+    *,
+    rtol: float = 1e-6,
+    atol: float = 1e-6,
+    integer_units: bool = True,
+) -> list[Violation]:
+    """Check a plan's tables against every constraint of its scenario, independently of the model.
+
+    Parameters
+    ----------
+    scenario
+        The validated scenario the plan claims to solve.
+    tables
+        Plan tables by name, with the columns of :data:`gigawatt.plan.tables.PLAN_TABLES`.
+    objective_usd
+        The solver's objective (USD); compared with the total cost recomputed from the tables when given.
+    rtol, atol
+        Relative and absolute tolerance; ``atol`` is in each row's unit (MW, units, EFLOP/s, t).
+        Sums and balances of solver values use at least 1e-5 for both; costs ``rtol`` and 1 USD.
+    integer_units
+        Chip units must be whole numbers (``False`` when the plan was solved with continuous units).
+
+    Returns
+    -------
+    list of Violation
+        Empty when the plan satisfies every rule; otherwise one entry per rule, entity and year broken.
+    """
+    shape = _check_shape(tables)
+    if shape:
+        return shape
+    loose = Tol(max(rtol, LOOSE_RTOL), max(atol, LOOSE_ATOL))
+    ctx = Context(scenario, {}, Tol(rtol, atol), loose, Tol(rtol, max(atol, COST_ATOL_USD)), integer_units)
+    out = _normalise(ctx, tables) + _complete(ctx)
+    for check in CHECKS:
+        out += check(ctx)
+    return out + _check_costs(ctx, objective_usd)

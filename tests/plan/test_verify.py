@@ -1,0 +1,362 @@
+"""The independent verifier: solved plans pass, and one violation injected per rule is named with its entity and year."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import pytest
+from builders import ROOT, chip, link, scenario, site, supply
+
+import gigawatt as gw
+from gigawatt.plan.verify import Violation, verify
+
+NODES = [
+    {"node_id": "A", "lat": 40.0, "lon": -75.0},
+    {"node_id": "B", "lat": 41.0, "lon": -80.0},
+    {"node_id": "C", "lat": 35.0, "lon": -100.0},
+]
+SETTINGS = {
+    "years": [2026, 2028, 2030],
+    "discount_rate": 0.05,
+    "ceiling_mw": 260.0,
+    "hours_per_year": 8760.0,
+    "load_factor": 0.8,
+    "carbon_price_usd_per_t": 40.0,
+    "budget_usd_per_year": 4e9,
+    "emissions_cap_t_per_year": 1e6,
+}
+COSTS = {"open_cost_usd": 5e6, "capex_usd_per_mw": 8e6, "fixed_om_usd_per_mw_yr": 1e5, "lifetime_years": 25}
+RICH = {
+    "nodes": NODES,
+    "sites": [
+        site("s1", node_id="A", lat=40.0, lon=-75.0, max_mw=120.0, block_mw=20.0, pue=1.2, **COSTS),
+        site("s2", node_id="B", lat=41.0, lon=-80.0, max_mw=100.0, block_mw=25.0, pue=1.3, cooling="air", **COSTS),
+        site("s3", node_id="C", lat=35.0, lon=-100.0, max_mw=200.0, block_mw=50.0, pue=1.1, earliest_year=2028, **COSTS),
+    ],
+    "links": [
+        link(
+            "l1",
+            "A",
+            "B",
+            capacity_mw=40.0,
+            expand_max_mw=100.0,
+            expand_cost_usd_per_mw=2e5,
+            build_cost_usd=5e6,
+            loss_frac=0.02,
+            earliest_year=2028,
+        ),
+        link("l2", "B", "C", capacity_mw=60.0, loss_frac=0.04, lifetime_years=40),
+    ],
+    "supplies": [
+        supply("gA", node_id="A", capacity_mw=100.0, energy_price_usd_per_mwh=70.0, co2_t_per_mwh=0.4, lifetime_years=30),
+        supply("gB", node_id="B", capacity_mw=60.0, energy_price_usd_per_mwh=55.0, co2_t_per_mwh=0.5, lifetime_years=30),
+        supply(
+            "gC",
+            node_id="C",
+            capacity_mw=250.0,
+            energy_price_usd_per_mwh=20.0,
+            build_cost_usd_per_mw=8e5,
+            earliest_year=2028,
+            lifetime_years=25,
+        ),
+    ],
+    "chips": [
+        chip("c1", first_year=2026, last_year=2028, it_kw_per_unit=10.0, pflops_per_unit=20.0, capex_usd_per_unit=2.5e5, lifetime_years=4),
+        chip(
+            "c2",
+            first_year=2028,
+            last_year=2030,
+            it_kw_per_unit=120.0,
+            pflops_per_unit=400.0,
+            capex_usd_per_unit=3.5e6,
+            lifetime_years=5,
+            cooling="liquid",
+            max_units_per_year=300.0,
+        ),
+    ],
+    "regions": [
+        {"region_id": "east", "lat": 40.5, "lon": -76.0, "max_latency_ms": 20.0},
+        {"region_id": "west", "lat": 36.0, "lon": -99.0, "max_latency_ms": 20.0},
+    ],
+    "serving": [
+        {"region_id": "east", "site_id": "s1", "cost_usd_per_eflops_yr": 1e4},
+        {"region_id": "east", "site_id": "s2", "cost_usd_per_eflops_yr": 2e4},
+        {"region_id": "east", "site_id": "s3", "latency_ms": 25.0},
+        {"region_id": "west", "site_id": "s3"},
+        {"region_id": "west", "site_id": "s2", "cost_usd_per_eflops_yr": 5e3, "latency_ms": 15.0},
+    ],
+    "demand": [
+        {"year": 2026, "region_id": "east", "eflops": 40.0},
+        {"year": 2028, "region_id": "east", "eflops": 120.0},
+        {"year": 2030, "region_id": "east", "eflops": 200.0},
+        {"year": 2028, "region_id": "west", "eflops": 50.0},
+        {"year": 2030, "region_id": "west", "eflops": 150.0},
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def rich() -> gw.Plan:
+    """Three nodes and sites (one air-cooled, one late), an expandable link with a fixed cost, a contracted supply, two regions."""
+    return gw.solve(scenario(SETTINGS, **RICH), mip_gap=0.0)
+
+
+def test_rich_plan_verifies_and_uses_every_family(rich):
+    assert rich.status == "optimal"
+    assert rich.verify() == []
+    t = rich.tables
+    assert t["links"]["built"].any() and (t["links"]["flow_bwd_mw"] > 0).any()
+    assert t["supplies"].query("supply_id == 'gC'")["available_mw"].gt(0).any()
+    assert set(t["serving"]["region_id"]) == {"east", "west"}
+    assert not t["sites"].query("site_id == 's2'")["open"].any(), "s2 stays closed (mutations rely on it)"
+
+
+POOL_DEMAND = {"demand": [{"year": 2026, "eflops": 5.0}, {"year": 2027, "eflops": 20.0}]}
+GAPPED_DEMAND = {"demand": [{"year": 2026, "eflops": 2.5}, {"year": 2029, "eflops": 7.5}]}
+
+
+@pytest.mark.parametrize(
+    "settings, tables, integer_units",
+    [
+        ({"years": [2026, 2027], "ceiling_mw": 30.0, "discount_rate": 0.07}, POOL_DEMAND, True),
+        ({"years": [2026, 2029], "ceiling_mw": 30.0, "discount_rate": 0.03}, GAPPED_DEMAND, False),
+    ],
+    ids=["pool", "continuous-units-gapped-years"],
+)
+def test_single_pool_plans_verify(settings, tables, integer_units):
+    scn = scenario(settings, chips=[chip("a", it_kw_per_unit=500.0, lifetime_years=2)], **tables)
+    plan = gw.solve(scn, mip_gap=0.0, integer_units=integer_units)
+    assert plan.verify() == []
+    assert verify(plan.scenario, plan.tables, plan.objective, integer_units=integer_units) == []
+
+
+def test_verifier_shares_no_code_with_the_model():
+    code = (
+        "import sys, gigawatt.plan.verify; print([m for m in sys.modules if m.startswith(('pyomo', 'gigawatt.model', 'gigawatt.solvers'))])"
+    )
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
+
+
+def test_shipped_tiny_scenario_verifies():
+    folder = ROOT / "scenarios" / "tiny"
+    if not (folder / "scenario.yaml").exists():
+        pytest.skip("scenarios/tiny not shipped yet")
+    plan = gw.solve(gw.load_scenario(folder), mip_gap=0.0)
+    assert plan.verify() == []
+
+
+# -- one injected violation per rule ----------------------------------------------------------------
+
+
+@dataclass
+class Case:
+    """What a mutation may change: the scenario checked against, the plan's tables (copies), the objective."""
+
+    scenario: gw.Scenario
+    tables: dict[str, pd.DataFrame]
+    objective: float
+
+
+Mutation = Callable[[Case], tuple[str, int | None]]  # changes the case; returns the expected (entity, year)
+
+
+def _row(frame: pd.DataFrame, query: str) -> int:
+    """Index of the first row matching ``query`` (asserts there is one)."""
+    hits = frame.query(query).index
+    assert len(hits), f"no row with {query}"
+    return hits[0]
+
+
+def _set(case: Case, table: str, query: str, entity: str, **values: object) -> tuple[str, int]:
+    """Overwrite columns of the first row of ``table`` matching ``query``; ``entity`` formats over that row."""
+    frame = case.tables[table]
+    i = _row(frame, query)
+    for col, value in values.items():
+        new = value(frame.loc[i]) if callable(value) else value
+        if pd.api.types.is_integer_dtype(frame[col]) and new != round(new):
+            frame[col] = frame[col].astype(float)
+        frame.loc[i, col] = new
+    return entity.format(**frame.loc[i]), int(frame.loc[i, "year"])
+
+
+def _add(case: Case, table: str, entity: str, **row: object) -> tuple[str, int]:
+    """Append a row (other columns 0/False) to ``table``."""
+    frame = case.tables[table]
+    new = {c: (False if frame[c].dtype == bool else 0) for c in frame.columns} | row
+    case.tables[table] = pd.concat([frame, pd.DataFrame([new])], ignore_index=True)
+    return entity.format(**new), int(new["year"])
+
+
+def _chip_row(chip_id: str, site_id: str, year: int, units: float, it_kw: float, pue: float, pflops: float) -> dict:
+    it = units * it_kw / 1000
+    return dict(
+        chip_id=chip_id,
+        site_id=site_id,
+        year=year,
+        installed_units=units,
+        active_units=units,
+        it_mw=it,
+        facility_mw=it * pue,
+        eflops=units * pflops / 1000,
+    )
+
+
+def _drop_column(case: Case) -> tuple[str, None]:
+    case.tables["chips"] = case.tables["chips"].drop(columns="eflops")
+    return "table chips", None
+
+
+def _drop_row(table: str, query: str, entity: str) -> Mutation:
+    def mutate(case: Case) -> tuple[str, int]:
+        frame = case.tables[table]
+        i = _row(frame, query)
+        case.tables[table] = frame.drop(index=i)
+        return entity.format(**frame.loc[i]), int(frame.loc[i, "year"])
+
+    return mutate
+
+
+def _blocks_down(case: Case) -> tuple[str, int]:
+    sites = case.tables["sites"]
+    prev = sites.groupby("site_id")["blocks"].shift(1)
+    i = sites.index[prev >= 1][0]
+    sites.loc[i, "blocks"] = prev[i] - 1
+    return f"site {sites.loc[i, 'site_id']}", int(sites.loc[i, "year"])
+
+
+def _above_ceiling(case: Case) -> tuple[str, int]:
+    _, year = _set(case, "sites", "site_id == 's2' and year == 2030", SITE, facility_mw=300.0)
+    return "all sites", year
+
+
+def _override(entity: str, year: int | None = None, **settings: object) -> Mutation:
+    def mutate(case: Case) -> tuple[str, int | None]:
+        case.scenario = case.scenario.with_overrides(**settings)
+        return entity, year
+
+    return mutate
+
+
+def _objective(case: Case) -> tuple[str, None]:
+    case.objective *= 1.001
+    return "objective", None
+
+
+SITE = "site {site_id}"
+CHIPS = "chip {chip_id} at site {site_id}"
+S1_BUILT = "site_id == 's1' and blocks > 0"
+MUTATIONS: list[tuple[str, Mutation]] = [
+    # table shape
+    ("table_shape", _drop_column),
+    ("nan_value", lambda c: _set(c, "sites", S1_BUILT, SITE, facility_mw=float("nan"))),
+    ("negative_value", lambda c: _set(c, "links", "link_id == 'l2'", "link {link_id}", flow_fwd_mw=-1.0)),
+    ("missing_row", _drop_row("sites", "site_id == 's2'", SITE)),
+    ("missing_row", _drop_row("supplies", "supply_id == 'gC'", "supply {supply_id}")),
+    ("unknown_key", lambda c: _add(c, "sites", "site nowhere", site_id="nowhere", node_id="A", year=2026)),
+    # sites
+    ("site_earliest_year", lambda c: _add(c, "sites", SITE, site_id="s3", node_id="C", year=2026)),
+    ("site_open_monotone", lambda c: _set(c, "sites", "site_id == 's1' and year == 2030", SITE, open=False)),
+    ("site_blocks_monotone", _blocks_down),
+    (
+        "site_blocks_integer",
+        lambda c: _set(c, "sites", S1_BUILT, SITE, blocks=lambda r: r.blocks + 0.5, capacity_mw=lambda r: r.blocks * 20),
+    ),
+    ("site_max_blocks", lambda c: _set(c, "sites", S1_BUILT, SITE, blocks=7, capacity_mw=140.0)),
+    ("site_blocks_open", lambda c: _set(c, "sites", "site_id == 's2'", SITE, blocks=1, capacity_mw=25.0)),
+    ("site_capacity_mw", lambda c: _set(c, "sites", S1_BUILT, SITE, capacity_mw=lambda r: r.capacity_mw + 1)),
+    ("site_capacity", lambda c: _set(c, "sites", S1_BUILT, SITE, facility_mw=lambda r: r.capacity_mw + 1)),
+    ("site_facility_mw", lambda c: _set(c, "sites", "facility_mw > 0", SITE, facility_mw=lambda r: r.facility_mw * 0.999)),
+    ("site_it_mw", lambda c: _set(c, "sites", "it_mw > 0", SITE, it_mw=lambda r: r.it_mw * 1.001)),
+    ("site_node", lambda c: _set(c, "sites", "site_id == 's1'", SITE, node_id="B")),
+    # chips
+    ("chip_sale_window", lambda c: _add(c, "chips", CHIPS, **_chip_row("c1", "s1", 2030, 1, 10.0, 1.2, 20.0))),
+    ("chip_cooling", lambda c: _add(c, "chips", CHIPS, **_chip_row("c2", "s2", 2028, 1, 120.0, 1.3, 400.0))),
+    ("chip_site_earliest_year", lambda c: _add(c, "chips", CHIPS, **_chip_row("c1", "s3", 2026, 1, 10.0, 1.1, 20.0))),
+    ("chip_units_integer", lambda c: _set(c, "chips", "installed_units > 0", CHIPS, installed_units=lambda r: r.installed_units + 0.5)),
+    ("chip_active_units", lambda c: _set(c, "chips", "active_units > 0", CHIPS, active_units=lambda r: r.active_units + 1)),
+    ("chip_active_units", _drop_row("chips", "installed_units == 0 and active_units > 0", CHIPS)),
+    ("chip_supply", lambda c: _set(c, "chips", "chip_id == 'c2' and installed_units > 0", "chip {chip_id}", installed_units=601)),
+    ("chip_it_mw", lambda c: _set(c, "chips", "it_mw > 0", CHIPS, it_mw=lambda r: r.it_mw * 1.001)),
+    ("chip_facility_mw", lambda c: _set(c, "chips", "facility_mw > 0", CHIPS, facility_mw=lambda r: r.facility_mw * 1.001)),
+    ("chip_eflops", lambda c: _set(c, "chips", "eflops > 0", CHIPS, eflops=lambda r: r.eflops * 1.001)),
+    # the ceiling and the power table
+    ("power_ceiling", _above_ceiling),
+    ("power_facility_mw", lambda c: _set(c, "power", "year == 2028", "all sites", facility_mw=lambda r: r.facility_mw + 1)),
+    ("power_headroom_mw", lambda c: _set(c, "power", "year == 2028", "all sites", headroom_mw=lambda r: r.headroom_mw - 1)),
+    ("power_ceiling_mw", lambda c: _set(c, "power", "year == 2026", "all sites", ceiling_mw=300.0)),
+    # supplies
+    ("supply_draw", lambda c: _set(c, "supplies", "supply_id == 'gC'", "supply {supply_id}", draw_mw=lambda r: r.available_mw + 1)),
+    ("supply_capacity", lambda c: _set(c, "supplies", "supply_id == 'gA'", "supply {supply_id}", available_mw=101.0)),
+    (
+        "supply_contract_monotone",
+        lambda c: _set(c, "supplies", "supply_id == 'gC' and year == 2030", "supply {supply_id}", available_mw=1.0, draw_mw=0.0),
+    ),
+    (
+        "supply_earliest_year",
+        lambda c: _add(c, "supplies", "supply {supply_id}", supply_id="gC", node_id="C", year=2026, draw_mw=1.0, available_mw=1.0),
+    ),
+    ("supply_energy_mwh", lambda c: _set(c, "supplies", "energy_mwh > 0", "supply {supply_id}", energy_mwh=lambda r: r.energy_mwh * 1.001)),
+    ("supply_co2_t", lambda c: _set(c, "supplies", "co2_t > 0", "supply {supply_id}", co2_t=lambda r: r.co2_t * 1.001)),
+    # links
+    (
+        "link_capacity",
+        lambda c: _set(c, "links", "link_id == 'l2'", "link {link_id}", flow_bwd_mw=61.0, loss_mw=lambda r: 0.04 * (r.flow_fwd_mw + 61)),
+    ),
+    ("link_capacity_mw", lambda c: _set(c, "links", "link_id == 'l1'", "link {link_id}", capacity_mw=lambda r: r.capacity_mw + 1)),
+    ("link_loss_mw", lambda c: _set(c, "links", "loss_mw > 0", "link {link_id}", loss_mw=lambda r: r.loss_mw * 1.001)),
+    ("link_expansion_max", lambda c: _set(c, "links", "link_id == 'l1' and year == 2030", "link {link_id}", expansion_mw=101.0)),
+    ("link_expansion_monotone", lambda c: _set(c, "links", "link_id == 'l1' and year == 2030", "link {link_id}", expansion_mw=0.0)),
+    ("link_earliest_year", lambda c: _set(c, "links", "link_id == 'l1' and year == 2026", "link {link_id}", expansion_mw=1.0, built=True)),
+    ("link_built", lambda c: _set(c, "links", "link_id == 'l1' and expansion_mw > 0", "link {link_id}", built=False)),
+    ("link_built_monotone", lambda c: _set(c, "links", "link_id == 'l1' and year == 2030", "link {link_id}", built=False)),
+    # node balance
+    ("node_balance", lambda c: _set(c, "links", "link_id == 'l2' and flow_bwd_mw > 0", "node B", flow_bwd_mw=0.0)),
+    ("node_balance", lambda c: _set(c, "supplies", "supply_id == 'gC' and draw_mw > 0", "node C", draw_mw=lambda r: r.draw_mw * 1.001)),
+    # serving
+    (
+        "serving_pair",
+        lambda c: _add(c, "serving", "region {region_id} from site {site_id}", region_id="east", site_id="s3", year=2030, eflops=1.0),
+    ),
+    (
+        "serving_pair",
+        lambda c: _add(c, "serving", "region {region_id} from site {site_id}", region_id="west", site_id="s1", year=2030, eflops=1.0),
+    ),
+    (
+        "serving_open",
+        lambda c: _add(c, "serving", "region {region_id} from site {site_id}", region_id="east", site_id="s2", year=2026, eflops=1.0),
+    ),
+    ("site_compute", lambda c: _set(c, "serving", "site_id == 's3' and year == 2030", "site {site_id}", eflops=lambda r: r.eflops + 10)),
+    (
+        "demand",
+        lambda c: _set(c, "serving", "region_id == 'west' and year == 2030", "region {region_id}", eflops=lambda r: r.eflops * 0.999),
+    ),
+    # policies: the same plan checked against a scenario with tighter caps
+    ("budget", _override("all investments", 2026, budget_usd_per_year=1e8)),
+    ("emissions_cap", _override("all supplies", 2026, emissions_cap_t_per_year=1e3)),
+    # costs and objective
+    ("cost", lambda c: _set(c, "costs", "category == 'chip_capex'", "cost {category}", discounted_usd=lambda r: r.discounted_usd * 1.001)),
+    ("cost", _drop_row("costs", "category == 'energy' and discounted_usd > 0", "cost {category}")),
+    ("objective", _objective),
+]
+
+
+@pytest.mark.parametrize("constraint, mutate", MUTATIONS, ids=[f"{c}-{i}" for i, (c, _) in enumerate(MUTATIONS)])
+def test_injected_violation_is_named(rich, constraint, mutate):
+    case = Case(rich.scenario, {name: frame.copy() for name, frame in rich.tables.items()}, rich.objective)
+    entity, year = mutate(case)
+    found = verify(case.scenario, case.tables, case.objective)
+    assert any((v.constraint, v.entity, v.year) == (constraint, entity, year) for v in found), found
+    hit = next(v for v in found if v.constraint == constraint)
+    assert isinstance(hit, Violation) and hit.amount > 0 and str(hit) == hit.message and entity in hit.message
+
+
+def test_continuous_units_skip_integrality(rich):
+    tables = {name: frame.copy() for name, frame in rich.tables.items()}
+    tables["chips"]["installed_units"] = tables["chips"]["installed_units"].astype(float)
+    tables["chips"].loc[0, "installed_units"] += 0.5
+    found = {v.constraint for v in verify(rich.scenario, tables, integer_units=False)}
+    assert "chip_units_integer" not in found and "chip_active_units" in found
