@@ -85,7 +85,7 @@ def solve_model(
         raise NoPlan(message, result.termination.value)
     t1 = time.perf_counter()
     assert result.x is not None
-    tables = extract_tables(compiled, data, ledger, result.x, integer_units=mopts.integer_units and not mopts.relax)
+    tables = extract_tables(compiled, data, ledger, result.x, integer_units=mopts.integer_units and not mopts.relax, relaxed=mopts.relax)
     extract_s = time.perf_counter() - t1
     timings = {"build": _build_seconds, "handoff": handoff_s, "solve": result.seconds, "extract": extract_s}
     meta = {

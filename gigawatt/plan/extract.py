@@ -26,16 +26,23 @@ def _rounded(series: pd.Series) -> pd.Series:
     return np.round(series).astype("int64")
 
 
-def extract_tables(cm: CompiledModel, d: ModelData, ledger: Ledger, x: np.ndarray, integer_units: bool = True) -> dict[str, pd.DataFrame]:
-    """Plan tables from solution ``x`` of compiled model ``cm`` built on data ``d`` with ``ledger``."""
+def extract_tables(
+    cm: CompiledModel, d: ModelData, ledger: Ledger, x: np.ndarray, integer_units: bool = True, relaxed: bool = False
+) -> dict[str, pd.DataFrame]:
+    """Plan tables from solution ``x`` of compiled model ``cm`` built on data ``d`` with ``ledger``.
+
+    Integer decisions are rounded to whole numbers, except in a ``relaxed`` (LP) solution, whose
+    fractional openings, blocks and builds are kept as they are.
+    """
     st = d.scenario.settings
     sites_in, chips_in = d.sites, d.chips
 
     sites = _frame(cm.values(x, "v_open"), ["site_id", "year"], "open")
     blocks = _frame(cm.values(x, "v_blocks"), ["site_id", "year"], "blocks")
     sites = sites.merge(blocks, on=["site_id", "year"], how="outer") if len(sites) else blocks
-    sites["open"] = sites["open"].round().astype(bool)
-    sites["blocks"] = _rounded(sites["blocks"])
+    if not relaxed:
+        sites["open"] = sites["open"].round().astype(bool)
+        sites["blocks"] = _rounded(sites["blocks"])
     sites.insert(1, "node_id", sites["site_id"].map(sites_in["node_id"]))
     sites["capacity_mw"] = sites["blocks"] * sites["site_id"].map(sites_in["block_mw"])
 
@@ -64,7 +71,7 @@ def extract_tables(cm: CompiledModel, d: ModelData, ledger: Ledger, x: np.ndarra
     sites = sites.join(by_site, on=["site_id", "year"]).fillna({"facility_mw": 0.0, "it_mw": 0.0})
     sites = sites.sort_values(["site_id", "year"]).reset_index(drop=True)
 
-    links = _link_table(cm, d, x)
+    links = _link_table(cm, d, x, relaxed)
     supplies = _supply_table(cm, d, x)
     serving = _frame(cm.values(x, "v_serve"), ["region_id", "site_id", "year"], "eflops")
     serving = serving[serving["eflops"] > 0].sort_values(["region_id", "site_id", "year"]).reset_index(drop=True)
@@ -77,25 +84,25 @@ def extract_tables(cm: CompiledModel, d: ModelData, ledger: Ledger, x: np.ndarra
     power["ceiling_mw"] = st.ceiling_mw
     power["headroom_mw"] = power["ceiling_mw"] - power["facility_mw"]
     tables = {"sites": sites, "chips": chips, "links": links, "supplies": supplies, "serving": serving, "costs": costs, "power": power}
-    return {name: _normalise(frame, integer_units) for name, frame in tables.items()}
+    return {name: _normalise(frame, integer_units, relaxed) for name, frame in tables.items()}
 
 
-def _normalise(frame: pd.DataFrame, integer_units: bool) -> pd.DataFrame:
+def _normalise(frame: pd.DataFrame, integer_units: bool, relaxed: bool) -> pd.DataFrame:
     """Consistent dtypes: ids and categories as text, years and counts as int64, flags as bool, else float64."""
     out = frame.copy()
     for col in out.columns:
         if col.endswith("_id") or col == "category":
             out[col] = out[col].astype(str)
-        elif col == "year" or col == "blocks" or (col.endswith("_units") and integer_units):
+        elif col == "year" or (col == "blocks" and not relaxed) or (col.endswith("_units") and integer_units):
             out[col] = out[col].astype("int64")
-        elif col in ("open", "built"):
+        elif col in ("open", "built") and not relaxed:
             out[col] = out[col].astype(bool)
         else:
             out[col] = out[col].astype("float64")
     return out.reset_index(drop=True)
 
 
-def _link_table(cm: CompiledModel, d: ModelData, x: np.ndarray) -> pd.DataFrame:
+def _link_table(cm: CompiledModel, d: ModelData, x: np.ndarray, relaxed: bool) -> pd.DataFrame:
     cols = list(("link_id", "year", "expansion_mw", "built", "capacity_mw", "flow_fwd_mw", "flow_bwd_mw", "loss_mw"))
     if d.links.empty:
         return pd.DataFrame(columns=cols)
@@ -106,7 +113,8 @@ def _link_table(cm: CompiledModel, d: ModelData, x: np.ndarray) -> pd.DataFrame:
     built = _frame(cm.values(x, "v_link_built"), ["link_id", "year"], "built")
     links = flow.merge(expand, on=["link_id", "year"], how="left").merge(built, on=["link_id", "year"], how="left")
     links = links.fillna({"expansion_mw": 0.0, "built": 0.0})
-    links["built"] = links["built"].round().astype(bool)
+    if not relaxed:
+        links["built"] = links["built"].round().astype(bool)
     links["capacity_mw"] = links["link_id"].map(d.links["capacity_mw"]) + links["expansion_mw"]
     links["loss_mw"] = links["link_id"].map(d.links["loss_frac"]) * (links["flow_fwd_mw"] + links["flow_bwd_mw"])
     return links[cols].sort_values(["link_id", "year"]).reset_index(drop=True)

@@ -45,10 +45,17 @@ class Plan:
 
     # -- checks and figures ---------------------------------------------------------------------
     def verify(self, **kwargs: object) -> list:
-        """Violations found by the independent checker (:mod:`gigawatt.plan.verify`); empty when sound."""
+        """Violations found by the independent checker (:mod:`gigawatt.plan.verify`); empty when sound.
+
+        A relaxed (LP) solution is a lower bound for screening, not a buildable plan, and is refused.
+        """
         from gigawatt.plan.verify import verify
 
-        integer = bool(self.options.get("integer_units", True)) and not self.options.get("relax", False)
+        if self.options.get("relax", False):
+            raise ValueError(
+                "this plan is the LP relaxation (relax=True): a lower bound, not a buildable plan; solve without relax to verify"
+            )
+        integer = bool(self.options.get("integer_units", True))
         return verify(self.scenario, self.tables, self.objective, integer_units=integer, **kwargs)
 
     @property

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from builders import chip, scenario, solve_verified
+from builders import chip, scenario, site, solve_verified
 
 import gigawatt as gw
 from gigawatt.plan.tables import PLAN_TABLES
@@ -61,3 +61,15 @@ def test_save_replaces_atomically(plan, tmp_path, monkeypatch):
         plan.save(target)
     assert (target / "plan.json").read_text() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_relaxed_plan_keeps_fractions_and_is_not_verified():
+    """The LP relaxation of a 150 MW need on 100 MW blocks builds 1.5 blocks: kept fractional, and refused by verify."""
+    demand = [{"year": 2026, "eflops": 150.0}]
+    scn = scenario(sites=[site("s", max_mw=300.0, block_mw=100.0, capex_usd_per_mw=1e4)], demand=demand)
+    relaxed = gw.solve(scn, relax=True)
+    assert relaxed.sites.blocks.iloc[0] == pytest.approx(1.5)
+    assert relaxed.objective == pytest.approx(150 * 1e6 + 150 * 1e4)
+    with pytest.raises(ValueError, match="relaxation"):
+        relaxed.verify()
+    assert solve_verified(scn).sites.blocks.iloc[0] == 2
