@@ -31,30 +31,31 @@ def add_chips(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: Model
     m.CHIP_SITE_YEARS = pyo.Set(initialize=d.chip_site_years, dimen=3, ordered=True)
     if not d.chip_site_years:
         return
-    chips, sites, h = d.chips, d.sites, d.horizon
-    mw_per_unit = {(c, s): sites.at[s, "pue"] * chips.at[c, "it_kw_per_unit"] / 1000.0 for c, s, _ in d.chip_site_years}
+    chip, site, h = d.chip, d.site, d.horizon
+    mw_per_unit = {(c, s): site[s].pue * chip[c].it_kw_per_unit / 1000.0 for c, s, _ in d.chip_site_years}
 
     def bound(_: object, c: str, s: str, y: int) -> tuple[float, float]:
-        fit = sites.at[s, "max_mw"] / mw_per_unit[c, s]
-        cap = chips.at[c, "max_units_per_year"] * h.weights[y]
+        fit = site[s].max_mw / mw_per_unit[c, s]
+        cap = chip[c].max_units_per_year * h.weights[y]
         upper = min(fit, cap)
         return 0.0, math.floor(upper + 1e-9) if options.integer_units else upper
 
     domain = pyo.NonNegativeIntegers if options.integer_units else pyo.NonNegativeReals
     m.v_install = pyo.Var(m.CHIP_SITE_YEARS, domain=domain, bounds=bound)
 
+    annuity = {(c, y): h.annuity_weight(y, int(chip[c].lifetime_years)) for c in chip for y in d.years}
     by_chip_year: dict[tuple[str, int], list] = defaultdict(list)
     for c, s, y in d.chip_site_years:
         by_chip_year[c, y].append(m.v_install[c, s, y])
-        capex = chips.at[c, "capex_usd_per_unit"]
-        ledger.cost("chip_capex", y, capex * h.annuity_weight(y, int(chips.at[c, "lifetime_years"])), m.v_install[c, s, y])
+        capex = chip[c].capex_usd_per_unit
+        ledger.cost("chip_capex", y, capex * annuity[c, y], m.v_install[c, s, y])
         ledger.capital_usd[y].append((capex, m.v_install[c, s, y]))
     m.c_chip_supply = pyo.Constraint(
         list(by_chip_year),
-        rule=lambda _, c, y: linear([(1.0, x) for x in by_chip_year[c, y]]) <= chips.at[c, "max_units_per_year"] * h.weights[y],
+        rule=lambda _, c, y: linear([(1.0, x) for x in by_chip_year[c, y]]) <= chip[c].max_units_per_year * h.weights[y],
     )
     for (c, s, y), vintages in d.active_vintages().items():
-        eflops = chips.at[c, "pflops_per_unit"] / 1000.0
+        eflops = chip[c].pflops_per_unit / 1000.0
         for v in vintages:
             ledger.facility_mw[s, y].append((mw_per_unit[c, s], m.v_install[c, s, v]))
             ledger.compute_eflops[s, y].append((eflops, m.v_install[c, s, v]))

@@ -57,7 +57,14 @@ def compile_model(m: pyo.ConcreteModel) -> CompiledModel:
     eq = kinds == 0
     row_lower[eq] = rhs[eq]
     row_upper[eq] = rhs[eq]
-    rows = [(r.constraint.parent_component().local_name, r.constraint.index(), int(r.bound_type)) for r in repn.rows]
+    names: dict[int, str] = {}
+    rows = []
+    for r in repn.rows:
+        parent = r.constraint.parent_component()
+        name = names.get(id(parent))
+        if name is None:
+            name = names[id(parent)] = parent.local_name
+        rows.append((name, r.constraint.index(), int(r.bound_type)))
     c = np.asarray(repn.c.todense()).ravel() if repn.c.shape[0] else np.zeros(n)
     offset = float(repn.c_offset[0]) if len(repn.c_offset) else 0.0
     form = StandardForm(c, offset, repn.A.tocsc(), row_lower, row_upper, col_lower, col_upper, integrality)

@@ -10,6 +10,7 @@ import itertools
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -73,9 +74,18 @@ class Horizon:
         return self.years[i - 1] if i else None
 
 
+def rows(frame: pd.DataFrame) -> dict[str, SimpleNamespace]:
+    """Each row of an id-indexed table as a namespace (``d.site[s].pue``): fast scalar access."""
+    return {key: SimpleNamespace(**record) for key, record in frame.to_dict("index").items()}
+
+
 @dataclass
 class ModelData:
-    """Index sets (lists of tuples) and per-entity parameters the model families read."""
+    """Index sets (lists of tuples) and per-entity parameters the model families read.
+
+    Tables are kept as DataFrames for vectorised work and as ``site``/``chip``/``link``/``supply``
+    dictionaries of rows for scalar lookups inside the build loops.
+    """
 
     scenario: Scenario
     horizon: Horizon
@@ -93,6 +103,10 @@ class ModelData:
     link_years: list[tuple[str, int]]
     supply_years: list[tuple[str, int]]
     symmetric_site_pairs: list[tuple[str, str]] = field(default_factory=list)
+    site: dict[str, SimpleNamespace] = field(default_factory=dict)
+    chip: dict[str, SimpleNamespace] = field(default_factory=dict)
+    link: dict[str, SimpleNamespace] = field(default_factory=dict)
+    supply: dict[str, SimpleNamespace] = field(default_factory=dict)
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -103,7 +117,7 @@ class ModelData:
         by_cs: dict[tuple[str, str], list[int]] = defaultdict(list)
         for c, s, v in self.chip_site_years:
             by_cs[c, s].append(v)
-        life = self.chips["lifetime_years"]
+        life = {c: row.lifetime_years for c, row in self.chip.items()}
         out: dict[tuple[str, str, int], list[int]] = {}
         for (c, s), vintages in by_cs.items():
             for y in self.years:
@@ -127,13 +141,14 @@ def build_data(scenario: Scenario) -> ModelData:
     open_years = defaultdict(list)
     for s, y in site_years:
         open_years[s].append(y)
+    site, chip = rows(sites), rows(chips)
     chip_site_years = [
         (c, s, y)
-        for c, chip in chips.iterrows()
-        for s, site in sites.iterrows()
-        if chip.cooling == "air" or site.cooling == "liquid"
+        for c, cr in chip.items()
+        for s, sr in site.items()
+        if cr.cooling == "air" or sr.cooling == "liquid"
         for y in open_years[s]
-        if chip.first_year <= y <= chip.last_year
+        if cr.first_year <= y <= cr.last_year
     ]
 
     demand_table = scenario.tables["demand"]
@@ -160,6 +175,10 @@ def build_data(scenario: Scenario) -> ModelData:
         serve_index,
         link_years,
         supply_years,
+        site=site,
+        chip=chip,
+        link=rows(links),
+        supply=rows(supplies),
     )
     data.symmetric_site_pairs = _symmetric_pairs(data)
     return data

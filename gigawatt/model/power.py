@@ -22,10 +22,9 @@ from gigawatt.model.ledger import Ledger, linear
 def add_site_capacity(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger) -> None:
     """``c_site_capacity[s, y]``: registered facility power <= built blocks."""
     keys = [k for k in d.site_years if ledger.facility_mw.get(k)]
-    block = d.sites["block_mw"]
 
     def rule(_: object, s: str, y: int) -> object:
-        return linear([*ledger.facility_mw[s, y], (-block[s], m.v_blocks[s, y])]) <= 0
+        return linear([*ledger.facility_mw[s, y], (-d.site[s].block_mw, m.v_blocks[s, y])]) <= 0
 
     m.c_site_capacity = pyo.Constraint(keys, rule=rule)
 

@@ -31,8 +31,7 @@ def add_sites(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: Model
     m.SITE_YEARS = pyo.Set(initialize=d.site_years, dimen=2, ordered=True)
     if not d.site_years:
         return
-    sites = d.sites
-    max_blocks = {s: math.floor(row.max_mw / row.block_mw + 1e-9) for s, row in sites.iterrows()}
+    max_blocks = {s: math.floor(row.max_mw / row.block_mw + 1e-9) for s, row in d.site.items()}
     m.v_open = pyo.Var(m.SITE_YEARS, domain=pyo.Binary)
     m.v_blocks = pyo.Var(m.SITE_YEARS, domain=pyo.NonNegativeIntegers, bounds=lambda _, s, y: (0, max_blocks[s]))
     prev = {(s, y): d.horizon.previous(y) for s, y in d.site_years}
@@ -46,7 +45,7 @@ def add_sites(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: Model
 
     h = d.horizon
     for s, y in d.site_years:
-        row = sites.loc[s]
+        row = d.site[s]
         built_open, built_blocks = [(1.0, m.v_open[s, y])], [(1.0, m.v_blocks[s, y])]
         if (s, prev[s, y]) in m.v_open:
             built_open.append((-1.0, m.v_open[s, prev[s, y]]))
