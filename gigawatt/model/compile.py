@@ -6,7 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+from pyomo.core.base.var import VarData
+from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
+from pyomo.repn.standard_repn import generate_standard_repn
+from scipy import sparse
 
 from gigawatt.solvers.base import StandardForm
 
@@ -17,7 +20,7 @@ class CompiledModel:
 
     form: StandardForm
     var_columns: dict[str, tuple[list[object], np.ndarray]]  # name -> (keys, column of each key or -1)
-    row_constraints: list[tuple[str, object, int]]  # per row: (component name, index, bound type 0 = / 1 <= / -1 >=)
+    row_constraints: list[tuple[str, object, int]]  # per row: (component name, index, kind: 0 =, 1 <=, -1 >=, 2 ranged)
     position: dict[int, int]  # id(Pyomo variable) -> column
 
     def linear_value(self, terms: list[tuple[float, object]], x: np.ndarray) -> float:
@@ -31,41 +34,97 @@ class CompiledModel:
         return dict(zip(keys, vals.tolist(), strict=True))
 
 
+def _terms(expr: object, owner: object) -> tuple[float, list[float], list[VarData]]:
+    """(constant, coefficients, variables) of a linear expression; fixed variables fold into the constant."""
+    if type(expr) is LinearExpression:
+        constant, coefs, variables = 0.0, [], []
+        for arg in expr.args:
+            if type(arg) is MonomialTermExpression:
+                coef, var = arg.args
+            elif isinstance(arg, VarData):
+                coef, var = 1.0, arg
+            else:
+                constant += pyo.value(arg)
+                continue
+            coef = coef if type(coef) in (float, int) else pyo.value(coef)
+            if var.fixed:
+                constant += coef * var.value
+            else:
+                coefs.append(coef)
+                variables.append(var)
+        return constant, coefs, variables
+    repn = generate_standard_repn(expr, compute_values=True, quadratic=False)
+    if not repn.is_linear():
+        raise ValueError(f"{owner.name} is not linear; gigawatt solves mixed-integer linear programs only")  # type: ignore[attr-defined]
+    return float(repn.constant), [float(c) for c in repn.linear_coefs], list(repn.linear_vars)
+
+
 def compile_model(m: pyo.ConcreteModel) -> CompiledModel:
-    """Standard form of ``m`` (minimisation) in mixed form: one row per constraint side."""
-    repn = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=pyo.minimize)
-    columns = repn.columns
+    """Standard form of ``m`` as a minimisation with ranged rows ``row_lower <= A x <= row_upper``.
+
+    Reads each constraint's linear body directly (one pass, no expression rewriting); constraints
+    added by hand that are not plain linear expressions go through Pyomo's standard repn.
+    """
+    position: dict[int, int] = {}
+    columns: list[VarData] = []
+
+    def column(var: VarData) -> int:
+        col = position.get(id(var))
+        if col is None:
+            col = position[id(var)] = len(columns)
+            columns.append(var)
+        return col
+
+    indptr, indices, data = [0], [], []
+    row_lower, row_upper, rows = [], [], []
+    for comp in m.component_objects(pyo.Constraint, active=True, descend_into=True):
+        name = comp.local_name
+        for index, con in comp.items():
+            if not con.active:
+                continue
+            lb, body, ub = con.to_bounded_expression(evaluate_bounds=True)
+            constant, coefs, variables = _terms(body, con)
+            if lb is None and ub is None:
+                continue
+            if not variables:
+                low_ok = lb is None or lb - 1e-9 <= constant
+                if low_ok and (ub is None or constant <= ub + 1e-9):
+                    continue
+                raise ValueError(f"constraint {con.name} has no variables and cannot hold ({lb} <= {constant} <= {ub})")
+            indices.extend(map(column, variables))
+            data.extend(coefs)
+            indptr.append(len(indices))
+            row_lower.append(-np.inf if lb is None else lb - constant)
+            row_upper.append(np.inf if ub is None else ub - constant)
+            kind = 0 if lb is not None and lb == ub else (1 if lb is None else (-1 if ub is None else 2))
+            rows.append((name, index, kind))
+    objectives = list(m.component_data_objects(pyo.Objective, active=True))
+    if len(objectives) != 1:
+        raise ValueError(f"expected one active objective, found {len(objectives)}")
+    obj = objectives[0]
+    offset, obj_coefs, obj_vars = _terms(obj.expr, obj)
+    sign = 1.0 if obj.sense == pyo.minimize else -1.0
+    obj_cols = [column(v) for v in obj_vars]
     n = len(columns)
-    position = {id(v): i for i, v in enumerate(columns)}
-    col_lower = np.empty(n)
-    col_upper = np.empty(n)
-    integrality = np.zeros(n, dtype=np.int8)
-    for i, v in enumerate(columns):
-        lb, ub = v.bounds
-        col_lower[i] = -np.inf if lb is None else lb
-        col_upper[i] = np.inf if ub is None else ub
-        integrality[i] = 1 if v.is_integer() else 0
+    c = np.zeros(n)
+    np.add.at(c, np.asarray(obj_cols, dtype=np.int64), sign * np.asarray(obj_coefs, dtype=float))
+    A = sparse.csr_array((np.asarray(data, dtype=float), np.asarray(indices, dtype=np.int64), np.asarray(indptr)), shape=(len(rows), n))
+    col_lower = np.fromiter((-np.inf if v.lb is None else v.lb for v in columns), dtype=float, count=n)
+    col_upper = np.fromiter((np.inf if v.ub is None else v.ub for v in columns), dtype=float, count=n)
+    integrality = np.fromiter((v.is_integer() for v in columns), dtype=np.int8, count=n)
     var_columns = {}
-    for comp in m.component_objects(pyo.Var, active=True):
+    for comp in m.component_objects(pyo.Var, active=True, descend_into=True):
         keys = list(comp.keys())
         cols = np.fromiter((position.get(id(comp[k]), -1) for k in keys), dtype=np.int64, count=len(keys))
         var_columns[comp.local_name] = (keys, cols)
-    rhs = np.asarray(repn.rhs, dtype=float)
-    kinds = np.fromiter((r.bound_type for r in repn.rows), dtype=np.int8, count=len(repn.rows))
-    row_lower = np.where(kinds >= 0, -np.inf, rhs)
-    row_upper = np.where(kinds <= 0, np.inf, rhs)
-    eq = kinds == 0
-    row_lower[eq] = rhs[eq]
-    row_upper[eq] = rhs[eq]
-    names: dict[int, str] = {}
-    rows = []
-    for r in repn.rows:
-        parent = r.constraint.parent_component()
-        name = names.get(id(parent))
-        if name is None:
-            name = names[id(parent)] = parent.local_name
-        rows.append((name, r.constraint.index(), int(r.bound_type)))
-    c = np.asarray(repn.c.todense()).ravel() if repn.c.shape[0] else np.zeros(n)
-    offset = float(repn.c_offset[0]) if len(repn.c_offset) else 0.0
-    form = StandardForm(c, offset, repn.A.tocsc(), row_lower, row_upper, col_lower, col_upper, integrality)
+    form = StandardForm(
+        c,
+        sign * offset,
+        A.tocsc(),
+        np.asarray(row_lower, dtype=float),
+        np.asarray(row_upper, dtype=float),
+        col_lower,
+        col_upper,
+        integrality,
+    )
     return CompiledModel(form, var_columns, rows, position)
