@@ -12,10 +12,11 @@ import pyomo.environ as pyo
 from gigawatt.errors import InfeasibleScenario, NoPlan
 from gigawatt.model import ModelOptions, build_model
 from gigawatt.model.compile import compile_model
+from gigawatt.plan.duals import shadow_prices
 from gigawatt.plan.extract import extract_tables, objective_usd
 from gigawatt.plan.plan import Plan
 from gigawatt.scenario import Scenario
-from gigawatt.solvers import highs
+from gigawatt.solvers import registry
 from gigawatt.solvers.base import SolveOptions, TerminationCondition
 
 log = logging.getLogger(__name__)
@@ -65,8 +66,9 @@ def solve_model(
     data, ledger, mopts = model.data, model.ledger, model.options
     defaults = data.scenario.settings.solver
     name = solver or defaults.name
-    if name != "highs":
-        raise ValueError(f"unknown solver {name!r}; available: highs")
+    ok, why = registry.available(name)
+    if not ok:
+        raise ValueError(f"solver {name!r} is not available: {why}")
     sopts = SolveOptions(
         time_limit=time_limit if time_limit is not None else defaults.time_limit,
         mip_gap=mip_gap if mip_gap is not None else defaults.mip_gap,
@@ -77,7 +79,7 @@ def solve_model(
     t0 = time.perf_counter()
     compiled = compile_model(model)
     handoff_s = time.perf_counter() - t0
-    result = highs.solve(compiled.form, sopts, relax=mopts.relax)
+    result = registry.solve_with(name, model, compiled, sopts, relax=mopts.relax)
     if not result.has_solution:
         message = f"no plan for scenario {data.scenario.name!r}: solver stopped with '{result.termination.value}'"
         if result.termination in INFEASIBLE:
@@ -87,7 +89,19 @@ def solve_model(
     assert result.x is not None
     tables = extract_tables(compiled, data, ledger, result.x, integer_units=mopts.integer_units and not mopts.relax, relaxed=mopts.relax)
     extract_s = time.perf_counter() - t1
-    timings = {"build": _build_seconds, "handoff": handoff_s, "solve": result.seconds, "extract": extract_s}
+    t2 = time.perf_counter()
+    try:
+        duals = shadow_prices(compiled, data, result.x, sopts, relaxed=mopts.relax)
+    except NoPlan as error:
+        log.warning("no shadow prices: %s", error)
+        duals = None
+    timings = {
+        "build": _build_seconds,
+        "handoff": handoff_s,
+        "solve": result.seconds,
+        "extract": extract_s,
+        "duals": time.perf_counter() - t2,
+    }
     meta = {
         "scenario_hash": data.scenario.hash,
         "solver": result.solver,
@@ -107,6 +121,7 @@ def solve_model(
         options={**mopts.as_dict(), **sopts.as_dict()},
         metadata=meta,
         log=result.log,
+        duals=duals,
     )
 
 

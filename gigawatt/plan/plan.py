@@ -23,7 +23,9 @@ class Plan:
     """A solved scenario. Tables (``plan.sites``, ``plan.chips``, ...) are pandas DataFrames.
 
     ``objective`` and ``bound`` are discounted total cost in USD; ``gap`` is relative;
-    ``timings`` holds seconds for build, hand-off, solve and extract.
+    ``timings`` holds seconds for build, hand-off, solve, extract and duals. ``duals`` holds shadow
+    prices in planners' units (:func:`gigawatt.plan.duals.shadow_prices`): for a MIP they are
+    conditional on the plan's build (openings, blocks, link builds).
     """
 
     scenario: Scenario
@@ -37,6 +39,7 @@ class Plan:
     options: Mapping[str, object]
     metadata: Mapping[str, object] = field(default_factory=dict)
     log: str = field(default="", repr=False)
+    duals: pd.DataFrame | None = field(default=None, repr=False)
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         if name in PLAN_TABLES:
@@ -126,6 +129,8 @@ class Plan:
         try:
             for name, frame in self.tables.items():
                 frame.to_parquet(tmp / f"{name}.parquet", index=False)
+            if self.duals is not None:
+                self.duals.to_parquet(tmp / "duals.parquet", index=False)
             _save_scenario(self.scenario, tmp / "scenario")
             meta = {
                 "format_version": FORMAT_VERSION,
@@ -163,6 +168,7 @@ def load_plan(directory: str | Path) -> Plan:
     tables = {name: pd.read_parquet(source / f"{name}.parquet") for name in PLAN_TABLES}
     scenario = load_scenario(source / "scenario")
     log = (source / "log.txt").read_text() if (source / "log.txt").exists() else ""
+    duals = pd.read_parquet(source / "duals.parquet") if (source / "duals.parquet").exists() else None
     return Plan(
         scenario,
         tables,
@@ -175,6 +181,7 @@ def load_plan(directory: str | Path) -> Plan:
         meta["options"],
         meta["metadata"],
         log,
+        duals,
     )
 
 

@@ -47,6 +47,17 @@ def test_save_load_round_trips_exactly(plan, tmp_path):
     assert again.scenario.hash == plan.scenario.hash
     assert again.metadata["scenario_hash"] == plan.scenario.hash
     assert again.verify() == []
+    pd.testing.assert_frame_equal(plan.duals, again.duals)
+
+
+def test_plan_carries_the_ceiling_dual(plan):
+    """The 10 MW ceiling binds in 2027 only; with continuous units its dual is the saving per MW of a little more ceiling."""
+    continuous = gw.solve(plan.scenario, integer_units=False, mip_gap=0.0)
+    ceiling = continuous.duals[continuous.duals.constraint == "power_ceiling"].set_index("year")["value"]
+    assert ceiling[2026] == 0.0
+    slightly_more = gw.solve(plan.scenario.with_overrides(ceiling_mw=10.01), integer_units=False, mip_gap=0.0)
+    assert ceiling[2027] == pytest.approx((continuous.objective - slightly_more.objective) / 0.01, rel=1e-6)
+    assert ceiling[2027] > 0
 
 
 def test_save_replaces_atomically(plan, tmp_path, monkeypatch):
