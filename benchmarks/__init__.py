@@ -1,0 +1,1 @@
+"""Benchmarks: a seeded synthetic scenario generator and timing scripts (see benchmarks/README.md)."""
