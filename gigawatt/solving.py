@@ -7,21 +7,25 @@ import platform
 import time
 from importlib import metadata as importlib_metadata
 
+import numpy as np
 import pyomo.environ as pyo
 
 from gigawatt.errors import InfeasibleScenario, NoPlan
 from gigawatt.model import ModelOptions, build_model
-from gigawatt.model.compile import compile_model
+from gigawatt.model.compile import CompiledModel, compile_model
 from gigawatt.plan.duals import shadow_prices
 from gigawatt.plan.extract import extract_tables, objective_usd
 from gigawatt.plan.plan import Plan
 from gigawatt.scenario import Scenario
 from gigawatt.solvers import registry
 from gigawatt.solvers.base import SolveOptions, TerminationCondition
+from gigawatt.solvers.strategy import ColumnGroups, phased_solve
 
 log = logging.getLogger(__name__)
 
 INFEASIBLE = {TerminationCondition.INFEASIBLE, TerminationCondition.INFEASIBLE_OR_UNBOUNDED}
+#: Solve strategies: ``phased`` (:mod:`gigawatt.solvers.strategy`, HiGHS MIPs) or ``single`` (one solver call).
+STRATEGIES = ("phased", "single")
 
 
 def solve(
@@ -34,12 +38,16 @@ def solve(
     integer_units: bool = True,
     relax: bool = False,
     tee: bool = False,
+    strategy: str = "phased",
     **solver_options: object,
 ) -> Plan:
     """Build and solve ``scenario``; return a :class:`Plan`.
 
     Defaults come from the scenario's ``solver`` settings. ``time_limit`` in seconds; ``mip_gap``
-    relative. A time-limited MIP with an incumbent returns it with its bound and gap. Raises
+    relative. A time-limited MIP with an incumbent returns it with its bound and gap. ``strategy`` is
+    ``phased`` (a site-restricted incumbent, a bound from the MIP with chip units relaxed, then a repair
+    to whole units; :mod:`gigawatt.solvers.strategy`) or ``single`` (one solver call); the plan's
+    metadata records which produced it. Raises
     :class:`InfeasibleScenario` when no plan exists and :class:`NoPlan` when none was found.
     """
     t0 = time.perf_counter()
@@ -47,7 +55,15 @@ def solve(
     model = build_model(scenario, options)
     build_s = time.perf_counter() - t0
     return solve_model(
-        model, solver=solver, time_limit=time_limit, mip_gap=mip_gap, threads=threads, tee=tee, _build_seconds=build_s, **solver_options
+        model,
+        solver=solver,
+        time_limit=time_limit,
+        mip_gap=mip_gap,
+        threads=threads,
+        tee=tee,
+        strategy=strategy,
+        _build_seconds=build_s,
+        **solver_options,
     )
 
 
@@ -59,6 +75,7 @@ def solve_model(
     mip_gap: float | None = None,
     threads: int | None = None,
     tee: bool = False,
+    strategy: str = "phased",
     _build_seconds: float = 0.0,
     **solver_options: object,
 ) -> Plan:
@@ -69,6 +86,8 @@ def solve_model(
     ok, why = registry.available(name)
     if not ok:
         raise ValueError(f"solver {name!r} is not available: {why}")
+    if strategy not in STRATEGIES:
+        raise ValueError(f"unknown strategy {strategy!r}; available: {', '.join(STRATEGIES)}")
     sopts = SolveOptions(
         time_limit=time_limit if time_limit is not None else defaults.time_limit,
         mip_gap=mip_gap if mip_gap is not None else defaults.mip_gap,
@@ -79,7 +98,13 @@ def solve_model(
     t0 = time.perf_counter()
     compiled = compile_model(model)
     handoff_s = time.perf_counter() - t0
-    result = registry.solve_with(name, model, compiled, sopts, relax=mopts.relax)
+    phased = strategy == "phased" and name == "highs" and not mopts.relax and compiled.form.n_integer > 0
+    strategy_meta: dict[str, object] = {"name": "phased" if phased else "single"}
+    if phased:
+        result, report = phased_solve(compiled.form, _column_groups(compiled), sopts)
+        strategy_meta = report.as_dict()
+    else:
+        result = registry.solve_with(name, model, compiled, sopts, relax=mopts.relax)
     if not result.has_solution:
         message = f"no plan for scenario {data.scenario.name!r}: solver stopped with '{result.termination.value}'"
         if result.termination in INFEASIBLE:
@@ -107,6 +132,7 @@ def solve_model(
         "solver": result.solver,
         "solver_version": result.solver_version,
         "model_size": compiled.form.size(),
+        "strategy": strategy_meta,
         "versions": _versions(),
     }
     return Plan(
@@ -122,6 +148,22 @@ def solve_model(
         metadata=meta,
         log=result.log,
         duals=duals,
+    )
+
+
+def _column_groups(compiled: CompiledModel) -> ColumnGroups:
+    """Columns of chip units, yearly block builds and openings (with each site's id) for the phased strategy."""
+
+    def cols(name: str) -> tuple[list, np.ndarray]:
+        keys, columns = compiled.var_columns.get(name, ([], np.empty(0, dtype=np.int64)))
+        keep = columns >= 0
+        return [k for k, ok in zip(keys, keep, strict=True) if ok], columns[keep]
+
+    _, units = cols("v_install")
+    block_keys, blocks = cols("v_new_blocks")
+    open_keys, opens = cols("v_open")
+    return ColumnGroups(
+        units=units, blocks=blocks, opens=opens, site_of_open=[s for s, _ in open_keys], site_of_blocks=[s for s, _ in block_keys]
     )
 
 

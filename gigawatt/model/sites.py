@@ -4,11 +4,25 @@ Sets: ``SITE_YEARS`` (s, y) with y >= earliest_year of s.
 
 .. math::
 
-    open_{s,y} \ge open_{s,y^-}, \quad blocks_{s,y} \ge blocks_{s,y^-}
+    open_{s,y} \ge open_{s,y^-}
+
+    blocks_{s,y} = blocks_{s,y^-} + new\_blocks_{s,y}, \quad new\_blocks_{s,y} \in \mathbb{Z}_{\ge 0}
 
     blocks_{s,y} \le \lfloor max\_mw_s / block\_mw_s \rfloor \cdot open_{s,y}
 
     capacity_{s,y} = block\_mw_s \cdot blocks_{s,y} \quad [MW\ facility]
+
+    blocks_{s,y} \ge open_{s,y} \quad (\texttt{c\_blocks\_min}; \text{without a capital budget})
+
+Blocks are counted by the integer blocks built each year (``v_new_blocks``); the cumulative
+``v_blocks`` is then whole without being declared integer. Both forms have the same LP relaxation,
+but branching on yearly builds (a lot-sizing structure) closes the default scenario's gap far faster
+than branching on cumulative counts.
+
+``c_blocks_min`` is a dominance cut, not a rule of the scenario: a site open without blocks has no
+power, so no chips and serves nothing; opening it in the first year it has a block costs no more
+(the opening annuity is charged over fewer years inside the horizon). With a yearly capital budget
+opening early can spread capital, so the cut is left out.
 
 Costs (USD, discounted): opening ``open_cost_usd`` and blocks ``capex_usd_per_mw * block_mw`` as
 annuities over ``lifetime_years`` from the year built; fixed O&M ``fixed_om_usd_per_mw_yr`` on
@@ -22,23 +36,31 @@ import math
 import pyomo.environ as pyo
 
 from gigawatt.model.data import ModelData
-from gigawatt.model.ledger import Ledger
+from gigawatt.model.ledger import Ledger, linear
 from gigawatt.model.options import ModelOptions
 
 
 def add_sites(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: ModelOptions) -> None:
-    """Declare ``v_open``, ``v_blocks`` and their monotonicity, size and symmetry constraints."""
+    """Declare ``v_open`` and ``v_blocks`` (summed from ``v_new_blocks``) with monotonicity, size, dominance and symmetry."""
     m.SITE_YEARS = pyo.Set(initialize=d.site_years, dimen=2, ordered=True)
     if not d.site_years:
         return
     max_blocks = {s: math.floor(row.max_mw / row.block_mw + 1e-9) for s, row in d.site.items()}
     m.v_open = pyo.Var(m.SITE_YEARS, domain=pyo.Binary)
-    m.v_blocks = pyo.Var(m.SITE_YEARS, domain=pyo.NonNegativeIntegers, bounds=lambda _, s, y: (0, max_blocks[s]))
+    m.v_blocks = pyo.Var(m.SITE_YEARS, domain=pyo.NonNegativeReals, bounds=lambda _, s, y: (0, max_blocks[s]))
+    m.v_new_blocks = pyo.Var(m.SITE_YEARS, domain=pyo.NonNegativeIntegers, bounds=lambda _, s, y: (0, max_blocks[s]))
     prev = {(s, y): d.horizon.previous(y) for s, y in d.site_years}
     steps = [(s, y) for s, y in d.site_years if (s, prev[s, y]) in m.v_open]
     m.c_open_monotone = pyo.Constraint(steps, rule=lambda _, s, y: m.v_open[s, y] >= m.v_open[s, prev[s, y]])
-    m.c_blocks_monotone = pyo.Constraint(steps, rule=lambda _, s, y: m.v_blocks[s, y] >= m.v_blocks[s, prev[s, y]])
+
+    def built(_: object, s: str, y: int) -> object:
+        before = [(-1.0, m.v_blocks[s, prev[s, y]])] if (s, prev[s, y]) in m.v_blocks else []
+        return linear([(1.0, m.v_blocks[s, y]), *before, (-1.0, m.v_new_blocks[s, y])]) == 0
+
+    m.c_blocks_built = pyo.Constraint(m.SITE_YEARS, rule=built)
     m.c_blocks_open = pyo.Constraint(m.SITE_YEARS, rule=lambda _, s, y: m.v_blocks[s, y] <= max_blocks[s] * m.v_open[s, y])
+    dominance = options.dominance_cuts and d.scenario.settings.budget_usd_per_year is None
+    m.c_blocks_min = pyo.Constraint(m.SITE_YEARS if dominance else [], rule=lambda _, s, y: m.v_blocks[s, y] >= m.v_open[s, y])
     symmetric = d.symmetric_site_pairs if options.symmetry_breaking else []
     pairs = [(a, b, y) for a, b in symmetric for y in d.years if (a, y) in m.v_blocks and (b, y) in m.v_blocks]
     m.c_site_symmetry = pyo.Constraint(pairs, rule=lambda _, a, b, y: m.v_blocks[a, y] >= m.v_blocks[b, y])

@@ -9,7 +9,7 @@ from builders import SCENARIOS, chip, scenario, site
 import gigawatt as gw
 
 FAMILY_COMPONENTS = {
-    "sites": ["v_open", "v_blocks", "c_open_monotone", "c_blocks_monotone", "c_blocks_open"],
+    "sites": ["v_open", "v_blocks", "v_new_blocks", "c_open_monotone", "c_blocks_built", "c_blocks_open", "c_blocks_min"],
     "chips": ["v_install", "c_chip_supply"],
     "grid": ["v_draw", "v_flow", "v_expand", "c_link_capacity", "c_node_balance"],
     "power": ["c_site_capacity", "c_power_ceiling"],

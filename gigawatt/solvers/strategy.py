@@ -1,0 +1,210 @@
+r"""Solve strategy for the buildout MIP: a site-restricted incumbent, a bound on a relaxation, then a repair.
+
+HiGHS alone proves the default scenario slowly: the LP gap comes from rounding capacity blocks over
+time, and most of the tree is spent before a good plan is found. With a good plan in hand, reduced-cost
+fixing prunes the tree quickly. The ``phased`` strategy therefore runs on one standard form ``P``
+(column space unchanged throughout, so every start is a full vector in the original columns):
+
+1. **LP** of ``P`` (all integrality dropped).
+2. **Blocks relaxed** (``blocks`` columns continuous, units continuous): a MIP over openings only,
+   solved to ``1e-4`` in about a second.
+3. **Restricted MIP** ``R``: ``P`` with units continuous and every site outside the support of
+   (1) and (2) closed (``open <= 0``). Its incumbent ``x_R`` is feasible for (4).
+4. **Bound**: ``Q`` = ``P`` with chip units continuous, warm-started from ``x_R``. ``Q`` is a relaxation
+   of ``P``, so its dual bound ``L_Q`` is a lower bound of ``P``:
+
+   .. math:: \min P \ge \min Q \ge L_Q
+
+5. **Repair**: ``P`` with every integer column except the units fixed at ``Q``'s incumbent (openings,
+   blocks, link builds), units integer. Its objective ``U`` is a plan of ``P``; the reported gap is
+   ``(U - L_Q) / |U|``.
+6. If that gap is above the target (e.g. a small case where whole units change the buildout), ``P``
+   itself is solved with the remaining time, warm-started from the repaired plan; the bound is the
+   larger of the two.
+
+When the model has no chip-unit integers (``integer_units=False``) steps 4-5 are a single solve of ``P``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from gigawatt.solvers import highs
+from gigawatt.solvers.base import SolutionStatus, SolveOptions, SolveResult, StandardForm, TerminationCondition
+
+#: Share of the time limit for the incumbent phases (1-3) and the cap on each, seconds.
+HEURISTIC_SHARE = 0.3
+BLOCKS_RELAXED_MAX_S = 10.0
+#: Time kept back for the repair (5), seconds, and its relative gap.
+REPAIR_MAX_S = 5.0
+REPAIR_GAP = 5e-5
+#: A relaxed unit count within this of a whole number is kept in the first repair.
+WHOLE_TOL = 1e-6
+#: The bound solve (4) aims a little under the target so the repair's loss still fits.
+BOUND_GAP_SHARE = 0.9
+#: Support threshold for a site being "used" in a relaxed solution (blocks).
+SUPPORT_TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class ColumnGroups:
+    """Column numbers of the variable families the strategy touches, and each site's ``open``/``blocks`` columns."""
+
+    units: np.ndarray
+    blocks: np.ndarray
+    opens: np.ndarray
+    site_of_open: list[str]
+    site_of_blocks: list[str]
+
+
+@dataclass
+class StrategyReport:
+    """What each phase did: seconds, objective, bound (solver units), for the Plan's metadata."""
+
+    name: str
+    phases: list[dict[str, object]] = field(default_factory=list)
+
+    def add(self, phase: str, result: SolveResult | None, **extra: object) -> None:
+        row: dict[str, object] = {"phase": phase, **extra}
+        if result is not None:
+            row |= {
+                "seconds": round(result.seconds, 3),
+                "status": result.termination.value,
+                "objective": result.objective,
+                "bound": result.bound,
+            }
+        self.phases.append(row)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"name": self.name, "phases": self.phases}
+
+
+def _with(
+    form: StandardForm, *, integer_off: np.ndarray | None = None, upper: np.ndarray | None = None, lower: np.ndarray | None = None
+) -> StandardForm:
+    """``form`` with the columns ``integer_off`` continuous and, when given, new column bounds."""
+    integrality = form.integrality.copy()
+    if integer_off is not None and len(integer_off):
+        integrality[integer_off] = 0
+    return replace(
+        form,
+        integrality=integrality,
+        col_upper=form.col_upper if upper is None else upper,
+        col_lower=form.col_lower if lower is None else lower,
+    )
+
+
+def _options(base: SolveOptions, time_limit: float, mip_gap: float, start_allowed: bool = True) -> SolveOptions:
+    return replace(base, time_limit=max(time_limit, 0.5), mip_gap=mip_gap, tee=base.tee and start_allowed)
+
+
+def _used_sites(x: np.ndarray | None, groups: ColumnGroups) -> set[str]:
+    if x is None:
+        return set()
+    return {s for s, col in zip(groups.site_of_blocks, groups.blocks, strict=True) if x[col] > SUPPORT_TOL}
+
+
+def phased_solve(form: StandardForm, groups: ColumnGroups, options: SolveOptions) -> tuple[SolveResult, StrategyReport]:
+    """Solve ``form`` with the phases of this module; the result's bound is a true lower bound of ``form``."""
+    t_start = time.perf_counter()
+    limit = options.time_limit if options.time_limit is not None else float("inf")
+    target = options.mip_gap
+    report = StrategyReport("phased")
+
+    def left() -> float:
+        return limit - (time.perf_counter() - t_start)
+
+    heuristic_budget = min(limit * HEURISTIC_SHARE, 60.0)
+    # 1. LP
+    lp = highs.solve(form, _options(options, left(), target), relax=True)
+    report.add("lp", lp)
+    if lp.termination in (TerminationCondition.INFEASIBLE, TerminationCondition.INFEASIBLE_OR_UNBOUNDED):
+        return lp, report
+    relaxed_units = _with(form, integer_off=groups.units)
+    # 2. blocks relaxed
+    blocks_relaxed = _with(relaxed_units, integer_off=groups.blocks)
+    budget = min(BLOCKS_RELAXED_MAX_S, heuristic_budget / 3)
+    br = highs.solve(blocks_relaxed, _options(options, budget, 1e-4))
+    report.add("blocks_relaxed", br)
+    # 3. restricted MIP over the sites the two relaxations use
+    sites = _used_sites(lp.x, groups) | _used_sites(br.x, groups)
+    upper = relaxed_units.col_upper.copy()
+    closed = np.array([col for s, col in zip(groups.site_of_open, groups.opens, strict=True) if s not in sites], dtype=np.int64)
+    upper[closed] = 0.0
+    restricted = replace(relaxed_units, col_upper=upper)
+    spent = time.perf_counter() - t_start
+    rs = highs.solve(restricted, _options(options, max(heuristic_budget - spent, 1.0), BOUND_GAP_SHARE * target))
+    report.add("restricted", rs, sites=sorted(sites))
+    start = rs.x if rs.has_solution else None
+    # 4. bound on the units-relaxed problem (the problem itself when units are continuous)
+    has_unit_integers = bool(len(groups.units)) and bool(form.integrality[groups.units].any())
+    reserve = min(REPAIR_MAX_S, 0.1 * limit) if has_unit_integers else 0.0
+    bound_gap = BOUND_GAP_SHARE * target if has_unit_integers else target
+    q = highs.solve(relaxed_units, _options(options, left() - reserve, bound_gap), start=start)
+    report.add("bound", q)
+    if not has_unit_integers:
+        return _timed(q, t_start), report
+    if not q.has_solution:
+        p = highs.solve(form, _options(options, left(), target))
+        report.add("fallback", p)
+        return _timed(p, t_start), report
+    # 5. repair: fix openings, blocks and link builds at Q's incumbent, units integer; first with the
+    #    units Q already has whole fixed too (a small MIP over the fractional ones), then all units free
+    assert q.x is not None
+    repair = _repair(form, groups, q.x, options, left)
+    report.add("repair", repair)
+    bound = q.bound
+    best = repair if repair.has_solution else None
+    if best is not None and bound is not None and _gap(best.objective, bound) <= target:
+        return _timed(_combine(best, bound, target), t_start), report
+    # 6. the problem itself, warm-started from the repaired plan
+    p = highs.solve(form, _options(options, max(left(), 1.0), target), start=best.x if best is not None else None)
+    report.add("full", p)
+    candidates = [r for r in (best, p) if r is not None and r.has_solution]
+    if not candidates:
+        return _timed(p, t_start), report
+    winner = min(candidates, key=lambda r: r.objective if r.objective is not None else float("inf"))
+    bounds = [b for b in (bound, p.bound) if b is not None]
+    final_bound = max(bounds) if bounds else None
+    if p.termination is TerminationCondition.OPTIMAL and winner is p:
+        return _timed(p, t_start), report
+    return _timed(_combine(winner, final_bound, target), t_start), report
+
+
+def _repair(form: StandardForm, groups: ColumnGroups, x: np.ndarray, options: SolveOptions, left: Callable[[], float]) -> SolveResult:
+    """Best plan of ``form`` with every non-unit integer column fixed at ``x`` (rounded)."""
+    others = np.setdiff1d(np.flatnonzero(form.integrality.astype(bool)), groups.units)
+    lower, upper = form.col_lower.copy(), form.col_upper.copy()
+    lower[others] = upper[others] = np.round(x[others])
+    units = groups.units
+    whole = units[np.abs(x[units] - np.round(x[units])) <= WHOLE_TOL]
+    narrow_lower, narrow_upper = lower.copy(), upper.copy()
+    narrow_lower[whole] = narrow_upper[whole] = np.round(x[whole])
+    budget = max(min(left(), REPAIR_MAX_S), 1.0)
+    narrow = highs.solve(_with(form, lower=narrow_lower, upper=narrow_upper), _options(options, budget, REPAIR_GAP))
+    if narrow.has_solution:
+        return narrow
+    return highs.solve(_with(form, lower=lower, upper=upper), _options(options, max(min(left(), REPAIR_MAX_S), 1.0), REPAIR_GAP))
+
+
+def _gap(objective: float | None, bound: float | None) -> float:
+    if objective is None or bound is None:
+        return float("inf")
+    return max(objective - bound, 0.0) / max(abs(objective), 1e-9)
+
+
+def _combine(primal: SolveResult, bound: float | None, target: float) -> SolveResult:
+    """``primal``'s plan with ``bound``; optimal (within ``target``) when the gap closes."""
+    gap = _gap(primal.objective, bound)
+    closed = gap <= target
+    termination = TerminationCondition.OPTIMAL if closed else TerminationCondition.TIME_LIMIT
+    solution = SolutionStatus.OPTIMAL if closed else SolutionStatus.FEASIBLE
+    return replace(primal, termination=termination, solution=solution, bound=bound, gap=gap)
+
+
+def _timed(result: SolveResult, t_start: float) -> SolveResult:
+    return replace(result, seconds=time.perf_counter() - t_start)
