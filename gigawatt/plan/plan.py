@@ -100,6 +100,11 @@ class Plan:
         served = self.tables["serving"].groupby("year")["eflops"].sum()
         for row in self.tables["power"].itertuples(index=False):
             lines.append(f"  {row.year}  {row.facility_mw:12,.0f}  {row.headroom_mw:12,.0f}  {served.get(row.year, 0.0):8,.1f}")
+        if self.duals is not None:
+            ceiling = self.duals[(self.duals["constraint"] == "power_ceiling") & (self.duals["value"] > 0)]
+            if len(ceiling):
+                worth = ", ".join(f"{r.year} {r.value / 1e6:,.2f}" for r in ceiling.itertuples(index=False))
+                lines.append(f"  ceiling worth   {worth} M USD per MW-year (duals, given this build)")
         chips = self.tables["chips"]
         if len(chips):
             units = chips.groupby("chip_id")["installed_units"].sum().sort_values(ascending=False)

@@ -84,3 +84,7 @@ def test_relaxed_plan_keeps_fractions_and_is_not_verified():
     with pytest.raises(ValueError, match="relaxation"):
         relaxed.verify()
     assert solve_verified(scn).sites.blocks.iloc[0] == 2
+
+
+def test_summary_reports_what_the_ceiling_is_worth(plan):
+    assert "ceiling worth   2027" in plan.summary()
