@@ -44,12 +44,12 @@ def extract_tables(
         sites["open"] = sites["open"].round().astype(bool)
         sites["blocks"] = _rounded(sites["blocks"])
     sites.insert(1, "node_id", sites["site_id"].map(sites_in["node_id"]))
-    sites["capacity_mw"] = sites["blocks"] * sites["site_id"].map(sites_in["block_mw"])
+    sites["capacity_mw"] = sites["blocks"] * sites["site_id"].map(sites_in["block_mw"]).astype(float)
 
     installs = _frame(cm.values(x, "v_install"), ["chip_id", "site_id", "year"], "installed_units")
     if integer_units:
         installs["installed_units"] = _rounded(installs["installed_units"])
-    life = installs["chip_id"].map(chips_in["lifetime_years"])
+    life = installs["chip_id"].map(chips_in["lifetime_years"]).astype(float)
     rows = []
     for year in d.years:
         live = (installs["year"] <= year) & (year < installs["year"] + life)
@@ -62,9 +62,9 @@ def extract_tables(
     chips = chips[(chips["installed_units"] > 0) | (chips["active_units"] > 0)].copy()
     if integer_units:
         chips[["installed_units", "active_units"]] = chips[["installed_units", "active_units"]].astype("int64")
-    chips["it_mw"] = chips["active_units"] * chips["chip_id"].map(chips_in["it_kw_per_unit"]) / 1000.0
-    chips["facility_mw"] = chips["it_mw"] * chips["site_id"].map(sites_in["pue"])
-    chips["eflops"] = chips["active_units"] * chips["chip_id"].map(chips_in["pflops_per_unit"]) / 1000.0
+    chips["it_mw"] = chips["active_units"] * chips["chip_id"].map(chips_in["it_kw_per_unit"]).astype(float) / 1000.0
+    chips["facility_mw"] = chips["it_mw"] * chips["site_id"].map(sites_in["pue"]).astype(float)
+    chips["eflops"] = chips["active_units"] * chips["chip_id"].map(chips_in["pflops_per_unit"]).astype(float) / 1000.0
     chips = chips.sort_values(["chip_id", "site_id", "year"]).reset_index(drop=True)
 
     by_site = chips.groupby(["site_id", "year"])[["facility_mw", "it_mw"]].sum()
@@ -115,8 +115,8 @@ def _link_table(cm: CompiledModel, d: ModelData, x: np.ndarray, relaxed: bool) -
     links = links.fillna({"expansion_mw": 0.0, "built": 0.0})
     if not relaxed:
         links["built"] = links["built"].round().astype(bool)
-    links["capacity_mw"] = links["link_id"].map(d.links["capacity_mw"]) + links["expansion_mw"]
-    links["loss_mw"] = links["link_id"].map(d.links["loss_frac"]) * (links["flow_fwd_mw"] + links["flow_bwd_mw"])
+    links["capacity_mw"] = links["link_id"].map(d.links["capacity_mw"]).astype(float) + links["expansion_mw"]
+    links["loss_mw"] = links["link_id"].map(d.links["loss_frac"]).astype(float) * (links["flow_fwd_mw"] + links["flow_bwd_mw"])
     return links[cols].sort_values(["link_id", "year"]).reset_index(drop=True)
 
 
@@ -125,10 +125,10 @@ def _supply_table(cm: CompiledModel, d: ModelData, x: np.ndarray) -> pd.DataFram
     draw = _frame(cm.values(x, "v_draw"), ["supply_id", "year"], "draw_mw")
     contracted = _frame(cm.values(x, "v_contracted"), ["supply_id", "year"], "available_mw")
     supplies = draw.merge(contracted, on=["supply_id", "year"], how="left")
-    supplies["available_mw"] = supplies["available_mw"].fillna(supplies["supply_id"].map(d.supplies["capacity_mw"]))
+    supplies["available_mw"] = supplies["available_mw"].fillna(supplies["supply_id"].map(d.supplies["capacity_mw"]).astype(float))
     supplies.insert(1, "node_id", supplies["supply_id"].map(d.supplies["node_id"]))
     supplies["energy_mwh"] = supplies["draw_mw"] * st.hours_per_year * st.load_factor
-    supplies["co2_t"] = supplies["energy_mwh"] * supplies["supply_id"].map(d.supplies["co2_t_per_mwh"])
+    supplies["co2_t"] = supplies["energy_mwh"] * supplies["supply_id"].map(d.supplies["co2_t_per_mwh"]).astype(float)
     cols = ["supply_id", "node_id", "year", "available_mw", "draw_mw", "energy_mwh", "co2_t"]
     return supplies[cols].sort_values(["supply_id", "year"]).reset_index(drop=True)
 

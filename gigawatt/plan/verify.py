@@ -621,8 +621,14 @@ def _check_serving(ctx: Context) -> list[Violation]:
     open_sites = ctx.plan["sites"][["site_id", "year", "open"]]
     f = ctx.plan["serving"].merge(serve_pairs(ctx.scenario), on=["region_id", "site_id"], how="left")
     f = f.merge(open_sites, on=["site_id", "year"], how="left")
-    why = "latency " + f["latency_ms"].map("{:.4g}".format) + " ms above max_latency_ms " + f["max_latency_ms"].map("{:.4g}".format)
-    why = why.where(f["latency_ms"].notna(), "not in serving.csv")
+    why = pd.Series(
+        [
+            f"latency {lat:.4g} ms above max_latency_ms {bound:.4g}" if pd.notna(lat) else "not in serving.csv"
+            for lat, bound in zip(f["latency_ms"], f["max_latency_ms"], strict=True)
+        ],
+        index=f.index,
+        dtype=object,
+    )
     f = f.assign(pair_limit=_limit(f["allowed"]), open_limit=_limit(f["open"]), why=why)
     served = f.groupby(["site_id", "year"])["eflops"].sum().rename("served").reset_index()
     compute = ctx.plan["chips"].groupby(["site_id", "year"])["eflops"].sum()

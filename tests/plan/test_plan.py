@@ -88,3 +88,11 @@ def test_relaxed_plan_keeps_fractions_and_is_not_verified():
 
 def test_summary_reports_what_the_ceiling_is_worth(plan):
     assert "ceiling worth   2027" in plan.summary()
+
+
+def test_a_plan_with_nothing_to_build():
+    """Zero demand: nothing opens, nothing is installed, every table is still well-formed and verifies."""
+    plan = solve_verified(scenario(demand=[{"year": 2026, "eflops": 0.0}]))
+    assert plan.objective == 0.0
+    assert plan.chips.empty and plan.serving.empty
+    assert list(plan.chips.columns) == list(PLAN_TABLES["chips"])
