@@ -88,12 +88,8 @@ def solve_model(
         raise ValueError(f"solver {name!r} is not available: {why}")
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}; available: {', '.join(STRATEGIES)}")
-    sopts = SolveOptions(
-        time_limit=time_limit if time_limit is not None else defaults.time_limit,
-        mip_gap=mip_gap if mip_gap is not None else defaults.mip_gap,
-        threads=threads if threads is not None else defaults.threads,
-        tee=tee,
-        solver_options=dict(solver_options),
+    sopts = SolveOptions.resolve(
+        defaults, time_limit=time_limit, mip_gap=mip_gap, threads=threads, tee=tee, solver_options=dict(solver_options)
     )
     t0 = time.perf_counter()
     compiled = compile_model(model)

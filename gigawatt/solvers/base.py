@@ -50,6 +50,26 @@ class SolveOptions:
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
+    @classmethod
+    def resolve(
+        cls,
+        defaults: object,
+        *,
+        time_limit: float | None = None,
+        mip_gap: float | None = None,
+        threads: int | None = None,
+        tee: bool = False,
+        solver_options: dict[str, object] | None = None,
+    ) -> SolveOptions:
+        """Options from call-time values, falling back to a scenario's ``solver`` settings (``defaults``)."""
+        return cls(
+            time_limit=time_limit if time_limit is not None else defaults.time_limit,  # type: ignore[attr-defined]
+            mip_gap=mip_gap if mip_gap is not None else defaults.mip_gap,  # type: ignore[attr-defined]
+            threads=threads if threads is not None else defaults.threads,  # type: ignore[attr-defined]
+            tee=tee,
+            solver_options=dict(solver_options or {}),
+        )
+
 
 @dataclass(frozen=True)
 class StandardForm:

@@ -121,12 +121,8 @@ def solve_scenario_with(
         raise ValueError(f"solver {name!r} is not available: {why}")
     model = build_model(scenario, ModelOptions(integer_units=integer_units, relax=relax))
     defaults = scenario.settings.solver
-    options = SolveOptions(
-        time_limit=time_limit if time_limit is not None else defaults.time_limit,
-        mip_gap=mip_gap if mip_gap is not None else defaults.mip_gap,
-        threads=threads if threads is not None else defaults.threads,
-        tee=tee,
-        solver_options=dict(solver_options),
+    options = SolveOptions.resolve(
+        defaults, time_limit=time_limit, mip_gap=mip_gap, threads=threads, tee=tee, solver_options=dict(solver_options)
     )
     compiled = compile_model(model)
     result = solve_with(name, model, compiled, options, relax=relax)
