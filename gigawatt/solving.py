@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 import platform
 import time
+from collections.abc import Iterator
 from importlib import metadata as importlib_metadata
 
 import numpy as np
@@ -39,6 +42,7 @@ def solve(
     relax: bool = False,
     tee: bool = False,
     strategy: str = "phased",
+    duals: bool = True,
     **solver_options: object,
 ) -> Plan:
     """Build and solve ``scenario``; return a :class:`Plan`.
@@ -47,7 +51,7 @@ def solve(
     relative. A time-limited MIP with an incumbent returns it with its bound and gap. ``strategy`` is
     ``phased`` (a site-restricted incumbent, a bound from the MIP with chip units relaxed, then a repair
     to whole units; :mod:`gigawatt.solvers.strategy`) or ``single`` (one solver call); the plan's
-    metadata records which produced it. Raises
+    metadata records which produced it. ``duals=False`` skips the shadow prices (one more LP). Raises
     :class:`InfeasibleScenario` when no plan exists and :class:`NoPlan` when none was found.
     """
     t0 = time.perf_counter()
@@ -62,6 +66,7 @@ def solve(
         threads=threads,
         tee=tee,
         strategy=strategy,
+        duals=duals,
         _build_seconds=build_s,
         **solver_options,
     )
@@ -76,6 +81,7 @@ def solve_model(
     threads: int | None = None,
     tee: bool = False,
     strategy: str = "phased",
+    duals: bool = True,
     _build_seconds: float = 0.0,
     **solver_options: object,
 ) -> Plan:
@@ -91,37 +97,34 @@ def solve_model(
     sopts = SolveOptions.resolve(
         defaults, time_limit=time_limit, mip_gap=mip_gap, threads=threads, tee=tee, solver_options=dict(solver_options)
     )
-    t0 = time.perf_counter()
-    compiled = compile_model(model)
-    handoff_s = time.perf_counter() - t0
-    phased = strategy == "phased" and name == "highs" and not mopts.relax and compiled.form.n_integer > 0
-    strategy_meta: dict[str, object] = {"name": "phased" if phased else "single"}
-    if phased:
-        result, report = phased_solve(compiled.form, _column_groups(compiled), sopts)
-        strategy_meta = report.as_dict()
-    else:
-        result = registry.solve_with(name, model, compiled, sopts, relax=mopts.relax)
-    if not result.has_solution:
-        message = f"no plan for scenario {data.scenario.name!r}: solver stopped with '{result.termination.value}'"
-        if result.termination in INFEASIBLE:
-            raise InfeasibleScenario(message)
-        raise NoPlan(message, result.termination.value)
-    t1 = time.perf_counter()
-    assert result.x is not None
-    tables = extract_tables(compiled, data, ledger, result.x, integer_units=mopts.integer_units and not mopts.relax, relaxed=mopts.relax)
-    extract_s = time.perf_counter() - t1
-    t2 = time.perf_counter()
-    try:
-        duals = shadow_prices(compiled, data, result.x, sopts, relaxed=mopts.relax)
-    except NoPlan as error:
-        log.warning("no shadow prices: %s", error)
-        duals = None
+    with _gc_frozen():  # the model is millions of live objects: keep the collector from walking them
+        t0 = time.perf_counter()
+        compiled = compile_model(model)
+        handoff_s = time.perf_counter() - t0
+        phased = strategy == "phased" and name == "highs" and not mopts.relax and compiled.form.n_integer > 0
+        strategy_meta: dict[str, object] = {"name": "phased" if phased else "single"}
+        if phased:
+            result, report = phased_solve(compiled.form, _column_groups(compiled), sopts)
+            strategy_meta = report.as_dict()
+        else:
+            result = registry.solve_with(name, model, compiled, sopts, relax=mopts.relax)
+        if not result.has_solution or result.x is None:
+            message = f"no plan for scenario {data.scenario.name!r}: solver stopped with '{result.termination.value}'"
+            if result.termination in INFEASIBLE:
+                raise InfeasibleScenario(message)
+            raise NoPlan(message, result.termination.value)
+        t1 = time.perf_counter()
+        integer = mopts.integer_units and not mopts.relax
+        tables = extract_tables(compiled, data, ledger, result.x, integer_units=integer, relaxed=mopts.relax)
+        extract_s = time.perf_counter() - t1
+        t2 = time.perf_counter()
+        prices = _shadow_prices(compiled, data, result, sopts, mopts.relax) if duals else None
     timings = {
         "build": _build_seconds,
         "handoff": handoff_s,
         "solve": result.seconds,
         "extract": extract_s,
-        "duals": time.perf_counter() - t2,
+        "duals": time.perf_counter() - t2 if duals else 0.0,
     }
     meta = {
         "scenario_hash": data.scenario.hash,
@@ -143,8 +146,28 @@ def solve_model(
         options={**mopts.as_dict(), **sopts.as_dict()},
         metadata=meta,
         log=result.log,
-        duals=duals,
+        duals=prices,
     )
+
+
+@contextlib.contextmanager
+def _gc_frozen() -> Iterator[None]:
+    """Move every object alive now out of the collector's view for the block, then restore it."""
+    gc.collect(0)
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _shadow_prices(compiled: CompiledModel, data: object, result: object, options: SolveOptions, relaxed: bool) -> object:
+    """Shadow prices of the plan, or None (logged) when the dual LP does not solve."""
+    try:
+        return shadow_prices(compiled, data, result.x, options, relaxed=relaxed, row_duals=result.row_duals)  # type: ignore[attr-defined,arg-type]
+    except NoPlan as error:
+        log.warning("no shadow prices: %s", error)
+        return None
 
 
 def _column_groups(compiled: CompiledModel) -> ColumnGroups:

@@ -233,6 +233,7 @@ def _symmetric_pairs(data: ModelData) -> list[tuple[str, str]]:
     for (r, s), cost in sorted(data.serve_pairs.items()):
         reach[s] = (*reach[s], (r, cost))
     groups: dict[tuple, list[str]] = defaultdict(list)
-    for s, row in data.sites.iterrows():
-        groups[(*row[SITE_SIGNATURE].tolist(), reach[s])].append(s)
+    signatures = data.sites[SITE_SIGNATURE].itertuples(index=False, name=None)
+    for s, signature in zip(data.sites.index, signatures, strict=True):
+        groups[(*signature, reach[s])].append(s)
     return [(a, b) for members in groups.values() for a, b in itertools.pairwise(members)]

@@ -162,7 +162,14 @@ def fixed_lp_duals(compiled: CompiledModel, x: np.ndarray, options: SolveOptions
     return result.row_duals, result.objective * OBJECTIVE_SCALE_USD
 
 
-def shadow_prices(compiled: CompiledModel, data: ModelData, x: np.ndarray, options: SolveOptions, relaxed: bool = False) -> pd.DataFrame:
+def shadow_prices(
+    compiled: CompiledModel,
+    data: ModelData,
+    x: np.ndarray,
+    options: SolveOptions,
+    relaxed: bool = False,
+    row_duals: np.ndarray | None = None,
+) -> pd.DataFrame:
     """Duals of the planning constraints in planners' units, with the integer build fixed at ``x``.
 
     Parameters
@@ -177,6 +184,8 @@ def shadow_prices(compiled: CompiledModel, data: ModelData, x: np.ndarray, optio
         HiGHS options for the LP re-solve (the time limit is dropped; ``solver_options`` must be HiGHS's).
     relaxed
         ``x`` solves the LP relaxation (``relax=True``): price that LP, fixing nothing.
+    row_duals
+        With ``relaxed``, the duals the LP solve already returned (HiGHS convention): no re-solve.
 
     Returns
     -------
@@ -188,7 +197,10 @@ def shadow_prices(compiled: CompiledModel, data: ModelData, x: np.ndarray, optio
         USD per MWh; chip supply in USD per unit and budget in USD per USD (that year's money);
         emissions in USD per t. ``attrs['lp_objective_usd']`` holds the fixed LP's objective.
     """
-    duals, lp_objective = fixed_lp_duals(compiled, x, options, relaxed)
+    if relaxed and row_duals is not None:
+        duals, lp_objective = row_duals, float(compiled.form.c @ x + compiled.form.offset) * OBJECTIVE_SCALE_USD
+    else:
+        duals, lp_objective = fixed_lp_duals(compiled, x, options, relaxed)
     note = CONDITIONAL_NOTE if compiled.form.n_integer and not relaxed else LP_NOTE
     rows = []
     for (name, key, kind), dual in zip(compiled.row_constraints, duals, strict=True):

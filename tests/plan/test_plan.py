@@ -83,6 +83,7 @@ def test_relaxed_plan_keeps_fractions_and_is_not_verified():
     assert relaxed.objective == pytest.approx(150 * 1e6 + 150 * 1e4)
     with pytest.raises(ValueError, match="relaxation"):
         relaxed.verify()
+    assert relaxed.duals is not None and relaxed.duals.note.str.contains("LP dual").all()
     assert solve_verified(scn).sites.blocks.iloc[0] == 2
 
 
@@ -96,3 +97,9 @@ def test_a_plan_with_nothing_to_build():
     assert plan.objective == 0.0
     assert plan.chips.empty and plan.serving.empty
     assert list(plan.chips.columns) == list(PLAN_TABLES["chips"])
+
+
+def test_duals_can_be_skipped(plan):
+    quick = gw.solve(plan.scenario, duals=False)
+    assert quick.duals is None and quick.timings["duals"] == 0.0
+    assert quick.objective == pytest.approx(plan.objective, rel=1e-3)
