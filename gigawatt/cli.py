@@ -79,9 +79,12 @@ def solve(
             tee=tee,
         )
     except InfeasibleScenario as error:
-        err.print(f"[bold red]Infeasible:[/] {error}", markup=True)
-        for row in error.findings.itertuples(index=False):
-            err.print(f"  - {row.message}", markup=False)
+        if len(error.findings):
+            err.print(f"[bold red]Infeasible:[/] scenario {scn.name!r} has no plan. What cannot be met, and by how much:")
+            for row in error.findings.itertuples(index=False):
+                err.print(f"  - {row.message}", markup=False)
+        else:
+            err.print(f"[bold red]Infeasible:[/] {error}")
         raise typer.Exit(EXIT_INFEASIBLE) from None
     except NoPlan as error:
         err.print(f"[bold red]No plan:[/] {error}")

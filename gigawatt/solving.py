@@ -18,6 +18,7 @@ from gigawatt.model import ModelOptions, build_model
 from gigawatt.model.compile import CompiledModel, compile_model
 from gigawatt.plan.duals import shadow_prices
 from gigawatt.plan.extract import extract_tables, objective_usd
+from gigawatt.plan.infeasibility import audit, explain, summary
 from gigawatt.plan.plan import Plan
 from gigawatt.scenario import Scenario
 from gigawatt.solvers import registry
@@ -97,6 +98,9 @@ def solve_model(
     sopts = SolveOptions.resolve(
         defaults, time_limit=time_limit, mip_gap=mip_gap, threads=threads, tee=tee, solver_options=dict(solver_options)
     )
+    proof = audit(data)
+    if len(proof):
+        raise InfeasibleScenario(f"no plan for scenario {data.scenario.name!r}: {summary(proof)}", proof)
     with _gc_frozen():  # the model is millions of live objects: keep the collector from walking them
         t0 = time.perf_counter()
         compiled = compile_model(model)
@@ -111,7 +115,8 @@ def solve_model(
         if not result.has_solution or result.x is None:
             message = f"no plan for scenario {data.scenario.name!r}: solver stopped with '{result.termination.value}'"
             if result.termination in INFEASIBLE:
-                raise InfeasibleScenario(message)
+                findings = explain(compiled, data)
+                raise InfeasibleScenario(f"{message}: {summary(findings)}" if len(findings) else message, findings)
             raise NoPlan(message, result.termination.value)
         t1 = time.perf_counter()
         integer = mopts.integer_units and not mopts.relax

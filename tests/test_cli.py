@@ -54,6 +54,7 @@ def test_solve_prints_plan_and_saves(folder, tmp_path):
 def test_solve_infeasible_exits_3(folder):
     result = runner.invoke(app, ["solve", str(folder), "--set", "ceiling_mw=5"])
     assert result.exit_code == 3, result.output
+    assert "What cannot be met" in result.output and "EFLOP/s" in result.output
 
 
 def test_console_script_runs_without_traceback(folder):

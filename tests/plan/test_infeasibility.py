@@ -1,0 +1,129 @@
+"""Infeasibility findings against shortfalls computed by hand.
+
+Defaults (tests/builders.py): one node ``n``, one site ``s`` (100 MW, PUE 1), one supply ``g``
+(1,000 MW, no CO2), one chip ``a`` of 1 MW IT and 1 EFLOP/s per unit (1e6 USD, 1,000 units a year),
+one modelled year 2026 of 1,000 hours at load factor 1, ceiling 1,000 MW, single demand pool
+(region ``all``). Every scenario below demands 15 EFLOP/s = 15 units = 15 MW of facility power.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from builders import chip, link, scenario, supply
+
+import gigawatt as gw
+from gigawatt.errors import InfeasibleScenario
+from gigawatt.model.compile import compile_model
+from gigawatt.plan.infeasibility import COLUMNS, LP_NOTE, MIP_NOTE, audit, explain, summary
+
+DEMAND_15 = [{"year": 2026, "eflops": 15.0}]
+TWO_NODES = [{"node_id": "n", "lat": 40.0, "lon": -80.0}, {"node_id": "m", "lat": 41.0, "lon": -80.0}]
+
+
+def findings(scn: gw.Scenario) -> pd.DataFrame:
+    m = gw.build_model(scn)
+    return explain(compile_model(m), m.data)
+
+
+def shortfall(table: pd.DataFrame, requirement: str, entity: str, year: int = 2026) -> float:
+    rows = table[(table.requirement == requirement) & (table.entity == entity) & (table.year == year)]
+    assert len(rows) == 1, table
+    return float(rows.shortfall.iloc[0])
+
+
+def message(table: pd.DataFrame, requirement: str) -> str:
+    return str(table[table.requirement == requirement].message.iloc[0])
+
+
+def test_ceiling_too_low_for_demand():
+    """Ceiling 10 MW, 15 EFLOP/s at 1 EFLOP/s per MW: 15 - 10 = 5 EFLOP/s unserved, or the ceiling at 15 MW (5 over)."""
+    table = findings(scenario({"ceiling_mw": 10.0}, demand=DEMAND_15))
+    assert list(table.columns) == COLUMNS
+    assert shortfall(table, "demand", "region all") == pytest.approx(5.0)
+    assert shortfall(table, "ceiling", "all sites") == pytest.approx(5.0)
+    assert set(table.requirement) == {"demand", "ceiling"}
+    assert message(table, "demand") == "2026, region all: 5.0 EFLOP/s of 15.0 cannot be served under the 10.0 MW ceiling"
+    assert message(table, "ceiling") == "2026: the ceiling would need 15.0 MW (5.0 MW over 10.0 MW)"
+    assert table.attrs["note"] == LP_NOTE
+
+
+def test_chip_supply_cap_too_low():
+    """10 units a year of 1 EFLOP/s each: 15 - 10 = 5 EFLOP/s unserved, or chip a 5 units over its cap of 10."""
+    table = findings(scenario(chips=[chip("a", max_units_per_year=10.0)], demand=DEMAND_15))
+    assert shortfall(table, "demand", "region all") == pytest.approx(5.0)
+    assert shortfall(table, "chip supply", "chip a") == pytest.approx(5.0)
+    assert "ceiling" not in set(table.requirement)
+
+
+def test_budget_too_small():
+    """Budget 1e7 USD buys 10 units at 1e6 USD: 5 EFLOP/s unserved, or 15e6 - 10e6 = 5e6 USD over the budget."""
+    table = findings(scenario({"budget_usd_per_year": 1e7}, demand=DEMAND_15))
+    assert shortfall(table, "demand", "region all") == pytest.approx(5.0)
+    assert shortfall(table, "budget", "capital") == pytest.approx(5e6)
+    assert "5,000,000 USD over the budget of 10,000,000 USD" in message(table, "budget")
+
+
+def test_emission_cap_too_tight():
+    """0.5 t/MWh x 1,000 h: 500 t per MW. Cap 5,000 t allows 10 MW: 5 EFLOP/s unserved, or 7,500 - 5,000 = 2,500 t over."""
+    scn = scenario({"emissions_cap_t_per_year": 5000.0}, supplies=[supply("g", co2_t_per_mwh=0.5)], demand=DEMAND_15)
+    table = findings(scn)
+    assert shortfall(table, "demand", "region all") == pytest.approx(5.0)
+    assert shortfall(table, "emissions", "all supplies") == pytest.approx(2500.0)
+    assert "supply" not in set(table.requirement)  # power from nowhere is the last resort
+
+
+def test_supply_too_small_at_the_node():
+    """Supply g of 10 MW at node n, 15 MW needed: 5 EFLOP/s unserved, node n 5 MW short."""
+    table = findings(scenario(supplies=[supply("g", capacity_mw=10.0)], demand=DEMAND_15))
+    assert shortfall(table, "demand", "region all") == pytest.approx(5.0)
+    assert shortfall(table, "supply", "node n") == pytest.approx(5.0)
+    assert "supply g at its 10.0 MW" in message(table, "demand")
+
+
+def test_link_too_small_to_remote_supply():
+    """Supply at node m, site at n, link m->n of 10 MW without loss: 5 EFLOP/s unserved, link 5 MW over (forward)."""
+    scn = scenario(nodes=TWO_NODES, supplies=[supply("g", node_id="m")], links=[link("l", "m", "n", capacity_mw=10.0)], demand=DEMAND_15)
+    table = findings(scn)
+    assert shortfall(table, "demand", "region all") == pytest.approx(5.0)
+    assert shortfall(table, "link capacity", "link l fwd") == pytest.approx(5.0)
+    assert "supply" not in set(table.requirement)
+
+
+def test_whole_units_fall_back_to_the_mip():
+    """Ceiling 10.5 MW, 10.5 EFLOP/s: the LP fits 10.5 units, whole units need 11 (11 MW): 0.5 EFLOP/s short, 0.5 MW over."""
+    table = findings(scenario({"ceiling_mw": 10.5}, demand=[{"year": 2026, "eflops": 10.5}]))
+    assert table.attrs["note"] == MIP_NOTE
+    assert shortfall(table, "demand", "region all") == pytest.approx(0.5)
+    assert shortfall(table, "ceiling", "all sites") == pytest.approx(0.5)
+
+
+def test_feasible_model_has_no_findings():
+    table = findings(scenario(demand=DEMAND_15))
+    assert table.empty
+
+
+def test_each_scenario_is_infeasible_for_the_solver():
+    """The scenarios above really have no plan (so the findings explain a real infeasibility)."""
+    with pytest.raises(InfeasibleScenario):
+        gw.solve(scenario({"ceiling_mw": 10.0}, demand=DEMAND_15))
+
+
+def test_summary_counts_the_rest():
+    table = findings(scenario({"ceiling_mw": 10.0}, demand=DEMAND_15))
+    assert summary(table, limit=1).endswith("; and 1 more")
+
+
+def test_audit_ceiling_and_chip_supply():
+    """Best chip 1 EFLOP/s per MW at PUE 1: ceiling 10 MW caps 10 EFLOP/s (5 short); 12 units cap 12 EFLOP/s (3 short)."""
+    scn = scenario({"ceiling_mw": 10.0}, chips=[chip("a", max_units_per_year=12.0)], demand=DEMAND_15)
+    table = audit(gw.build_model(scn).data)
+    assert shortfall(table, "ceiling", "all sites") == pytest.approx(5.0)
+    assert shortfall(table, "chip supply", "all chips") == pytest.approx(3.0)
+    assert "the 10.0 MW ceiling delivers at most 10.0 EFLOP/s" in message(table, "ceiling")
+
+
+def test_audit_uses_the_best_chip_and_pue():
+    """Chip b gives 2 EFLOP/s per MW IT: 10 MW x 2 = 20 EFLOP/s >= 15, so nothing is proved."""
+    scn = scenario({"ceiling_mw": 10.0}, chips=[chip("a"), chip("b", it_kw_per_unit=500.0)], demand=DEMAND_15)
+    assert audit(gw.build_model(scn).data).empty
