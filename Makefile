@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint format docs clean
+.PHONY: demo test lint format docs clean solvers
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,15 @@ $(STAMP): $(BIN)/python pyproject.toml
 demo: $(STAMP)
 	$(BIN)/gigawatt solve scenarios/default
 
-test: $(STAMP)
+# A second MIP solver (CBC, GLPK) for the pyomo:<name> backend tests; installed with apt-get where
+# this user may, otherwise those tests skip and say why.
+solvers:
+	@command -v cbc >/dev/null && command -v glpsol >/dev/null || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	    (apt-get update -qq && apt-get install -y -qq coinor-cbc glpk-utils) >/dev/null 2>&1; } || \
+	  echo "note: CBC/GLPK not installed (needs root and apt-get); pyomo:cbc and pyomo:glpk tests will skip"
+
+test: $(STAMP) solvers
 	$(BIN)/ruff check gigawatt tests benchmarks
 	$(BIN)/ruff format --check gigawatt tests benchmarks
 	$(BIN)/python -m pytest -q
