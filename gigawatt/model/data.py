@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from gigawatt.scenario import Scenario
+from gigawatt.scenario.schema import RTT_MS_PER_KM
 
 EARTH_RADIUS_KM = 6371.0
-RTT_MS_PER_KM = 0.0098  # ~4.9 µs/km one way in fibre
 
 
 def great_circle_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:

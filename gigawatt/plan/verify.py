@@ -47,9 +47,9 @@ import pandas as pd
 
 from gigawatt.plan.tables import PLAN_TABLES
 from gigawatt.scenario import TABLES, Scenario, Settings
+from gigawatt.scenario.schema import RTT_MS_PER_KM
 
 EARTH_RADIUS_KM = 6371.0
-RTT_MS_PER_KM = 0.0098  # round-trip fibre latency per km of route
 LOOSE_RTOL = 1e-5  # sums and balances of solver values: relative ...
 LOOSE_ATOL = 1e-5  # ... and absolute (in the row's unit)
 COST_ATOL_USD = 1.0

@@ -257,5 +257,3 @@ TABLES: dict[str, TableSchema] = {
 
 #: Round trip latency per km of fibre route (ms/km): ~4.9 µs/km one way, doubled.
 RTT_MS_PER_KM = 0.0098
-#: Fibre route length over great-circle distance.
-ROUTE_FACTOR = 1.3
