@@ -7,10 +7,11 @@ import gc
 import logging
 import platform
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from importlib import metadata as importlib_metadata
 
 import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 
 from gigawatt.errors import InfeasibleScenario, NoPlan
@@ -20,8 +21,9 @@ from gigawatt.plan.duals import shadow_prices
 from gigawatt.plan.extract import extract_tables, objective_usd
 from gigawatt.plan.infeasibility import audit, explain, summary
 from gigawatt.plan.plan import Plan
+from gigawatt.plan.start import start_columns
 from gigawatt.scenario import Scenario
-from gigawatt.solvers import registry
+from gigawatt.solvers import highs, registry
 from gigawatt.solvers.base import SolveOptions, TerminationCondition
 from gigawatt.solvers.strategy import ColumnGroups, phased_solve
 
@@ -44,6 +46,7 @@ def solve(
     tee: bool = False,
     strategy: str = "phased",
     duals: bool = True,
+    start: Plan | Mapping[str, pd.DataFrame] | None = None,
     **solver_options: object,
 ) -> Plan:
     """Build and solve ``scenario``; return a :class:`Plan`.
@@ -52,7 +55,9 @@ def solve(
     relative. A time-limited MIP with an incumbent returns it with its bound and gap. ``strategy`` is
     ``phased`` (a site-restricted incumbent, a bound from the MIP with chip units relaxed, then a repair
     to whole units; :mod:`gigawatt.solvers.strategy`) or ``single`` (one solver call); the plan's
-    metadata records which produced it. ``duals=False`` skips the shadow prices (one more LP). Raises
+    metadata records which produced it. ``duals=False`` skips the shadow prices (one more LP). ``start`` warm-starts
+    the MIP from a previous plan, or from plan-shaped tables naming only some decisions (HiGHS completes
+    the rest); it solves in one HiGHS call. Raises
     :class:`InfeasibleScenario` when no plan exists and :class:`NoPlan` when none was found.
     """
     t0 = time.perf_counter()
@@ -68,6 +73,7 @@ def solve(
         tee=tee,
         strategy=strategy,
         duals=duals,
+        start=start,
         _build_seconds=build_s,
         **solver_options,
     )
@@ -83,6 +89,7 @@ def solve_model(
     tee: bool = False,
     strategy: str = "phased",
     duals: bool = True,
+    start: Plan | Mapping[str, pd.DataFrame] | None = None,
     _build_seconds: float = 0.0,
     **solver_options: object,
 ) -> Plan:
@@ -107,7 +114,11 @@ def solve_model(
         handoff_s = time.perf_counter() - t0
         phased = strategy == "phased" and name == "highs" and not mopts.relax and compiled.form.n_integer > 0
         strategy_meta: dict[str, object] = {"name": "phased" if phased else "single"}
-        if phased:
+        if start is not None and name == "highs" and not mopts.relax:
+            cols, values = start_columns(compiled, start.tables if isinstance(start, Plan) else start)
+            result = highs.solve(compiled.form, sopts, start=values, start_columns=cols)
+            strategy_meta = {"name": "single", "start": f"{len(cols)} integer decisions from a plan"}
+        elif phased:
             result, report = phased_solve(compiled.form, _column_groups(compiled), sopts)
             strategy_meta = report.as_dict()
         else:

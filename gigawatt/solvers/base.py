@@ -118,6 +118,19 @@ class SolveResult:
     def has_solution(self) -> bool:
         return self.solution is not SolutionStatus.NONE
 
+    def _repr_html_(self) -> str:
+        rows = {
+            "solver": f"{self.solver} {self.solver_version}",
+            "stopped": self.termination.value,
+            "solution": self.solution.value,
+            "objective": "-" if self.objective is None else f"{self.objective:,.6g}",
+            "bound": "-" if self.bound is None else f"{self.bound:,.6g}",
+            "gap": "-" if self.gap is None else f"{self.gap:.3%}",
+            "seconds": f"{self.seconds:.2f}",
+        }
+        body = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in rows.items())
+        return f"<table>{body}</table>"
+
     def __repr__(self) -> str:
         obj = "-" if self.objective is None else f"{self.objective:.6g}"
         gap = "-" if self.gap is None else f"{self.gap:.3%}"

@@ -92,8 +92,18 @@ def to_highs(form: StandardForm, relax: bool = False) -> highspy.HighsLp:
     return lp
 
 
-def solve(form: StandardForm, options: SolveOptions, relax: bool = False, start: np.ndarray | None = None) -> SolveResult:
-    """Solve ``form`` with HiGHS; a time-limited MIP with an incumbent returns it with bound and gap."""
+def solve(
+    form: StandardForm,
+    options: SolveOptions,
+    relax: bool = False,
+    start: np.ndarray | None = None,
+    start_columns: np.ndarray | None = None,
+) -> SolveResult:
+    """Solve ``form`` with HiGHS; a time-limited MIP with an incumbent returns it with its bound and gap.
+
+    ``start`` is a MIP start: a full vector, or the values of ``start_columns`` only (HiGHS completes
+    the rest). Ctrl-C stops the solve cleanly: the result is ``interrupted`` with the incumbent, if any.
+    """
     h = new_highs(options.tee)
     h.setOptionValue("output_flag", bool(options.tee or options.log_file))
     if options.log_file:
@@ -112,11 +122,15 @@ def solve(form: StandardForm, options: SolveOptions, relax: bool = False, start:
         h.setOptionValue(key, value)
     h.passModel(to_highs(form, relax))
     if start is not None and form.n_integer and not relax:
-        sol = highspy.HighsSolution()
-        sol.col_value = list(start)
-        h.setSolution(sol)
+        if start_columns is None:
+            sol = highspy.HighsSolution()
+            sol.col_value = list(start)
+            h.setSolution(sol)
+        else:
+            h.setSolution(len(start_columns), np.asarray(start_columns, dtype=np.int32), np.asarray(start, dtype=float))
     t0 = time.perf_counter()
-    h.run()
+    h.HandleKeyboardInterrupt = True
+    h.solve()
     seconds = time.perf_counter() - t0
     status = h.getModelStatus()
     termination = STATUS_MAP.get(status, TerminationCondition.UNKNOWN)

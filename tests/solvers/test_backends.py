@@ -140,3 +140,14 @@ def test_highs_backend_matches_gigawatt_solve():
     sol = registry.solve_scenario_with("highs", budget_cap(), mip_gap=0.0)
     assert sol.objective_usd == pytest.approx(plan.objective, rel=1e-12)
     assert compile_model(sol.model).form.shape == sol.compiled.form.shape
+
+
+def test_solve_result_prints_in_a_notebook():
+    from gigawatt.model.compile import compile_model
+    from gigawatt.solvers.base import SolveOptions
+    from gigawatt.solvers.highs import solve
+
+    result = solve(compile_model(gw.build_model(ceiling_binding())).form, SolveOptions(mip_gap=0.0))
+    html = result._repr_html_()
+    assert "optimal" in html and "35" in html and "highs" in html
+    assert "optimal" in repr(result)

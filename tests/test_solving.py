@@ -1,0 +1,49 @@
+"""Solving options: warm starts from a plan, and a clean stop on Ctrl-C."""
+
+from __future__ import annotations
+
+import _thread
+import threading
+
+import pandas as pd
+import pytest
+from builders import SCENARIOS, chip, scenario, solve_verified
+
+import gigawatt as gw
+
+TWO_CHIPS = [chip("a"), chip("b", it_kw_per_unit=500.0, capex_usd_per_unit=3e6)]
+
+
+def test_warm_start_from_a_previous_plan():
+    scn = scenario({"ceiling_mw": 10.0}, chips=TWO_CHIPS, demand=[{"year": 2026, "eflops": 15.0}])
+    first = solve_verified(scn)
+    again = gw.solve(scn, start=first, mip_gap=0.0)
+    assert again.objective == pytest.approx(first.objective)
+    assert again.metadata["strategy"]["start"].endswith("integer decisions from a plan")
+    assert again.verify() == []
+
+
+def test_warm_start_from_a_partial_plan():
+    """Only the chips are given (5 of a, 10 of b: the optimum); HiGHS completes sites and the rest."""
+    scn = scenario({"ceiling_mw": 10.0}, chips=TWO_CHIPS, demand=[{"year": 2026, "eflops": 15.0}])
+    partial = {"chips": pd.DataFrame({"chip_id": ["a", "b"], "site_id": ["s", "s"], "year": [2026, 2026], "installed_units": [5, 10]})}
+    plan = gw.solve(scn, start=partial, mip_gap=0.0)
+    assert plan.objective == pytest.approx(35e6)
+    assert plan.verify() == []
+
+
+def test_ctrl_c_stops_cleanly_with_the_incumbent():
+    """A KeyboardInterrupt during a long solve ends it as 'interrupted', returning the best plan found so far."""
+    default = gw.load_scenario(SCENARIOS / "default")
+    timer = threading.Timer(6.0, _thread.interrupt_main)
+    timer.start()
+    try:
+        plan = gw.solve(default, strategy="single", time_limit=120, mip_gap=0.0, duals=False)
+    except gw.NoPlan as error:  # interrupted before HiGHS had a plan
+        assert error.termination == "interrupted"
+        return
+    finally:
+        timer.cancel()
+    assert plan.status == "interrupted"
+    assert plan.solution == "feasible" and plan.bound <= plan.objective
+    assert plan.verify() == []
