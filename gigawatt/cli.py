@@ -85,6 +85,11 @@ def solve(
                 err.print(f"  - {row.message}", markup=False)
         else:
             err.print(f"[bold red]Infeasible:[/] {error}")
+        if len(error.conflict):
+            names = error.conflict.groupby("constraint").size()
+            err.print(
+                "  conflicting constraints (IIS of the LP relaxation): " + ", ".join(f"{n} x{k}" for n, k in names.items()), markup=False
+            )
         raise typer.Exit(EXIT_INFEASIBLE) from None
     except NoPlan as error:
         err.print(f"[bold red]No plan:[/] {error}")

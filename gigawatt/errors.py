@@ -14,10 +14,15 @@ class NoPlan(RuntimeError):
 
 
 class InfeasibleScenario(NoPlan):
-    """The scenario has no feasible plan; ``findings`` lists the requirements that cannot be met."""
+    """The scenario has no feasible plan; ``findings`` lists the requirements that cannot be met.
 
-    def __init__(self, message: str, findings: pd.DataFrame | None = None):
+    ``conflict`` lists the model constraints of an irreducible infeasible subset of the LP relaxation
+    (HiGHS IIS), when the solver found the scenario infeasible.
+    """
+
+    def __init__(self, message: str, findings: pd.DataFrame | None = None, conflict: pd.DataFrame | None = None):
         super().__init__(message, "infeasible")
+        self.conflict = conflict if conflict is not None else pd.DataFrame(columns=["constraint", "index"])
         self.findings = (
             findings if findings is not None else pd.DataFrame(columns=["requirement", "entity", "year", "shortfall", "unit", "message"])
         )

@@ -19,7 +19,7 @@ from gigawatt.model import ModelOptions, build_model
 from gigawatt.model.compile import CompiledModel, compile_model
 from gigawatt.plan.duals import shadow_prices
 from gigawatt.plan.extract import extract_tables, objective_usd
-from gigawatt.plan.infeasibility import audit, explain, summary
+from gigawatt.plan.infeasibility import audit, conflict, explain, summary
 from gigawatt.plan.plan import Plan
 from gigawatt.plan.start import start_columns
 from gigawatt.scenario import Scenario
@@ -127,7 +127,8 @@ def solve_model(
             message = f"no plan for scenario {data.scenario.name!r}: solver stopped with '{result.termination.value}'"
             if result.termination in INFEASIBLE:
                 findings = explain(compiled, data)
-                raise InfeasibleScenario(f"{message}: {summary(findings)}" if len(findings) else message, findings)
+                text = f"{message}: {summary(findings)}" if len(findings) else message
+                raise InfeasibleScenario(text, findings, conflict(compiled))
             raise NoPlan(message, result.termination.value)
         t1 = time.perf_counter()
         integer = mopts.integer_units and not mopts.relax

@@ -74,6 +74,10 @@ class _Family:
     mw: bool = False  # scaled by the ceiling (MW families compare in absolute MW)
 
 
+#: HiGHS ``iis_strategy`` that returns a row conflict for an infeasible LP (0 returns none here).
+IIS_STRATEGY = 2
+
+
 def _num(value: float) -> str:
     """A planner-friendly number: one decimal below 100, thousands separators above."""
     return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
@@ -399,3 +403,21 @@ def audit(data: ModelData) -> pd.DataFrame:
 
 
 __all__ = ["COLUMNS", "audit", "explain", "summary"]
+
+
+def conflict(compiled: CompiledModel) -> pd.DataFrame:
+    """An irreducible infeasible subset (IIS) of the LP relaxation's rows, from HiGHS.
+
+    Returns one row per constraint in the conflict (``constraint``, ``index``), empty when the LP
+    relaxation is feasible (the MIP's infeasibility then lies in integrality) or HiGHS finds none.
+    """
+    h = highs.new_highs()
+    h.setOptionValue("iis_strategy", IIS_STRATEGY)
+    h.passModel(highs.to_highs(compiled.form, relax=True))
+    h.run()
+    columns = ["constraint", "index"]
+    if h.getModelStatus() != highs.highspy.HighsModelStatus.kInfeasible:
+        return pd.DataFrame(columns=columns)
+    _, iis = h.getIis()
+    rows = [compiled.row_constraints[i][:2] for i in iis.row_index_] if iis.valid_ else []
+    return pd.DataFrame(rows, columns=columns)

@@ -127,3 +127,13 @@ def test_audit_uses_the_best_chip_and_pue():
     """Chip b gives 2 EFLOP/s per MW IT: 10 MW x 2 = 20 EFLOP/s >= 15, so nothing is proved."""
     scn = scenario({"ceiling_mw": 10.0}, chips=[chip("a"), chip("b", it_kw_per_unit=500.0)], demand=DEMAND_15)
     assert audit(gw.build_model(scn).data).empty
+
+
+def test_solver_infeasibility_carries_the_lp_conflict():
+    """10 MW of supply for 15 MW of load: the IIS of the LP names the node balance, demand and the compute link."""
+    scn = scenario(supplies=[supply("g", capacity_mw=10.0)], demand=[{"year": 2026, "eflops": 15.0}])
+    with pytest.raises(InfeasibleScenario) as info:
+        gw.solve(scn)
+    names = set(info.value.conflict["constraint"])
+    assert {"c_node_balance", "c_demand"} <= names
+    assert set(info.value.findings["requirement"]) >= {"demand"}
