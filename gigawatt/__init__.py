@@ -20,6 +20,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "build_model",
+    "ceiling_value",
     "load_plan",
     "load_scenario",
     "solve",
@@ -33,6 +34,7 @@ _LAZY = {
     "ModelOptions": "gigawatt.model",
     "Plan": "gigawatt.plan.plan",
     "load_plan": "gigawatt.plan.plan",
+    "ceiling_value": "gigawatt.plan.duals",
     "InfeasibleScenario": "gigawatt.errors",
     "NoPlan": "gigawatt.errors",
 }
@@ -40,6 +42,7 @@ _LAZY = {
 if TYPE_CHECKING:
     from gigawatt.errors import InfeasibleScenario, NoPlan
     from gigawatt.model import ModelOptions, build_model
+    from gigawatt.plan.duals import ceiling_value
     from gigawatt.plan.plan import Plan, load_plan
     from gigawatt.solving import solve, solve_model
 

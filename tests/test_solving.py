@@ -47,3 +47,17 @@ def test_ctrl_c_stops_cleanly_with_the_incumbent():
     assert plan.status == "interrupted"
     assert plan.solution == "feasible" and plan.bound <= plan.objective
     assert plan.verify() == []
+
+
+def test_time_limited_solve_returns_its_incumbent_with_bound_and_gap():
+    """One HiGHS call on the default scenario stopped after 10 s: a normal result, not an exception."""
+    plan = gw.solve(gw.load_scenario(SCENARIOS / "default"), strategy="single", time_limit=10, mip_gap=0.0, duals=False)
+    assert plan.status == "time_limit" and plan.solution == "feasible"
+    assert plan.bound < plan.objective and plan.gap == pytest.approx((plan.objective - plan.bound) / plan.objective, rel=1e-3)
+    assert plan.verify() == []
+
+
+def test_ceiling_value_is_exported():
+    scn = scenario(chips=TWO_CHIPS, demand=[{"year": 2026, "eflops": 15.0}])
+    table = gw.ceiling_value(scn, [10.0, 11.0], integer_units=False, mip_gap=0.0)
+    assert table.marginal_usd_per_gw.iloc[1] == pytest.approx(4e6 * 1000, rel=1e-6)
