@@ -10,7 +10,6 @@ import time
 from collections.abc import Iterator, Mapping
 from importlib import metadata as importlib_metadata
 
-import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
@@ -189,17 +188,14 @@ def _shadow_prices(compiled: CompiledModel, data: object, result: object, option
 
 def _column_groups(compiled: CompiledModel) -> ColumnGroups:
     """Columns of chip units, yearly block builds and openings (with each site's id) for the phased strategy."""
-
-    def cols(name: str) -> tuple[list, np.ndarray]:
-        keys, columns = compiled.var_columns.get(name, ([], np.empty(0, dtype=np.int64)))
-        keep = columns >= 0
-        return [k for k, ok in zip(keys, keep, strict=True) if ok], columns[keep]
-
-    _, units = cols("v_install")
-    block_keys, blocks = cols("v_new_blocks")
-    open_keys, opens = cols("v_open")
+    block_keys, blocks = compiled.indexed_columns("v_new_blocks")
+    open_keys, opens = compiled.indexed_columns("v_open")
     return ColumnGroups(
-        units=units, blocks=blocks, opens=opens, site_of_open=[s for s, _ in open_keys], site_of_blocks=[s for s, _ in block_keys]
+        units=compiled.columns("v_install"),
+        blocks=blocks,
+        opens=opens,
+        site_of_open=[s for s, _ in open_keys],
+        site_of_blocks=[s for s, _ in block_keys],
     )
 
 

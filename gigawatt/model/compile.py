@@ -27,6 +27,17 @@ class CompiledModel:
         """Value of sum(coef * var) at ``x`` (variables the compiler dropped count as 0)."""
         return float(sum(a * x[self.position[id(v)]] for a, v in terms if id(v) in self.position))
 
+    def indexed_columns(self, name: str) -> tuple[list[object], np.ndarray]:
+        """Keys and columns of variable component ``name``, leaving out those the compiler dropped."""
+        keys, cols = self.var_columns.get(name, ([], np.empty(0, dtype=np.int64)))
+        keep = cols >= 0
+        return [k for k, ok in zip(keys, keep, strict=True) if ok], cols[keep]
+
+    def columns(self, *names: str) -> np.ndarray:
+        """Columns of the variable components ``names`` (those the compiler dropped left out)."""
+        found = [self.indexed_columns(name)[1] for name in names]
+        return np.concatenate(found) if found else np.empty(0, dtype=np.int64)
+
     def values(self, x: np.ndarray, name: str) -> dict[object, float]:
         """Solution values of variable component ``name`` keyed by index (0 where the compiler dropped it)."""
         keys, cols = self.var_columns.get(name, ([], np.empty(0, dtype=int)))

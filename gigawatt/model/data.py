@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from gigawatt.scenario import Scenario
+from gigawatt.scenario import Scenario, Settings
 from gigawatt.scenario.schema import RTT_MS_PER_KM
 
 EARTH_RADIUS_KM = 6371.0
@@ -47,6 +47,11 @@ class Horizon:
     years: tuple[int, ...]
     weights: dict[int, int]
     rate: float
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Horizon:
+        """The horizon of a scenario's settings: its years, their weights and its discount rate."""
+        return cls(tuple(settings.years), settings.year_weights, settings.discount_rate)
 
     @property
     def first(self) -> int:
@@ -130,7 +135,7 @@ class ModelData:
 def build_data(scenario: Scenario) -> ModelData:
     """Reduce a validated scenario to the sparse sets and parameters of the model."""
     st = scenario.settings
-    horizon = Horizon(tuple(st.years), st.year_weights, st.discount_rate)
+    horizon = Horizon.from_settings(st)
     sites = scenario.tables["sites"].set_index("site_id", drop=False)
     chips = scenario.tables["chips"].set_index("chip_id", drop=False)
     nodes = scenario.tables["nodes"].set_index("node_id", drop=False)

@@ -24,7 +24,7 @@ import pandas as pd
 
 from gigawatt.errors import InfeasibleScenario, NoPlan
 from gigawatt.model.compile import CompiledModel
-from gigawatt.model.data import ModelData
+from gigawatt.model.data import Horizon, ModelData
 from gigawatt.model.objective import OBJECTIVE_SCALE_USD
 from gigawatt.scenario import Scenario
 from gigawatt.solvers import highs
@@ -122,9 +122,7 @@ def fixed_integer_form(compiled: CompiledModel, x: np.ndarray) -> StandardForm:
     """
     form = compiled.form
     integer = np.zeros(len(form.c), dtype=bool)
-    for name in FIXED_BUILD:
-        cols = compiled.var_columns.get(name, ([], np.empty(0, dtype=np.int64)))[1]
-        integer[cols[cols >= 0]] = True
+    integer[compiled.columns(*FIXED_BUILD)] = True
     values = np.clip(np.round(x[integer]), form.col_lower[integer], form.col_upper[integer])
     lower, upper = form.col_lower.copy(), form.col_upper.copy()
     lower[integer] = values
@@ -139,9 +137,7 @@ def without_implied_bounds(compiled: CompiledModel, form: StandardForm) -> Stand
     its link's capacity): the LP is unchanged, but a binding cap's dual then sits on its row instead of
     being split arbitrarily between the row and the column bound.
     """
-    found = [compiled.var_columns[name][1] for name in IMPLIED_UPPER if name in compiled.var_columns]
-    cols = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
-    cols = cols[cols >= 0]
+    cols = compiled.columns(*IMPLIED_UPPER)
     cols = cols[form.col_lower[cols] < form.col_upper[cols]]
     upper = form.col_upper.copy()
     upper[cols] = np.inf
@@ -215,10 +211,10 @@ def shadow_prices(
     return frame
 
 
-def ceiling_dual_usd_per_gw(prices: pd.DataFrame, data: ModelData) -> float:
+def ceiling_dual_usd_per_gw(prices: pd.DataFrame, horizon: Horizon) -> float:
     """The ceiling's duals summed over the horizon: discounted USD saved per GW of extra ceiling in every year."""
     rows = prices[prices["constraint"] == "power_ceiling"]
-    return float(sum(v * data.horizon.op_weight(int(y)) for y, v in zip(rows["year"], rows["value"], strict=True)) * 1000.0)
+    return float(sum(v * horizon.op_weight(int(y)) for y, v in zip(rows["year"], rows["value"], strict=True)) * 1000.0)
 
 
 def ceiling_value(scenario: Scenario, ceilings_mw: list[float], **solve_kwargs: object) -> pd.DataFrame:
@@ -241,25 +237,25 @@ def ceiling_value(scenario: Scenario, ceilings_mw: list[float], **solve_kwargs: 
         ceiling and this one, over the horizon), ``dual_usd_per_gw`` (the same from this solve's
         fixed-integer ceiling duals) and ``mean_ceiling_dual_usd_per_mw_yr`` (mean over the years).
     """
-    from gigawatt.solvers.registry import solve_scenario_with
+    from gigawatt.solving import solve
 
-    solver = str(solve_kwargs.pop("solver", None) or scenario.settings.solver.name)
     rows = []
     for ceiling in sorted(set(ceilings_mw)):
         row: dict[str, object] = {"ceiling_mw": float(ceiling), "status": "infeasible", "objective_usd": np.nan}
         row |= {"dual_usd_per_gw": np.nan, "mean_ceiling_dual_usd_per_mw_yr": np.nan}
         try:
-            sol = solve_scenario_with(solver, scenario.with_overrides(ceiling_mw=ceiling), **solve_kwargs)  # type: ignore[arg-type]
+            plan = solve(scenario.with_overrides(ceiling_mw=ceiling), **solve_kwargs)  # type: ignore[arg-type]
         except InfeasibleScenario:
             rows.append(row)
             continue
         except NoPlan as err:
             rows.append(row | {"status": err.termination})
             continue
-        prices = shadow_prices(sol.compiled, sol.data, sol.x, SolveOptions(), relaxed=bool(solve_kwargs.get("relax", False)))
-        ceiling_rows = prices.loc[prices["constraint"] == "power_ceiling", "value"]
-        row |= {"status": sol.result.termination.value, "objective_usd": sol.objective_usd}
-        row |= {"dual_usd_per_gw": ceiling_dual_usd_per_gw(prices, sol.data), "mean_ceiling_dual_usd_per_mw_yr": ceiling_rows.mean()}
+        row |= {"status": plan.status, "objective_usd": plan.objective}
+        if plan.duals is not None:
+            horizon = Horizon.from_settings(plan.scenario.settings)
+            ceiling_rows = plan.duals.loc[plan.duals["constraint"] == "power_ceiling", "value"]
+            row |= {"dual_usd_per_gw": ceiling_dual_usd_per_gw(plan.duals, horizon), "mean_ceiling_dual_usd_per_mw_yr": ceiling_rows.mean()}
         rows.append(row)
     frame = pd.DataFrame(rows)
     step_gw = frame["ceiling_mw"].diff() / 1000.0

@@ -190,9 +190,7 @@ def _scales(compiled: CompiledModel, data: ModelData) -> dict[str, float]:
 def _lifted_upper(compiled: CompiledModel) -> np.ndarray:
     """Column upper bounds with those that repeat a slackened cap (``LIFTED_UPPER``) set to infinity."""
     upper = compiled.form.col_upper.copy()
-    for name in LIFTED_UPPER:
-        _, cols = compiled.var_columns.get(name, ([], np.empty(0, dtype=np.int64)))
-        upper[cols[cols >= 0]] = np.inf
+    upper[compiled.columns(*LIFTED_UPPER)] = np.inf
     return upper
 
 
@@ -240,9 +238,9 @@ def _binding_caps(compiled: CompiledModel, x: np.ndarray, year: int) -> list[str
             where = "" if isinstance(key, int | np.integer) else f" ({fam.entity(key)})"
             what = "ceiling" if name == "c_power_ceiling" else f"{fam.requirement} cap"
             out.append(f"the {_num(ub)} {fam.unit} {what}{where}")
-    keys, cols = compiled.var_columns.get("v_draw", ([], np.empty(0, dtype=np.int64)))
+    keys, cols = compiled.indexed_columns("v_draw")
     for (g, y), col in zip(keys, cols, strict=True):
-        if y == year and col >= 0 and x[col] >= form.col_upper[col] - REL_TOL * max(1.0, form.col_upper[col]):
+        if y == year and x[col] >= form.col_upper[col] - REL_TOL * max(1.0, form.col_upper[col]):
             out.append(f"supply {g} at its {_num(form.col_upper[col])} MW")
     return out
 

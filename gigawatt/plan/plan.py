@@ -71,7 +71,7 @@ class Plan:
         from gigawatt.model.data import Horizon
 
         st = self.scenario.settings
-        horizon = Horizon(tuple(st.years), st.year_weights, st.discount_rate)
+        horizon = Horizon.from_settings(st)
         power, supplies, serving = self.tables["power"], self.tables["supplies"], self.tables["serving"]
         delivered = serving.groupby("year")["eflops"].sum().reindex(power["year"], fill_value=0.0)
         discounted_eflops_yr = sum(v * horizon.op_weight(int(y)) for y, v in delivered.items())

@@ -125,11 +125,6 @@ def read_yaml_lines(path: Path, label: str | None = None) -> tuple[dict, dict[st
     return data, lines
 
 
-def read_yaml(path: Path, label: str | None = None) -> dict:
-    """Parse ``scenario.yaml`` safely into a mapping."""
-    return read_yaml_lines(path, label)[0]
-
-
 def parse_scalar(text: str) -> object:
     """Parse one value the way ``scenario.yaml`` would (``'4000'`` -> 4000); text that is not YAML stays text."""
     try:

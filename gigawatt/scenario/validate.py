@@ -22,11 +22,6 @@ HEADER_LINES = 1  # a CSV's first data row is line 2
 _NOT_A_NUMBER = {"nan", "-nan", "+nan", "na", "n/a", "null", "none"}
 
 
-def line_of(index: int) -> int:
-    """Line number, as an editor counts, of the data row at position ``index`` (no blank lines above)."""
-    return index + 1 + HEADER_LINES
-
-
 def row_lines(frame: pd.DataFrame) -> Sequence[int]:
     """Line of each row: as read from the file (``frame.attrs["lines"]``), else counted from line 2."""
     lines = frame.attrs.get("lines")

@@ -127,7 +127,7 @@ def test_ceiling_dual_matches_finite_difference(seed):
     scn = random_instance(seed)
     base = solved(scn)
     table = prices(base)
-    per_gw = ceiling_dual_usd_per_gw(table, base.data)
+    per_gw = ceiling_dual_usd_per_gw(table, base.data.horizon)
     assert per_gw > 0
     delta_mw = 1e-3 * scn.settings.ceiling_mw
     raised = solved(scn.with_overrides(ceiling_mw=scn.settings.ceiling_mw + delta_mw))
