@@ -16,6 +16,7 @@ import pydantic
 from gigawatt.scenario import validate as v
 from gigawatt.scenario.errors import Problem, ScenarioError
 from gigawatt.scenario.files import parse_scalar
+from gigawatt.scenario.overrides import OverrideKey, apply_to_tables, combine_setting
 from gigawatt.scenario.schema import TABLES
 from gigawatt.scenario.settings import FILE_KEYS, Settings
 
@@ -114,30 +115,49 @@ class Scenario:
         )
 
     def with_overrides(self, overrides: Mapping[str, object] | None = None, /, **kwargs: object) -> Scenario:
-        """A new scenario with settings replaced; dotted keys reach nested settings.
+        """A new scenario with settings or table cells replaced (see :mod:`gigawatt.scenario.overrides`).
 
-        ``scn.with_overrides(ceiling_mw=4000)`` or ``scn.with_overrides({"solver.time_limit": 30})``.
-        String values are parsed as YAML scalars (``"4000"`` becomes 4000) unless the setting holds
-        text (``name``, ``description``, ``solver.name``). The scenario itself is
-        left unchanged. Problems with an overridden key are reported against file ``overrides``.
+        ``scn.with_overrides(ceiling_mw=4000)``, ``scn.with_overrides({"solver.time_limit": 30})``,
+        ``{"chips[rubin].first_year": 2028}`` or ``{"supplies.energy_price_usd_per_mwh*": 1.2}`` (a
+        trailing ``*`` or ``+`` multiplies or adds). String values are parsed as YAML scalars
+        (``"4000"`` becomes 4000) unless the setting holds text (``name``, ``description``,
+        ``solver.name``). The scenario itself is left unchanged. Problems with an overridden key are
+        reported against file ``overrides``.
         """
         raw = copy.deepcopy(dict(self.raw_settings))
         given = {**(overrides or {}), **kwargs}
         problems = []
-        for key, value in given.items():
-            if str(key).split(".")[0] in FILE_KEYS:
-                problems.append(Problem("overrides", "belongs to the scenario folder and cannot be overridden", column=str(key)))
+        table_overrides: dict[OverrideKey, object] = {}
+        current = self.settings.model_dump()
+        for key_text, value in given.items():
+            key = OverrideKey.parse(str(key_text))
+            if key.table is not None:
+                table_overrides[key] = parse_value(value)
+                continue
+            name = key.setting or ""
+            if name.split(".")[0] in FILE_KEYS:
+                problems.append(key.problem("belongs to the scenario folder and cannot be overridden"))
                 continue
             try:
-                set_dotted(raw, str(key), value if _is_text_setting(str(key)) else parse_value(value))
+                parsed = value if _is_text_setting(name) else parse_value(value)
+                set_dotted(raw, name, combine_setting(_get_dotted(current, name), key, parsed))
             except ScenarioError as err:
                 problems += err.problems
+        try:
+            tables = apply_to_tables(self.tables, table_overrides)
+        except ScenarioError as err:
+            problems += err.problems
         if problems:
             raise ScenarioError(problems)
         try:
-            return Scenario.from_tables(raw, dict(self.tables), path=self.path, files=self.files, lines=self.lines)
+            return Scenario.from_tables(raw, tables, path=self.path, files=self.files, lines=self.lines)
         except ScenarioError as err:
             raise ScenarioError([_blame_override(p, given) for p in err.problems]) from None
+
+    def __reduce__(self) -> tuple:
+        """Pickle (Dask ships scenarios to workers): the read-only mappings travel as dicts."""
+        fields = (self.settings, self.tables, self.path, self.raw_settings, self.files, self.lines)
+        return (_rebuild, tuple(dict(f) if isinstance(f, Mapping) else f for f in fields))
 
     # -- views --------------------------------------------------------------------------------
     def __getattr__(self, name: str) -> pd.DataFrame:
@@ -187,6 +207,20 @@ class Scenario:
             f"Scenario({st.name!r}, years={st.years[0]}-{st.years[-1]}, ceiling_mw={st.ceiling_mw:g}, "
             f"sites={len(t['sites'])}, chips={len(t['chips'])})"
         )
+
+
+def _rebuild(settings: Settings, tables: dict, path: Path | None, raw: dict, files: dict, lines: dict) -> Scenario:
+    proxy = MappingProxyType
+    return Scenario(settings, proxy(tables), path, proxy(raw), proxy(files), proxy(lines))
+
+
+def _get_dotted(values: Mapping[str, object], key: str) -> object:
+    """``values['a']['b']`` for ``key='a.b'``; None where the path does not exist."""
+    for part in key.split("."):
+        if not isinstance(values, Mapping) or part not in values:
+            return None
+        values = values[part]  # type: ignore[assignment]
+    return values
 
 
 def _blame_override(problem: Problem, overrides: Mapping[str, object]) -> Problem:
