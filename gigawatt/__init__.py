@@ -25,6 +25,8 @@ __all__ = [
     "load_scenario",
     "solve",
     "solve_model",
+    "sweep",
+    "load_runs",
 ]
 
 _LAZY = {
@@ -37,6 +39,8 @@ _LAZY = {
     "ceiling_value": "gigawatt.plan.duals",
     "InfeasibleScenario": "gigawatt.errors",
     "NoPlan": "gigawatt.errors",
+    "sweep": "gigawatt.sweeps",
+    "load_runs": "gigawatt.sweeps",
 }
 
 if TYPE_CHECKING:
@@ -45,6 +49,7 @@ if TYPE_CHECKING:
     from gigawatt.plan.duals import ceiling_value
     from gigawatt.plan.plan import Plan, load_plan
     from gigawatt.solving import solve, solve_model
+    from gigawatt.sweeps import load_runs, sweep
 
 
 def __getattr__(name: str) -> object:

@@ -107,6 +107,93 @@ def solve(
         out.print(f"saved to {out_dir}")
 
 
+@app.command()
+def sweep(
+    scenario: Annotated[Path, typer.Argument(help="Base scenario folder.")],
+    grid: Annotated[list[str] | None, typer.Option("--grid", help="KEY=V1,V2,... (repeat for a product grid).")] = None,
+    variant: Annotated[list[Path] | None, typer.Option("--variant", help="A scenario folder to run as a variant (repeatable).")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="A sweep YAML file (grid, variants, sensitivity, samples).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Local Dask workers (default: one per core; 0: in this process).")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Address of a running Dask scheduler.")] = None,
+    store: Annotated[Path, typer.Option(help="DuckDB results file; runs already in it are skipped.")] = Path("runs.duckdb"),
+    time_limit: Annotated[float | None, typer.Option(help="Seconds per run.")] = None,
+    mip_gap: Annotated[float | None, typer.Option(help="Relative MIP gap per run.")] = None,
+) -> None:
+    """Run many variants of a scenario in parallel and keep every result in a DuckDB store."""
+    from gigawatt.sweeps import load_spec
+    from gigawatt.sweeps import sweep as run_sweep
+    from gigawatt.sweeps.spec import parse_grid
+
+    base = _load(scenario, None)
+    try:
+        if file is not None and (grid or variant):
+            raise typer.BadParameter("give either --file or --grid/--variant", param_hint="--file")
+        spec = load_spec(file) if file is not None else None
+        parts = {} if file is not None else {"grid": parse_grid(grid or []) or None, "variants": [str(v) for v in variant or []] or None}
+    except ScenarioError as error:
+        err.print(f"[bold red]Invalid sweep[/] {file or '--grid'}:")
+        for problem in error.problems:
+            err.print(f"  - {problem}", markup=False)
+        raise typer.Exit(EXIT_INVALID) from None
+    runs = run_sweep(base, spec=spec, **parts, workers=workers, scheduler=scheduler, store=store, time_limit=time_limit, mip_gap=mip_gap)
+    _print_runs(runs)
+    out.print(f"{len(runs)} runs in {store}")
+
+
+@app.command()
+def runs(
+    store: Annotated[Path, typer.Argument(help="DuckDB results file written by `gigawatt sweep`.")],
+    table: Annotated[str | None, typer.Option(help="Print this plan table of every run instead (e.g. power).")] = None,
+) -> None:
+    """Print the runs of a results store (or one plan table of every run)."""
+    from gigawatt.sweeps import load_runs
+
+    if not store.exists():
+        err.print(f"[bold red]No results store[/] at {store}")
+        raise typer.Exit(EXIT_INVALID)
+    try:
+        frame = load_runs(store, table=table)
+    except KeyError as error:
+        err.print(f"[bold red]{error.args[0]}[/]")
+        raise typer.Exit(EXIT_INVALID) from None
+    if table is None:
+        _print_runs(frame)
+    else:
+        out.print(frame.to_string(index=False), markup=False)
+
+
+#: Columns of the runs table as printed: (heading, column, format).
+RUN_FIGURES = (
+    ("status", "status", "{}"),
+    ("cost B USD", "objective_usd", "{:,.3f}"),
+    ("gap", "gap", "{:.3%}"),
+    ("peak MW", "peak_facility_mw", "{:,.0f}"),
+    ("EFLOP/s last yr", "final_year_eflops", "{:,.1f}"),
+    ("ceiling USD/MW-yr", "ceiling_dual_usd_per_mw_yr", "{:,.0f}"),
+    ("s", "seconds", "{:.1f}"),
+)
+
+
+def _print_runs(frame: object) -> None:
+    """A rich table: one line per run, its label, status and headline figures (errors in full below)."""
+    import pandas as pd
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(show_lines=False)
+    for heading in ("run", "label", *(h for h, _, _ in RUN_FIGURES)):
+        table.add_column(heading, overflow="fold")
+    for row in frame.itertuples(index=False):  # type: ignore[attr-defined]
+        values = {c: getattr(row, c) for _, c, _ in RUN_FIGURES}
+        values["objective_usd"] = values["objective_usd"] / 1e9
+        cells = [row.run_id[:8], row.label] + ["" if pd.isna(values[c]) else fmt.format(values[c]) for _, c, fmt in RUN_FIGURES]
+        table.add_row(*map(Text, cells))  # plain text: labels such as chips[rubin] are not markup
+    Console(highlight=False, width=None if out.is_terminal else 160).print(table)  # files and pipes get full lines
+    for row in frame.itertuples(index=False):  # type: ignore[attr-defined]
+        if isinstance(row.error, str) and row.error:
+            out.print(f"  {row.run_id[:8]} {row.status}: {row.error}", markup=False)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -1,0 +1,168 @@
+"""The results store: one embedded DuckDB file with a ``runs`` table and one ``plan_<table>`` per plan table.
+
+Only the process that runs the sweep writes; each run (its row and all its plan tables) is one
+transaction, so a crash never leaves half a run. Plan tables carry the ``run_id`` of their run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+#: The ``runs`` table: column -> DuckDB type. The varied parameters travel as JSON in ``params``.
+RUN_COLUMNS: dict[str, str] = {
+    "run_id": "VARCHAR PRIMARY KEY",
+    "sweep": "VARCHAR",
+    "label": "VARCHAR",
+    "params": "VARCHAR",
+    "scenario": "VARCHAR",
+    "scenario_hash": "VARCHAR",
+    "options": "VARCHAR",
+    "status": "VARCHAR",
+    "termination": "VARCHAR",
+    "error": "VARCHAR",
+    "objective_usd": "DOUBLE",
+    "bound_usd": "DOUBLE",
+    "gap": "DOUBLE",
+    "total_cost_usd": "DOUBLE",
+    "usd_per_eflops_yr": "DOUBLE",
+    "peak_facility_mw": "DOUBLE",
+    "ceiling_mw": "DOUBLE",
+    "co2_t": "DOUBLE",
+    "final_year_eflops": "DOUBLE",
+    "sites_opened": "BIGINT",
+    "ceiling_dual_usd_per_mw_yr": "DOUBLE",
+    "violations": "BIGINT",
+    "strategy": "VARCHAR",
+    "seconds": "DOUBLE",
+    "build_s": "DOUBLE",
+    "solve_s": "DOUBLE",
+    "worker": "VARCHAR",
+    "attempts": "BIGINT",
+    "finished_at": "TIMESTAMP",
+}
+
+
+class RunStore:
+    """A DuckDB results file (``":memory:"`` for none); use as a context manager."""
+
+    def __init__(self, path: str | Path = ":memory:", *, read_only: bool = False):
+        import duckdb
+
+        self.path = str(path)
+        if self.path != ":memory:" and not read_only:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.con = duckdb.connect(self.path, read_only=read_only)
+        if not read_only:
+            columns = ", ".join(f'"{name}" {kind}' for name, kind in RUN_COLUMNS.items())
+            self.con.execute(f"CREATE TABLE IF NOT EXISTS runs ({columns})")
+
+    def __enter__(self) -> RunStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    # -- writing --------------------------------------------------------------------------------
+    def record(self, row: Mapping[str, object], tables: Mapping[str, pd.DataFrame] | None = None) -> None:
+        """Write one run, its row and its plan tables, in one transaction (replacing an earlier attempt)."""
+        values = {name: row.get(name) for name in RUN_COLUMNS}
+        values["params"] = json.dumps(row.get("params") or {}, default=str)
+        values["options"] = json.dumps(row.get("options") or {}, default=str, sort_keys=True)
+        values["finished_at"] = datetime.now(UTC).replace(tzinfo=None)
+        run_id = values["run_id"]
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            for name in self.plan_tables():
+                self.con.execute(f'DELETE FROM "plan_{name}" WHERE run_id = ?', [run_id])
+            for name, frame in (tables or {}).items():
+                self._append(name, run_id, frame)  # type: ignore[arg-type]
+            self.con.execute("DELETE FROM runs WHERE run_id = ?", [run_id])
+            marks = ", ".join("?" for _ in values)
+            self.con.execute(f"INSERT INTO runs ({', '.join(map(_quote, values))}) VALUES ({marks})", list(values.values()))
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+
+    def _append(self, name: str, run_id: str, frame: pd.DataFrame) -> None:
+        data = frame.copy()
+        data.insert(0, "run_id", run_id)
+        for column in data.columns:  # pandas' string dtype -> plain objects, which DuckDB reads as VARCHAR
+            if isinstance(data[column].dtype, pd.StringDtype):
+                data[column] = data[column].astype(object)
+        self.con.register("_frame", data)
+        try:
+            self.con.execute(f'CREATE TABLE IF NOT EXISTS "plan_{name}" AS SELECT * FROM _frame WHERE false')
+            self.con.execute(f'INSERT INTO "plan_{name}" BY NAME SELECT * FROM _frame')
+        finally:
+            self.con.unregister("_frame")
+
+    # -- reading --------------------------------------------------------------------------------
+    def plan_tables(self) -> list[str]:
+        names = self.con.execute("SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'plan_%'").fetchall()
+        return sorted(n[0].removeprefix("plan_") for n in names)
+
+    def statuses(self) -> dict[str, str]:
+        """run_id -> status of every run stored."""
+        return dict(self.con.execute("SELECT run_id, status FROM runs").fetchall())
+
+    def runs(self, run_ids: Iterable[str] | None = None) -> pd.DataFrame:
+        """The runs table with the varied parameters as columns and facility MW per year as ``mw_<year>``."""
+        frame = self.con.execute("SELECT * FROM runs ORDER BY finished_at, run_id").df()
+        if run_ids is not None:
+            order = {rid: i for i, rid in enumerate(run_ids)}
+            frame = frame[frame["run_id"].isin(order)].sort_values("run_id", key=lambda s: s.map(order), kind="stable")
+        return _expand(frame.reset_index(drop=True), self._power(frame["run_id"]))
+
+    def table(self, name: str, run_ids: Iterable[str] | None = None) -> pd.DataFrame:
+        """Plan table ``name`` of every (or the given) run, with its ``run_id``."""
+        if name not in self.plan_tables():
+            known = ", ".join(self.plan_tables()) or "none yet"
+            raise KeyError(f"no plan table {name!r} in {self.path}; stored: {known}")
+        frame = self.con.execute(f'SELECT * FROM "plan_{name}"').df()
+        return frame if run_ids is None else frame[frame["run_id"].isin(list(run_ids))].reset_index(drop=True)
+
+    def _power(self, run_ids: pd.Series) -> pd.DataFrame:
+        if "power" not in self.plan_tables() or not len(run_ids):
+            return pd.DataFrame()
+        power = self.table("power", run_ids)
+        wide = power.pivot_table(index="run_id", columns="year", values="facility_mw", aggfunc="sum")
+        wide.columns = [f"mw_{int(y)}" for y in wide.columns]
+        return wide
+
+
+def _expand(frame: pd.DataFrame, power: pd.DataFrame) -> pd.DataFrame:
+    """Turn the ``params`` JSON into one column per key (after ``label``) and append the ``mw_<year>`` columns."""
+    params = [json.loads(p) if p else {} for p in frame["params"]]
+    keys = list(dict.fromkeys(k for p in params for k in p))
+    where = list(frame.columns).index("label") + 1
+    for key in keys:
+        values = pd.Series([p.get(key) for p in params], index=frame.index)
+        if key in frame.columns:  # a varied figure the runs table reports anyway (e.g. ceiling_mw)
+            frame[key] = frame[key].where(frame[key].notna(), values)
+        else:
+            frame.insert(where, key, values)
+            where += 1
+    if len(power):
+        frame = frame.join(power, on="run_id")
+    return frame
+
+
+def _quote(name: str) -> str:
+    return f'"{name}"'
+
+
+def load_runs(store: str | Path, table: str | None = None) -> pd.DataFrame:
+    """The runs of a results store as a DataFrame (``table="power"`` etc.: that plan table of every run)."""
+    if not Path(store).exists():
+        raise FileNotFoundError(f"no results store at {store}")
+    with RunStore(store, read_only=True) as db:
+        return db.runs() if table is None else db.table(table)
