@@ -81,12 +81,22 @@ class Knobs:
     cap_factor: float = 2.0  # chip yearly cap x facility MW per unit x sale window / ceiling
     discount_rate: float = 0.07
     carbon_price_usd_per_t: float = 0.0
+    clone_share: float = 0.0  # share of sites that copy another site (same node, place and data)
+    clone_jitter: float = 0.0  # relative spread of a copy's capex_usd_per_mw and open_cost_usd (0: identical)
 
 
 #: Named presets: overrides of :class:`Knobs` defaults. Add stress families here.
 FAMILIES: dict[str, dict[str, Any]] = {
     "base": {},
     "single_pool": {"regions": 0},
+    # stress families for the MIP (benchmarks/mip_gap.py)
+    "identical_sites": {"clone_share": 0.6},  # many interchangeable candidate sites: symmetry
+    "near_identical": {"clone_share": 0.6, "clone_jitter": 0.01},  # the same, costs 1 % apart: no symmetry to exploit
+    "tight_ceiling": {"demand_margin": 0.995, "ceiling_share": 0.2},  # the ceiling binds from early years, little slack
+    "long_horizon": {"years": 20},
+    "many_chips": {"chips": 24, "sale_years": (3, 6)},  # many overlapping generations
+    "supply_caps": {"supply_cover": (0.25, 0.6), "new_supply_share": 0.8},  # grid supplies bind: links and new supply
+    "fixed_links": {"expandable_share": 1.0, "fixed_cost_share": 1.0, "extra_links_per_node": 1.5, "supply_cover": (0.3, 0.8)},
 }
 
 
@@ -275,7 +285,7 @@ def _sites(rng: np.random.Generator, k: Knobs, nodes: pd.DataFrame, years: list[
     late = rng.random(n) < k.late_site_share
     late[0] = False  # something can be built in the first year
     earliest = years[0] + np.where(late, rng.integers(1, max(2, math.ceil(0.6 * span) + 1), n), 0)
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "site_id": _ids("s", n),
             "node_id": nodes["node_id"].to_numpy()[at],
@@ -292,6 +302,23 @@ def _sites(rng: np.random.Generator, k: Knobs, nodes: pd.DataFrame, years: list[
             "lifetime_years": rng.integers(20, 31, n),
         }
     )
+    return _clone(rng, k, frame) if k.clone_share > 0 else frame
+
+
+def _clone(rng: np.random.Generator, k: Knobs, sites: pd.DataFrame) -> pd.DataFrame:
+    """The last ``clone_share`` of the sites become copies of earlier ones (costs spread by ``clone_jitter``)."""
+    n = len(sites)
+    copies = min(n - 1, round(k.clone_share * n))
+    if copies <= 0:
+        return sites
+    originals = n - copies
+    source = rng.integers(0, originals, copies)
+    data = [c for c in sites.columns if c != "site_id"]
+    sites.loc[originals:, data] = sites.loc[source, data].to_numpy()
+    for column in ("capex_usd_per_mw", "open_cost_usd"):
+        spread = 1.0 + rng.uniform(-k.clone_jitter, k.clone_jitter, copies)
+        sites.loc[originals:, column] = np.round(sites.loc[originals:, column].to_numpy(dtype=float) * spread, -3)
+    return sites.astype({"max_mw": float, "block_mw": float, "earliest_year": int, "lifetime_years": int})
 
 
 def _anchor(rng: np.random.Generator, sites: pd.DataFrame, anchors: list[int], first_year: int) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import highspy
 import numpy as np
 
+from gigawatt.solvers import progress
 from gigawatt.solvers.base import SolutionStatus, SolveOptions, SolveResult, StandardForm, TerminationCondition
 
 _MS = highspy.HighsModelStatus
@@ -128,6 +129,10 @@ def solve(
             h.setSolution(sol)
         else:
             h.setSolution(len(start_columns), np.asarray(start_columns, dtype=np.int32), np.asarray(start, dtype=float))
+    trace, plans, bounds = progress.active()
+    is_mip = form.n_integer > 0 and not relax
+    if trace is not None and is_mip and (plans or bounds):
+        _follow(h, trace, plans, bounds)
     t0 = time.perf_counter()
     h.HandleKeyboardInterrupt = True
     h.solve()
@@ -135,7 +140,6 @@ def solve(
     status = h.getModelStatus()
     termination = STATUS_MAP.get(status, TerminationCondition.UNKNOWN)
     info = h.getInfo()
-    is_mip = form.n_integer > 0 and not relax
     has_primal = info.primal_solution_status == 2  # kSolutionStatusFeasible
     solution = SolutionStatus.NONE
     if has_primal:
@@ -151,6 +155,8 @@ def solve(
     else:
         bound = objective if termination is TerminationCondition.OPTIMAL else None
         gap = 0.0 if termination is TerminationCondition.OPTIMAL else None
+    if trace is not None:
+        trace.record(objective if plans and has_primal else None, bound if bounds else None)
     return SolveResult(
         solver="highs",
         solver_version=version(),
@@ -164,3 +170,22 @@ def solve(
         seconds=seconds,
         options=options.as_dict(),
     )
+
+
+def _follow(h: highspy.Highs, trace: progress.Trace, plans: bool, bounds: bool) -> None:
+    """Record the MIP's incumbents (when ``plans``) and dual bound (when ``bounds``) into ``trace`` as they move."""
+    last = [float("-inf")]
+
+    def improving(event: object) -> None:
+        trace.record(float(event.data_out.objective_function_value), None)  # type: ignore[attr-defined]
+
+    def interrupt(event: object) -> None:
+        bound = float(event.data_out.mip_dual_bound)  # type: ignore[attr-defined]
+        if bound > last[0] + 1e-9 * max(1.0, abs(bound)) and bound < float("inf"):
+            last[0] = bound
+            trace.record(None, bound)
+
+    if plans:
+        h.cbMipImprovingSolution.subscribe(improving)
+    if bounds:
+        h.cbMipInterrupt.subscribe(interrupt)

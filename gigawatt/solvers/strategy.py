@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from gigawatt.solvers import highs
+from gigawatt.solvers import highs, progress
 from gigawatt.solvers.base import SolutionStatus, SolveOptions, SolveResult, StandardForm, TerminationCondition
 
 #: Share of the time limit for the incumbent phases (1-3) and the cap on each, seconds.
@@ -120,7 +120,8 @@ def phased_solve(form: StandardForm, groups: ColumnGroups, options: SolveOptions
 
     heuristic_budget = min(limit * HEURISTIC_SHARE, 60.0)
     # 1. LP
-    lp = highs.solve(form, _options(options, left(), target), relax=True)
+    with progress.scope(plans=False, bounds=True):
+        lp = highs.solve(form, _options(options, left(), target), relax=True)
     report.add("lp", lp)
     if lp.termination in (TerminationCondition.INFEASIBLE, TerminationCondition.INFEASIBLE_OR_UNBOUNDED):
         return lp, report
@@ -128,7 +129,8 @@ def phased_solve(form: StandardForm, groups: ColumnGroups, options: SolveOptions
     # 2. blocks relaxed
     blocks_relaxed = _with(relaxed_units, integer_off=groups.blocks)
     budget = min(BLOCKS_RELAXED_MAX_S, heuristic_budget / 3)
-    br = highs.solve(blocks_relaxed, _options(options, budget, 1e-4))
+    with progress.scope(plans=False, bounds=True):
+        br = highs.solve(blocks_relaxed, _options(options, budget, 1e-4))
     report.add("blocks_relaxed", br)
     # 3. restricted MIP over the sites the two relaxations use
     sites = _used_sites(lp.x, groups) | _used_sites(br.x, groups)
@@ -137,14 +139,16 @@ def phased_solve(form: StandardForm, groups: ColumnGroups, options: SolveOptions
     upper[closed] = 0.0
     restricted = replace(relaxed_units, col_upper=upper)
     spent = time.perf_counter() - t_start
-    rs = highs.solve(restricted, _options(options, max(heuristic_budget - spent, 1.0), BOUND_GAP_SHARE * target))
+    with progress.scope(plans=not _has_unit_integers(form, groups), bounds=False):
+        rs = highs.solve(restricted, _options(options, max(heuristic_budget - spent, 1.0), BOUND_GAP_SHARE * target))
     report.add("restricted", rs, sites=sorted(sites))
     start = rs.x if rs.has_solution else None
     # 4. bound on the units-relaxed problem (the problem itself when units are continuous)
-    has_unit_integers = bool(len(groups.units)) and bool(form.integrality[groups.units].any())
+    has_unit_integers = _has_unit_integers(form, groups)
     reserve = min(REPAIR_MAX_S, 0.1 * limit) if has_unit_integers else 0.0
     bound_gap = BOUND_GAP_SHARE * target if has_unit_integers else target
-    q = highs.solve(relaxed_units, _options(options, left() - reserve, bound_gap), start=start)
+    with progress.scope(plans=not has_unit_integers, bounds=True):
+        q = highs.solve(relaxed_units, _options(options, left() - reserve, bound_gap), start=start)
     report.add("bound", q)
     if not has_unit_integers:
         return _timed(q, t_start), report
@@ -155,7 +159,8 @@ def phased_solve(form: StandardForm, groups: ColumnGroups, options: SolveOptions
     # 5. repair: fix openings, blocks and link builds at Q's incumbent, units integer; first with the
     #    units Q already has whole fixed too (a small MIP over the fractional ones), then all units free
     assert q.x is not None
-    repair = _repair(form, groups, q.x, options, left)
+    with progress.scope(plans=True, bounds=False):
+        repair = _repair(form, groups, q.x, options, left)
     report.add("repair", repair)
     bound = q.bound
     best = repair if repair.has_solution else None
@@ -173,6 +178,10 @@ def phased_solve(form: StandardForm, groups: ColumnGroups, options: SolveOptions
     if p.termination is TerminationCondition.OPTIMAL and winner is p:
         return _timed(p, t_start), report
     return _timed(_combine(winner, final_bound, target), t_start), report
+
+
+def _has_unit_integers(form: StandardForm, groups: ColumnGroups) -> bool:
+    return bool(len(groups.units)) and bool(form.integrality[groups.units].any())
 
 
 def _repair(form: StandardForm, groups: ColumnGroups, x: np.ndarray, options: SolveOptions, left: Callable[[], float]) -> SolveResult:

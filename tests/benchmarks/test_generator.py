@@ -70,3 +70,33 @@ def test_small_scenario_solves_and_verifies():
     if importlib.util.find_spec("gigawatt.plan.verify") is None:
         pytest.skip("gigawatt/plan/verify.py does not exist yet: plan.verify() not checked")
     assert plan.verify() == []
+
+
+STRESS = ("identical_sites", "near_identical", "tight_ceiling", "long_horizon", "many_chips", "supply_caps", "fixed_links")
+
+
+@pytest.mark.parametrize("family", STRESS)
+def test_stress_families_generate_valid_feasible_scenarios(family):
+    syn = generate(family=family, seed=2, sites=24, chips=3, years=4)
+    scn = syn.scenario()
+    assert isinstance(scn, gw.Scenario) and len(scn.sites) == 24
+    cert = syn.certificate.table()
+    assert (cert.delivered_eflops >= cert.demand_eflops - 1e-9).all()
+    assert (cert.facility_mw <= syn.settings["ceiling_mw"] + 1e-6).all()
+
+
+def test_family_presets_change_what_they_stress():
+    data = ["node_id", "max_mw", "block_mw", "open_cost_usd", "capex_usd_per_mw", "pue", "cooling", "earliest_year"]
+    same = generate(family="identical_sites", seed=0, sites=40, chips=2, years=3).tables["sites"]
+    assert len(same) - len(same.drop_duplicates(data)) >= 20  # 60 % copies (anchors may be altered)
+    near = generate(family="near_identical", seed=0, sites=40, chips=2, years=3).tables["sites"]
+    copies = near.iloc[16:]
+    twins = copies.merge(near.iloc[:16], on=["node_id", "max_mw", "block_mw", "pue", "earliest_year"], suffixes=("", "_src"))
+    assert len(twins) >= 20
+    assert ((twins.capex_usd_per_mw / twins.capex_usd_per_mw_src - 1).abs() <= 0.0101 + 1e-3).all()
+    assert (twins.capex_usd_per_mw != twins.capex_usd_per_mw_src).any()
+    many = generate(family="many_chips", seed=0, sites=20, years=3).tables["chips"]
+    assert len(many) == 24
+    links = generate(family="fixed_links", seed=0, sites=60, chips=2, years=3).tables["links"]
+    assert (links.build_cost_usd > 0).all() and (links.expand_max_mw > 0).all()
+    assert generate(family="long_horizon", seed=0, sites=10, chips=2).settings["years"][-1] == 2045
