@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint format docs clean solvers
+.PHONY: demo test lint format docs clean solvers chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,15 @@ solvers:
 	    (apt-get update -qq && apt-get install -y -qq coinor-cbc glpk-utils) >/dev/null 2>&1; } || \
 	  echo "note: CBC/GLPK not installed (needs root and apt-get); pyomo:cbc and pyomo:glpk tests will skip"
 
-test: $(STAMP) solvers
+# Chromium for static chart export (kaleido) and the HTML report's browser test; installed with apt-get
+# where this user may, otherwise those tests skip and say why.
+chromium:
+	@command -v chromium >/dev/null || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	    (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null 2>&1; } || \
+	  echo "note: Chromium not installed (needs root and apt-get); static export and browser tests will skip"
+
+test: $(STAMP) solvers chromium
 	$(BIN)/ruff check gigawatt tests benchmarks
 	$(BIN)/ruff format --check gigawatt tests benchmarks
 	$(BIN)/python -m pytest -q

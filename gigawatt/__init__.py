@@ -22,11 +22,12 @@ __all__ = [
     "build_model",
     "ceiling_value",
     "load_plan",
+    "load_runs",
     "load_scenario",
+    "plot",
     "solve",
     "solve_model",
     "sweep",
-    "load_runs",
 ]
 
 _LAZY = {
@@ -44,6 +45,7 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
+    from gigawatt import plot
     from gigawatt.errors import InfeasibleScenario, NoPlan
     from gigawatt.model import ModelOptions, build_model
     from gigawatt.plan.duals import ceiling_value
@@ -58,4 +60,8 @@ def __getattr__(name: str) -> object:
         import importlib
 
         return getattr(importlib.import_module(_LAZY[name]), name)
+    if name == "plot":  # charts and reports (plotly), imported on first use
+        import importlib
+
+        return importlib.import_module("gigawatt.plot")
     raise AttributeError(f"module 'gigawatt' has no attribute {name!r}")

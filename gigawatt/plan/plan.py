@@ -9,11 +9,15 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from gigawatt.plan.tables import PLAN_TABLES
 from gigawatt.scenario import Scenario
+
+if TYPE_CHECKING:
+    from gigawatt.plot.accessor import PlanPlots
 
 FORMAT_VERSION = 1
 
@@ -124,6 +128,26 @@ class Plan:
             f"{k['sites_opened']} sites opened.</p>"
         )
         return head + self.tables["power"].to_html(index=False, float_format=lambda v: f"{v:,.1f}")
+
+    # -- charts, report and comparison ----------------------------------------------------------
+    @property
+    def plot(self) -> PlanPlots:
+        """Charts as plotly figures: ``plan.plot.power()``, ``.capacity()``, ``.chips()``, ``.costs()``, ``.map()``, ``.serving()``."""
+        from gigawatt.plot.accessor import PlanPlots
+
+        return PlanPlots(self)
+
+    def report(self, path: str | Path, *, verify: bool = True) -> Path:
+        """Write a self-contained HTML report (summary, KPIs, charts, tables) that opens offline; returns its path."""
+        from gigawatt.plot.report import report
+
+        return report(self, path, verify=verify)
+
+    def diff(self, other: Plan) -> pd.DataFrame:
+        """KPIs side by side and what changed per site, chip and link (:func:`gigawatt.plan.diff.diff`; ``change = other - this``)."""
+        from gigawatt.plan.diff import diff
+
+        return diff(self, other)
 
     # -- persistence ----------------------------------------------------------------------------
     def save(self, directory: str | Path) -> Path:

@@ -1,0 +1,32 @@
+"""Charts, a map and an offline HTML report (plotly; imported only when first used).
+
+Plan charts: ``plan.plot.power()``, ``.capacity()``, ``.chips()``, ``.costs()``, ``.map()``,
+``.serving()`` (or :func:`power`, ... with the plan as first argument). Across runs: :func:`sweep`
+and :func:`ceiling_value`. Files: :func:`save` (PNG, SVG, PDF, HTML), :func:`report` (one
+self-contained HTML page of a plan) and :func:`runs_report` (a page comparing a sweep's runs).
+"""
+
+from __future__ import annotations
+
+from gigawatt.plot.accessor import CHARTS, PlanPlots
+from gigawatt.plot.export import save
+from gigawatt.plot.geo import grid_map
+from gigawatt.plot.plan_charts import capacity, chips, costs, power, serving
+from gigawatt.plot.report import report, runs_report
+from gigawatt.plot.sweeps import ceiling_value, sweep
+
+__all__ = [
+    "CHARTS",
+    "PlanPlots",
+    "capacity",
+    "ceiling_value",
+    "chips",
+    "costs",
+    "grid_map",
+    "power",
+    "report",
+    "runs_report",
+    "save",
+    "serving",
+    "sweep",
+]

@@ -1,0 +1,289 @@
+"""Self-contained HTML reports: one plan (summary, KPIs, every chart, the main tables) or a sweep's runs compared.
+
+The page inlines plotly.js once and any map outlines, so it opens offline from a file and fetches
+nothing. Chart containers are ``<div class="chart" id="chart-<name>">``.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import plotly.graph_objects as go
+
+import gigawatt
+from gigawatt.plot import sweeps
+from gigawatt.plot.accessor import PlanPlots
+from gigawatt.plot.export import figure_html, page_head
+
+if TYPE_CHECKING:
+    from gigawatt.plan.plan import Plan
+
+STYLE = """
+body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }
+h1 { font-size: 1.6em; } h2 { margin-top: 1.6em; border-bottom: 1px solid #ddd; padding-bottom: .2em; }
+pre { background: #f6f6f6; padding: 1em; overflow-x: auto; }
+table.data { border-collapse: collapse; font-size: .9em; margin: .5em 0 1em; }
+table.data th, table.data td { border: 1px solid #ddd; padding: .25em .6em; text-align: right; }
+table.data th:first-child, table.data td:first-child { text-align: left; }
+.chart { margin: 1em 0; } .note { color: #666; font-size: .9em; }
+nav a { margin-right: 1em; }
+"""
+
+#: KPI name -> (label, factor, unit, format) for the report's KPI table.
+KPI_ROWS: dict[str, tuple[str, float, str, str]] = {
+    "total_cost_usd": ("total cost (discounted)", 1e-9, "B USD", "{:,.3f}"),
+    "usd_per_eflops_yr": ("cost of compute", 1e-6, "M USD per EFLOP/s-year", "{:,.2f}"),
+    "peak_facility_mw": ("peak facility power", 1.0, "MW", "{:,.0f}"),
+    "ceiling_mw": ("ceiling", 1.0, "MW", "{:,.0f}"),
+    "co2_t": ("CO2 over the horizon", 1e-6, "Mt", "{:,.3f}"),
+    "final_year_eflops": ("compute in the final year", 1.0, "EFLOP/s", "{:,.1f}"),
+    "sites_opened": ("sites opened", 1.0, "", "{:,.0f}"),
+}
+
+
+def report(plan: Plan, path: str | Path, *, verify: bool = True) -> Path:
+    """Write one self-contained HTML page for ``plan``: summary, KPIs, verification, every chart, the main tables.
+
+    ``verify`` runs the independent checker and lists what it finds (skipped for LP relaxations).
+    Returns the path written.
+    """
+    charts = PlanPlots(plan).all()
+    sections = [
+        ("Summary", f"<pre>{html.escape(plan.summary())}</pre>"),
+        ("Key figures", _table(kpi_table(plan.kpis))),
+    ]
+    if verify and not plan.options.get("relax", False):
+        violations = plan.verify()
+        text = (
+            "The independent checker found no violation."
+            if not violations
+            else f"The independent checker found {len(violations)} violation(s):<ul>"
+            + "".join(f"<li>{html.escape(v.message)}</li>" for v in violations)
+            + "</ul>"
+        )
+        sections.append(("Verification", f"<p>{text}</p>"))
+    sections += [(_chart_title(name), _chart(name, fig)) for name, fig in charts.items()]
+    sections += [(title, _table(make(plan))) for title, make in PLAN_TABLES.items()]
+    desc = plan.scenario.settings.description or ""
+    intro = f"<p>{html.escape(desc)}</p>" + (
+        f'<p class="note">Status {html.escape(plan.status)} ({html.escape(plan.solution)} solution); '
+        f"objective {_num(plan.objective, 1e-9, '{:,.3f}')} B USD, bound {_num(plan.bound, 1e-9, '{:,.3f}')} B USD, "
+        f"gap {_num(plan.gap, 100.0, '{:.3f}')}%. gigawatt {gigawatt.__version__}.</p>"
+    )
+    return _write(Path(path), f"gigawatt plan: {plan.scenario.name}", intro, sections, list(charts.values()))
+
+
+def runs_report(runs: pd.DataFrame, path: str | Path, *, title: str = "gigawatt runs", power: pd.DataFrame | None = None) -> Path:
+    """Write one self-contained HTML page comparing a sweep's runs (the frame of :func:`gigawatt.load_runs`).
+
+    Charts: total cost, cost of compute and peak power against each swept column (coloured by a
+    second swept column when there are two), the ceiling's value when ``ceiling_mw`` varies, and
+    facility power per year per run (from the ``mw_<year>`` columns, or the ``power`` table with a
+    ``run_id`` column). Tables: status counts and every run. Returns the path written.
+    """
+    keys = swept_columns(runs)
+    charts: dict[str, go.Figure] = {}
+    for x in keys or ["run_id"]:
+        others = [k for k in keys if k != x]
+        color = others[0] if len(others) == 1 else None
+        for y in ("total_cost_usd", "usd_per_eflops_yr", "peak_facility_mw"):
+            if y in runs.columns and runs[y].notna().any():
+                charts[f"{y}-vs-{x}"] = sweeps.sweep(runs, x=x, y=y, color=color)
+    if "ceiling_mw" in keys and "objective_usd" in runs.columns and len(keys) == 1:
+        charts["ceiling-value"] = sweeps.ceiling_value(runs)
+    yearly = _yearly_power(runs, power)
+    if yearly is not None:
+        charts["power-by-run"] = yearly
+    status = runs.groupby("status").size().rename("runs").reset_index() if "status" in runs.columns else pd.DataFrame()
+    sections = [("Status", _table(status))] if len(status) else []
+    sections += [(_chart_title(name), _chart(name, fig)) for name, fig in charts.items()]
+    sections.append(("Runs", _table(runs.drop(columns=[c for c in runs.columns if c.startswith("mw_")]))))
+    intro = f"<p>{len(runs)} runs; swept: {html.escape(', '.join(keys) or 'nothing')}. gigawatt {gigawatt.__version__}.</p>"
+    return _write(Path(path), title, intro, sections, list(charts.values()))
+
+
+#: Columns every run has (results, not inputs); what else varies across runs was swept. ``ceiling_mw`` is both.
+RESULT_COLUMNS = frozenset(
+    {
+        *("run_id", "status", "error", "objective_usd", "bound_usd", "gap", "total_cost_usd", "usd_per_eflops_yr"),
+        *("peak_facility_mw", "co2_t", "final_year_eflops", "sites_opened", "ceiling_dual_usd_per_mw_yr", "seconds"),
+    }
+)
+
+
+def swept_columns(runs: pd.DataFrame) -> list[str]:
+    """The columns of ``runs`` that are inputs varying across runs (``ceiling_mw``, a variant name, ...)."""
+    return [c for c in runs.columns if c not in RESULT_COLUMNS and not c.startswith("mw_") and runs[c].nunique(dropna=True) > 1]
+
+
+def kpi_table(kpis: dict[str, float]) -> pd.DataFrame:
+    """KPIs as a table with labels and units (figures scaled to the unit)."""
+    rows = []
+    for key, value in kpis.items():
+        label, factor, unit, fmt = KPI_ROWS.get(key, (key, 1.0, "", "{:,.4g}"))
+        rows.append({"figure": label, "value": _num(value, factor, fmt), "unit": unit})
+    return pd.DataFrame(rows)
+
+
+# -- the plan's tables in the report -----------------------------------------------------------
+def _sites_table(plan: Plan) -> pd.DataFrame:
+    sites = plan.tables["sites"]
+    opened = sites[sites["open"]]
+    if opened.empty:
+        return pd.DataFrame(columns=["site", "node", "opened", "built MW (peak)", "facility MW (peak)"])
+    grouped = opened.groupby(["site_id", "node_id"])
+    table = pd.DataFrame(
+        {
+            "opened": grouped["year"].min(),
+            "built MW (peak)": grouped["capacity_mw"].max(),
+            "facility MW (peak)": grouped["facility_mw"].max(),
+        }
+    )
+    return table.reset_index().rename(columns={"site_id": "site", "node_id": "node"}).sort_values(["opened", "site"])
+
+
+def _chips_table(plan: Plan) -> pd.DataFrame:
+    chips = plan.tables["chips"]
+    if chips.empty:
+        return pd.DataFrame()
+    table = chips.pivot_table(index="chip_id", columns="year", values="installed_units", aggfunc="sum", fill_value=0)
+    table = table[(table.abs() > 0).any(axis=1)]
+    table.columns = [str(c) for c in table.columns]
+    return table.assign(total=table.sum(axis=1)).reset_index().rename(columns={"chip_id": "units installed"})
+
+
+def _power_table(plan: Plan) -> pd.DataFrame:
+    served = plan.tables["serving"].groupby("year")["eflops"].sum()
+    power = plan.tables["power"].copy()
+    power["eflops"] = power["year"].map(served).fillna(0.0)
+    return power
+
+
+def _costs_table(plan: Plan) -> pd.DataFrame:
+    costs = plan.tables["costs"]
+    table = costs.pivot_table(index="category", columns="year", values="discounted_usd", aggfunc="sum", fill_value=0.0) / 1e6
+    table.columns = [str(c) for c in table.columns]
+    table = table.assign(total=table.sum(axis=1))
+    table = table[table["total"].abs() > 0].sort_values("total", ascending=False)
+    return table.reset_index().rename(columns={"category": "M USD (discounted)"})
+
+
+def _links_table(plan: Plan) -> pd.DataFrame:
+    links = plan.tables["links"]
+    if links.empty:
+        return pd.DataFrame()
+    last = links[links["year"] == links["year"].max()]
+    peak = links.assign(flow=links[["flow_fwd_mw", "flow_bwd_mw"]].max(axis=1)).groupby("link_id")["flow"].max()
+    table = last.set_index("link_id")[["expansion_mw", "capacity_mw"]].assign(peak_flow_mw=peak)
+    return table.sort_values("expansion_mw", ascending=False).reset_index()
+
+
+def _supplies_table(plan: Plan) -> pd.DataFrame:
+    supplies = plan.tables["supplies"]
+    if supplies.empty:
+        return pd.DataFrame()
+    table = supplies.pivot_table(index="supply_id", columns="year", values="draw_mw", aggfunc="sum", fill_value=0.0)
+    table = table[(table > 0).any(axis=1)]
+    table.columns = [str(c) for c in table.columns]
+    return table.reset_index().rename(columns={"supply_id": "MW drawn"})
+
+
+def _duals_table(plan: Plan) -> pd.DataFrame:
+    if plan.duals is None:
+        return pd.DataFrame()
+    duals = plan.duals[plan.duals["constraint"].isin(["power_ceiling", "demand"])]
+    return duals[["constraint", "entity", "year", "value", "unit"]]
+
+
+PLAN_TABLES: dict[str, Callable[[Plan], pd.DataFrame]] = {
+    "Power and compute per year": _power_table,
+    "Sites opened": _sites_table,
+    "Chip units installed": _chips_table,
+    "Costs by category": _costs_table,
+    "Grid links (final year)": _links_table,
+    "Supplies drawn": _supplies_table,
+    "Shadow prices of the ceiling and demand": _duals_table,
+}
+
+CHART_TITLES = {
+    "power": "Power against the ceiling",
+    "capacity": "Compute by chip generation",
+    "chips": "Chips installed",
+    "costs": "Costs",
+    "serving": "Compute delivered per region",
+    "map": "Map",
+}
+
+
+# -- page assembly ------------------------------------------------------------------------------
+def _yearly_power(runs: pd.DataFrame, power: pd.DataFrame | None) -> go.Figure | None:
+    """Facility MW per year, one line per run."""
+    if power is not None and len(power):
+        table = power.pivot_table(index="run_id", columns="year", values="facility_mw", aggfunc="sum")
+    else:
+        cols = [c for c in runs.columns if c.startswith("mw_") and c[3:].isdigit()]
+        if not cols or "run_id" not in runs.columns:
+            return None
+        table = runs.set_index("run_id")[cols].rename(columns=lambda c: int(c[3:]))
+    table = table.dropna(how="all")
+    if table.empty:
+        return None
+    labels = _run_labels(runs)
+    fig = go.Figure()
+    fig.update_layout(template="plotly_white", title="Facility power per year by run", height=450)
+    for run_id, row in table.iterrows():
+        fig.add_trace(
+            go.Scatter(
+                x=[int(y) for y in table.columns], y=row.to_numpy(dtype=float), mode="lines+markers", name=labels.get(run_id, str(run_id))
+            )
+        )
+    fig.update_xaxes(title_text="year", dtick=1)
+    fig.update_yaxes(title_text="facility power (MW)")
+    return fig
+
+
+def _run_labels(runs: pd.DataFrame) -> dict:
+    keys = swept_columns(runs)
+    if "run_id" not in runs.columns:
+        return {}
+    return {r["run_id"]: ", ".join(f"{k}={r[k]}" for k in keys) or str(r["run_id"]) for _, r in runs.iterrows()}
+
+
+def _chart_title(name: str) -> str:
+    if name in CHART_TITLES:
+        return CHART_TITLES[name]
+    if "-vs-" in name:
+        y, x = name.split("-vs-")
+        return f"{sweeps.axis(y)[1].split(' (')[0].capitalize()} against {x}"
+    return name.replace("-", " ").capitalize()
+
+
+def _chart(name: str, fig: go.Figure) -> str:
+    return f'<div class="chart" id="chart-{html.escape(name)}">{figure_html(fig)}</div>'
+
+
+def _table(frame: pd.DataFrame) -> str:
+    if frame.empty:
+        return '<p class="note">(nothing)</p>'
+    return frame.to_html(index=False, classes="data", border=0, na_rep="", float_format=lambda v: f"{v:,.2f}")
+
+
+def _num(value: float | None, factor: float, fmt: str) -> str:
+    return "-" if value is None or pd.isna(value) else fmt.format(value * factor)
+
+
+def _write(path: Path, title: str, intro: str, sections: list[tuple[str, str]], figures: list[go.Figure]) -> Path:
+    anchors = [f"s{i}" for i in range(len(sections))]
+    nav = "".join(f'<a href="#{a}">{html.escape(t)}</a>' for a, (t, _) in zip(anchors, sections, strict=True))
+    body = "".join(f'<h2 id="{a}">{html.escape(t)}</h2>\n{content}\n' for a, (t, content) in zip(anchors, sections, strict=True))
+    page = (
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n'
+        f"<style>{STYLE}</style>\n{page_head(figures)}</head>\n<body>\n<h1>{html.escape(title)}</h1>\n{intro}\n<nav>{nav}</nav>\n{body}</body>\n</html>\n"
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(page, encoding="utf-8")
+    return path

@@ -1,0 +1,183 @@
+"""Charts across many runs: any sweep column against another, and the value of the ceiling.
+
+Both take plain DataFrames: the frame of :func:`gigawatt.sweep` / :func:`gigawatt.load_runs`
+(one row per run) and the frame of :func:`gigawatt.ceiling_value` (one row per ceiling).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from gigawatt.plot._common import CEILING_COLOR, REFERENCE_COLOR, colors, figure
+
+if TYPE_CHECKING:
+    from gigawatt.scenario import Scenario
+
+#: How a column is shown: a factor applied to its values and the axis label. Checked in order: exact names, then suffixes.
+UNITS: dict[str, tuple[float, str]] = {
+    "total_cost_usd": (1e-9, "total cost (B USD, discounted)"),
+    "objective_usd": (1e-9, "objective (B USD, discounted)"),
+    "bound_usd": (1e-9, "bound (B USD, discounted)"),
+    "usd_per_eflops_yr": (1e-6, "cost of compute (M USD per EFLOP/s-year)"),
+    "ceiling_dual_usd_per_mw_yr": (1e-3, "largest yearly ceiling dual (k USD per MW-year)"),
+    "co2_t": (1e-6, "CO2 over the horizon (Mt)"),
+    "gap": (100.0, "MIP gap (%)"),
+    "_usd_per_mw_yr": (1e-3, "k USD per MW-year"),
+    "_usd": (1e-9, "B USD"),
+    "_mw": (1.0, "MW"),
+    "_eflops": (1.0, "EFLOP/s"),
+    "seconds": (1.0, "seconds"),
+}
+#: Statuses with a plan whose figures can be drawn.
+WITH_PLAN = ("optimal", "feasible", "time_limit", "interrupted")
+
+
+def axis(column: str) -> tuple[float, str]:
+    """The factor and axis label for a column (``total_cost_usd`` -> 1e-9, "total cost (B USD, discounted)")."""
+    if column in UNITS:
+        return UNITS[column]
+    for suffix, (factor, unit) in UNITS.items():
+        if suffix.startswith("_") and column.endswith(suffix):
+            return factor, f"{column.removesuffix(suffix)} ({unit})"
+    return 1.0, column
+
+
+def sweep(runs: pd.DataFrame, x: str = "ceiling_mw", y: str = "total_cost_usd", color: str | None = None) -> go.Figure:
+    """``y`` against ``x`` across runs, one line per value of ``color``; runs without a value of ``y`` are left out.
+
+    Values are scaled to the units on the axes (see :data:`UNITS`: USD columns in billions, ...); the
+    hover text names each run and its status.
+    """
+    missing = [c for c in (x, y, color) if c is not None and c not in runs.columns]
+    if missing:
+        raise ValueError(f"runs have no column {', '.join(map(repr, missing))}; columns: {', '.join(map(str, runs.columns))}")
+    fx, x_label = axis(x)
+    fy, y_label = axis(y)
+    data = runs[runs[y].notna() & runs[x].notna()]
+    dropped = len(runs) - len(data)
+    title = f"{y_label} against {x_label}" + (f" ({dropped} run{'s' * (dropped != 1)} without a value left out)" if dropped else "")
+    fig = figure(title[0].upper() + title[1:], x_title=x_label, y_title=y_label)
+    groups = [(None, data)] if color is None else list(data.groupby(color, sort=True, dropna=False))
+    palette = colors(str(k) for k, _ in groups)
+    for key, part in groups:
+        part = part.sort_values(x)
+        name = y if color is None else f"{color}={key}"
+        run_ids = part["run_id"].astype(str) if "run_id" in part else pd.Series(range(len(part)), index=part.index).astype(str)
+        statuses = part["status"].astype(str) if "status" in part else pd.Series("", index=part.index)
+        fig.add_trace(
+            go.Scatter(
+                x=part[x].to_numpy(dtype=float) * fx,
+                y=part[y].to_numpy(dtype=float) * fy,
+                name=name,
+                mode="lines+markers",
+                marker_color=palette[str(key)],
+                customdata=np.column_stack([run_ids, statuses]),
+                hovertemplate="run %{customdata[0]} (%{customdata[1]})<br>%{x:,.4g}, %{y:,.4g}<extra>" + name + "</extra>",
+            )
+        )
+    fig.update_layout(showlegend=color is not None)
+    return fig
+
+
+def ceiling_value(frame: pd.DataFrame, scenario: Scenario | None = None) -> go.Figure:
+    """Cost and the marginal value of the ceiling against the ceiling (GW).
+
+    ``frame`` is :func:`gigawatt.ceiling_value`'s (``ceiling_mw``, ``objective_usd``,
+    ``marginal_usd_per_gw``, ``dual_usd_per_gw``), or any frame with ``ceiling_mw`` and
+    ``objective_usd`` (a sweep's runs): missing finite differences are computed from the objective.
+    Top: discounted total cost (B USD). Bottom: the finite difference between neighbouring ceilings
+    (drawn at the middle of each interval) and the ceiling's duals. With ``scenario`` the bottom panel
+    is in USD per MW-year (levelised: discounted USD per GW over the horizon / 1000 / discounted
+    years); without it, in million USD per GW over the horizon (discounted). Ceilings with no plan
+    are shaded.
+    """
+    for column in ("ceiling_mw", "objective_usd"):
+        if column not in frame.columns:
+            raise ValueError(f"frame has no column {column!r}; expected gigawatt.ceiling_value's or a sweep's runs")
+    data = frame.sort_values("ceiling_mw").drop_duplicates("ceiling_mw", keep="last").reset_index(drop=True)
+    feasible = data[data["objective_usd"].notna()].reset_index(drop=True)
+    if "marginal_usd_per_gw" in data.columns:
+        marginal = feasible["marginal_usd_per_gw"].to_numpy(dtype=float)
+    else:
+        marginal = -feasible["objective_usd"].diff().to_numpy() / (feasible["ceiling_mw"].diff().to_numpy() / 1000.0)
+    factor, unit = _marginal_unit(scenario)
+    gw_ = data["ceiling_mw"].to_numpy(dtype=float) / 1000.0
+    fgw = feasible["ceiling_mw"].to_numpy(dtype=float) / 1000.0
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, row_heights=[0.5, 0.5])
+    fig.update_layout(figure("What the ceiling is worth", height=650).layout)
+    fig.add_trace(
+        go.Scatter(
+            x=fgw,
+            y=feasible["objective_usd"].to_numpy(dtype=float) / 1e9,
+            name="total cost",
+            mode="lines+markers",
+            line={"color": REFERENCE_COLOR},
+            hovertemplate="%{x:,.2f} GW: %{y:,.3f} B USD<extra>total cost</extra>",
+        ),
+        row=1,
+        col=1,
+    )
+    ok = ~np.isnan(marginal)
+    if len(feasible) > 1 and ok[1:].any():
+        mid = (fgw[1:] + fgw[:-1]) / 2.0
+        sel = ok[1:]
+        fig.add_trace(
+            go.Scatter(
+                x=mid[sel],
+                y=marginal[1:][sel] * factor,
+                name="finite difference",
+                mode="lines+markers",
+                line={"color": "#1f77b4", "shape": "hvh"},
+                customdata=np.column_stack([fgw[:-1][sel], fgw[1:][sel]]),
+                hovertemplate="between %{customdata[0]:,.2f} and %{customdata[1]:,.2f} GW: %{y:,.4g} " + unit + "<extra></extra>",
+            ),
+            row=2,
+            col=1,
+        )
+    if "dual_usd_per_gw" in feasible.columns and feasible["dual_usd_per_gw"].notna().any():
+        dual = feasible["dual_usd_per_gw"].to_numpy(dtype=float)
+        has = ~np.isnan(dual)
+        fig.add_trace(
+            go.Scatter(
+                x=fgw[has],
+                y=dual[has] * factor,
+                name="ceiling duals",
+                mode="markers",
+                marker={"symbol": "diamond", "size": 10, "color": CEILING_COLOR},
+                hovertemplate="%{x:,.2f} GW: %{y:,.4g} " + unit + " (duals, given the build)<extra></extra>",
+            ),
+            row=2,
+            col=1,
+        )
+    no_plan = gw_[data["objective_usd"].isna().to_numpy()]
+    if len(no_plan):
+        half = (np.diff(gw_).min() / 2.0) if len(gw_) > 1 else 0.25
+        fig.add_vrect(
+            x0=no_plan.min() - half,
+            x1=no_plan.max() + half,
+            fillcolor="#bbbbbb",
+            opacity=0.3,
+            line_width=0,
+            annotation_text="no plan",
+            annotation_position="top left",
+        )
+    fig.update_yaxes(title_text="total cost (B USD, discounted)", row=1, col=1)
+    fig.update_yaxes(title_text=f"marginal value of the ceiling ({unit})", row=2, col=1)
+    fig.update_xaxes(title_text="ceiling (GW)", row=2, col=1)
+    return fig
+
+
+def _marginal_unit(scenario: Scenario | None) -> tuple[float, str]:
+    """Factor from discounted USD per GW over the horizon to the bottom panel's unit, and that unit."""
+    if scenario is None:
+        return 1e-6, "M USD per GW"
+    from gigawatt.model.data import Horizon
+
+    horizon = Horizon.from_settings(scenario.settings)
+    discounted_years = sum(horizon.op_weight(y) for y in horizon.years)
+    return 1.0 / (1000.0 * discounted_years), "USD per MW-year"
