@@ -194,6 +194,36 @@ def _print_runs(frame: object) -> None:
             out.print(f"  {row.run_id[:8]} {row.status}: {row.error}", markup=False)
 
 
+@app.command()
+def report(
+    source: Annotated[Path, typer.Argument(help="A saved plan folder (solve --out) or a results store (sweep --store).")],
+    out_file: Annotated[Path | None, typer.Option("--out", help="HTML file (default: DIR/report.html, or STORE.html).")] = None,
+    verify: Annotated[bool, typer.Option(help="Run the independent checker and list what it finds (plans).")] = True,
+) -> None:
+    """Write a self-contained HTML report that opens offline: a plan's charts and tables, or a sweep's runs compared."""
+    from rich.markup import escape
+
+    if (source / "plan.json").is_file():
+        from gigawatt.plan.plan import load_plan
+        from gigawatt.plot import report as plan_report
+
+        written = plan_report(load_plan(source), out_file or source / "report.html", verify=verify)
+    elif source.is_file():
+        from gigawatt.plot import runs_report
+        from gigawatt.sweeps import load_runs
+
+        try:
+            runs_frame, power = load_runs(source), load_runs(source, table="power")
+        except Exception as error:  # not a DuckDB file, or not one of ours
+            err.print(f"[bold red]Not a results store[/] {escape(str(source))}: {escape(str(error))}")
+            raise typer.Exit(EXIT_INVALID) from None
+        written = runs_report(runs_frame, out_file or source.with_suffix(".html"), title=f"gigawatt runs: {source.name}", power=power)
+    else:
+        err.print(f"[bold red]Nothing to report[/] at {escape(str(source))}: expected a plan folder (with plan.json) or a results store")
+        raise typer.Exit(EXIT_INVALID)
+    out.print(f"report written to {written}", markup=False)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

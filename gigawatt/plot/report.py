@@ -7,6 +7,7 @@ nothing. Chart containers are ``<div class="chart" id="chart-<name>">``.
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -101,23 +102,42 @@ def runs_report(runs: pd.DataFrame, path: str | Path, *, title: str = "gigawatt 
     status = runs.groupby("status").size().rename("runs").reset_index() if "status" in runs.columns else pd.DataFrame()
     sections = [("Status", _table(status))] if len(status) else []
     sections += [(_chart_title(name), _chart(name, fig)) for name, fig in charts.items()]
-    sections.append(("Runs", _table(runs.drop(columns=[c for c in runs.columns if c.startswith("mw_")]))))
+    shown = [c for c in ("run_id", "label", *keys, *RUN_TABLE) if c in runs.columns]
+    sections.append(("Runs", _table(runs[list(dict.fromkeys(shown))])))
     intro = f"<p>{len(runs)} runs; swept: {html.escape(', '.join(keys) or 'nothing')}. gigawatt {gigawatt.__version__}.</p>"
     return _write(Path(path), title, intro, sections, list(charts.values()))
 
 
-#: Columns every run has (results, not inputs); what else varies across runs was swept. ``ceiling_mw`` is both.
+#: Result and bookkeeping columns of a runs frame (see :mod:`gigawatt.sweeps.store`); the other columns are swept inputs.
 RESULT_COLUMNS = frozenset(
     {
-        *("run_id", "status", "error", "objective_usd", "bound_usd", "gap", "total_cost_usd", "usd_per_eflops_yr"),
-        *("peak_facility_mw", "co2_t", "final_year_eflops", "sites_opened", "ceiling_dual_usd_per_mw_yr", "seconds"),
+        *("run_id", "sweep", "label", "params", "scenario_hash", "options", "status", "termination", "error"),
+        *("objective_usd", "bound_usd", "gap", "total_cost_usd", "usd_per_eflops_yr", "peak_facility_mw", "co2_t"),
+        *("final_year_eflops", "sites_opened", "ceiling_dual_usd_per_mw_yr", "violations", "strategy", "seconds"),
+        *("build_s", "solve_s", "worker", "attempts", "finished_at"),
     }
+)
+#: Columns of the runs table in the report, after the swept ones.
+RUN_TABLE = (
+    *("status", "total_cost_usd", "usd_per_eflops_yr", "peak_facility_mw", "co2_t", "sites_opened"),
+    *("ceiling_dual_usd_per_mw_yr", "gap", "seconds", "error"),
 )
 
 
 def swept_columns(runs: pd.DataFrame) -> list[str]:
-    """The columns of ``runs`` that are inputs varying across runs (``ceiling_mw``, a variant name, ...)."""
-    return [c for c in runs.columns if c not in RESULT_COLUMNS and not c.startswith("mw_") and runs[c].nunique(dropna=True) > 1]
+    """The inputs that vary across ``runs``: the keys of its ``params`` (JSON) column, and ``scenario`` when variants differ.
+
+    Without ``params`` (a frame built by hand), every column that is not a known result and varies.
+    ``ceiling_mw`` is both a result column and, when swept, an input.
+    """
+    if "params" in runs.columns:
+        keys: list[str] = ["scenario"] if "scenario" in runs.columns else []
+        for raw in runs["params"].dropna():
+            params = json.loads(raw) if isinstance(raw, str) else dict(raw)
+            keys += [k for k in params if k not in keys and k in runs.columns]
+    else:
+        keys = [c for c in runs.columns if c not in RESULT_COLUMNS and not c.startswith("mw_")]
+    return [k for k in keys if runs[k].nunique(dropna=True) > 1]
 
 
 def kpi_table(kpis: dict[str, float]) -> pd.DataFrame:
@@ -247,9 +267,12 @@ def _yearly_power(runs: pd.DataFrame, power: pd.DataFrame | None) -> go.Figure |
 
 
 def _run_labels(runs: pd.DataFrame) -> dict:
-    keys = swept_columns(runs)
+    """run_id -> a legend label: the run's ``label`` column, else its swept values, else its id."""
     if "run_id" not in runs.columns:
         return {}
+    if "label" in runs.columns:
+        return dict(zip(runs["run_id"], runs["label"].fillna(runs["run_id"]), strict=True))
+    keys = swept_columns(runs)
     return {r["run_id"]: ", ".join(f"{k}={r[k]}" for k in keys) or str(r["run_id"]) for _, r in runs.iterrows()}
 
 

@@ -85,56 +85,54 @@ def sweep(runs: pd.DataFrame, x: str = "ceiling_mw", y: str = "total_cost_usd", 
 
 
 def ceiling_value(frame: pd.DataFrame, scenario: Scenario | None = None) -> go.Figure:
-    """Cost and the marginal value of the ceiling against the ceiling (GW).
+    """Cost and the marginal value of the ceiling against the ceiling (GW, or MW below 1 GW).
 
-    ``frame`` is :func:`gigawatt.ceiling_value`'s (``ceiling_mw``, ``objective_usd``,
-    ``marginal_usd_per_gw``, ``dual_usd_per_gw``), or any frame with ``ceiling_mw`` and
-    ``objective_usd`` (a sweep's runs): missing finite differences are computed from the objective.
-    Top: discounted total cost (B USD). Bottom: the finite difference between neighbouring ceilings
-    (drawn at the middle of each interval) and the ceiling's duals. With ``scenario`` the bottom panel
-    is in USD per MW-year (levelised: discounted USD per GW over the horizon / 1000 / discounted
-    years); without it, in million USD per GW over the horizon (discounted). Ceilings with no plan
-    are shaded.
+    ``frame`` is :func:`gigawatt.ceiling_value`'s (``ceiling_mw``, ``objective_usd``, optional
+    ``dual_usd_per_gw``), or any frame with ``ceiling_mw`` and ``objective_usd`` such as a sweep's
+    runs. Top: discounted total cost (B USD). Bottom: the finite difference between neighbouring
+    ceilings with a plan, ``-(objective change) / (ceiling change)``, drawn as a level across its
+    interval, and the ceiling's duals at each ceiling. With ``scenario`` the bottom panel is in USD per
+    MW-year (levelised: discounted USD per GW over the horizon / 1000 / discounted years); without it,
+    in million USD per GW over the horizon (discounted). Ceilings without a plan are shaded.
     """
     for column in ("ceiling_mw", "objective_usd"):
         if column not in frame.columns:
             raise ValueError(f"frame has no column {column!r}; expected gigawatt.ceiling_value's or a sweep's runs")
     data = frame.sort_values("ceiling_mw").drop_duplicates("ceiling_mw", keep="last").reset_index(drop=True)
     feasible = data[data["objective_usd"].notna()].reset_index(drop=True)
-    if "marginal_usd_per_gw" in data.columns:
-        marginal = feasible["marginal_usd_per_gw"].to_numpy(dtype=float)
-    else:
-        marginal = -feasible["objective_usd"].diff().to_numpy() / (feasible["ceiling_mw"].diff().to_numpy() / 1000.0)
     factor, unit = _marginal_unit(scenario)
-    gw_ = data["ceiling_mw"].to_numpy(dtype=float) / 1000.0
-    fgw = feasible["ceiling_mw"].to_numpy(dtype=float) / 1000.0
+    mw = data["ceiling_mw"].to_numpy(dtype=float)
+    x_scale, x_unit = (1e-3, "GW") if np.nanmax(mw, initial=0.0) >= 1000.0 else (1.0, "MW")
+    x = feasible["ceiling_mw"].to_numpy(dtype=float) * x_scale
+    cost = feasible["objective_usd"].to_numpy(dtype=float)
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, row_heights=[0.5, 0.5])
     fig.update_layout(figure("What the ceiling is worth", height=650).layout)
     fig.add_trace(
         go.Scatter(
-            x=fgw,
-            y=feasible["objective_usd"].to_numpy(dtype=float) / 1e9,
+            x=x,
+            y=cost / 1e9,
             name="total cost",
             mode="lines+markers",
             line={"color": REFERENCE_COLOR},
-            hovertemplate="%{x:,.2f} GW: %{y:,.3f} B USD<extra>total cost</extra>",
+            hovertemplate=f"%{{x:,.4g}} {x_unit}: %{{y:,.4f}} B USD<extra>total cost</extra>",
         ),
         row=1,
         col=1,
     )
-    ok = ~np.isnan(marginal)
-    if len(feasible) > 1 and ok[1:].any():
-        mid = (fgw[1:] + fgw[:-1]) / 2.0
-        sel = ok[1:]
+    if len(feasible) > 1:
+        step_gw = np.diff(feasible["ceiling_mw"].to_numpy(dtype=float)) / 1000.0
+        marginal = -np.diff(cost) / step_gw * factor
+        seg_x = np.column_stack([x[:-1], x[1:], np.full(len(step_gw), np.nan)]).ravel()
+        seg_y = np.column_stack([marginal, marginal, np.full(len(step_gw), np.nan)]).ravel()
         fig.add_trace(
             go.Scatter(
-                x=mid[sel],
-                y=marginal[1:][sel] * factor,
+                x=seg_x,
+                y=seg_y,
                 name="finite difference",
-                mode="lines+markers",
-                line={"color": "#1f77b4", "shape": "hvh"},
-                customdata=np.column_stack([fgw[:-1][sel], fgw[1:][sel]]),
-                hovertemplate="between %{customdata[0]:,.2f} and %{customdata[1]:,.2f} GW: %{y:,.4g} " + unit + "<extra></extra>",
+                mode="lines",
+                line={"color": "#1f77b4", "width": 3},
+                connectgaps=False,
+                hovertemplate=f"%{{x:,.4g}} {x_unit}: %{{y:,.4g}} {unit} over this interval<extra></extra>",
             ),
             row=2,
             col=1,
@@ -144,31 +142,24 @@ def ceiling_value(frame: pd.DataFrame, scenario: Scenario | None = None) -> go.F
         has = ~np.isnan(dual)
         fig.add_trace(
             go.Scatter(
-                x=fgw[has],
+                x=x[has],
                 y=dual[has] * factor,
-                name="ceiling duals",
+                name="ceiling duals (given the build)",
                 mode="markers",
                 marker={"symbol": "diamond", "size": 10, "color": CEILING_COLOR},
-                hovertemplate="%{x:,.2f} GW: %{y:,.4g} " + unit + " (duals, given the build)<extra></extra>",
+                hovertemplate=f"%{{x:,.4g}} {x_unit}: %{{y:,.4g}} {unit}<extra>duals</extra>",
             ),
             row=2,
             col=1,
         )
-    no_plan = gw_[data["objective_usd"].isna().to_numpy()]
+    no_plan = mw[data["objective_usd"].isna().to_numpy()] * x_scale
     if len(no_plan):
-        half = (np.diff(gw_).min() / 2.0) if len(gw_) > 1 else 0.25
-        fig.add_vrect(
-            x0=no_plan.min() - half,
-            x1=no_plan.max() + half,
-            fillcolor="#bbbbbb",
-            opacity=0.3,
-            line_width=0,
-            annotation_text="no plan",
-            annotation_position="top left",
-        )
+        half = (np.diff(mw).min() if len(mw) > 1 else 100.0) * x_scale / 2.0  # shade up to halfway to the neighbours
+        fig.add_vrect(x0=no_plan.min() - half, x1=no_plan.max() + half, fillcolor="#bbbbbb", opacity=0.3, line_width=0)
+        fig.add_annotation(x=no_plan.min() - half, y=1.0, xref="x", yref="paper", text="no plan", showarrow=False, xanchor="left")
     fig.update_yaxes(title_text="total cost (B USD, discounted)", row=1, col=1)
     fig.update_yaxes(title_text=f"marginal value of the ceiling ({unit})", row=2, col=1)
-    fig.update_xaxes(title_text="ceiling (GW)", row=2, col=1)
+    fig.update_xaxes(title_text=f"ceiling ({x_unit})", row=2, col=1)
     return fig
 
 
