@@ -91,6 +91,8 @@ class RunStore:
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
+        finally:
+            self.con.unregister("_frame")
 
     def _append(self, name: str, run_id: str, frame: pd.DataFrame) -> None:
         data = frame.copy()
@@ -98,12 +100,9 @@ class RunStore:
         for column in data.columns:  # pandas' string dtype -> plain objects, which DuckDB reads as VARCHAR
             if isinstance(data[column].dtype, pd.StringDtype):
                 data[column] = data[column].astype(object)
-        self.con.register("_frame", data)
-        try:
-            self.con.execute(f'CREATE TABLE IF NOT EXISTS "plan_{name}" AS SELECT * FROM _frame WHERE false')
-            self.con.execute(f'INSERT INTO "plan_{name}" BY NAME SELECT * FROM _frame')
-        finally:
-            self.con.unregister("_frame")
+        self.con.register("_frame", data)  # unregistered by record(), after the transaction ends
+        self.con.execute(f'CREATE TABLE IF NOT EXISTS "plan_{name}" AS SELECT * FROM _frame WHERE false')
+        self.con.execute(f'INSERT INTO "plan_{name}" BY NAME SELECT * FROM _frame')
 
     # -- reading --------------------------------------------------------------------------------
     def plan_tables(self) -> list[str]:

@@ -1,0 +1,66 @@
+"""``gigawatt sweep`` and ``gigawatt runs``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from builders import SCENARIOS
+from typer.testing import CliRunner
+
+import gigawatt as gw
+from gigawatt.cli import app
+
+TINY = str(SCENARIOS / "tiny")
+
+
+def invoke(*args: str) -> object:
+    return CliRunner().invoke(app, list(args))
+
+
+def test_sweep_grid_then_runs(tmp_path: Path) -> None:
+    store = tmp_path / "runs.duckdb"
+    result = invoke(
+        "sweep",
+        TINY,
+        "--grid",
+        "ceiling_mw=100,-1",
+        "--grid",
+        "chips[old_air].capex_usd_per_unit*=1,2",
+        "--workers",
+        "0",
+        "--store",
+        str(store),
+    )
+    assert result.exit_code == 0, result.output
+    runs = gw.load_runs(store)
+    assert len(runs) == 4 and sorted(runs["status"]) == ["invalid", "invalid", "optimal", "optimal"]
+    assert "chips[old_air].capex_usd_per_unit*=2" in result.output  # labels are printed as text, not markup
+    assert "invalid: overrides, key 'ceiling_mw'" in result.output
+    listed = invoke("runs", str(store))
+    assert listed.exit_code == 0 and listed.output.count("optimal") == 2
+    power = invoke("runs", str(store), "--table", "power")
+    assert power.exit_code == 0 and "facility_mw" in power.output
+
+
+def test_sweep_file(tmp_path: Path) -> None:
+    spec = tmp_path / "sweep.yaml"
+    spec.write_text("name: s\nsensitivity:\n  step: 0.1\n  parameters: [supplies.energy_price_usd_per_mwh]\nsolve: {time_limit: 20}\n")
+    store = tmp_path / "r.duckdb"
+    result = invoke("sweep", TINY, "--file", str(spec), "--workers", "0", "--store", str(store))
+    assert result.exit_code == 0, result.output
+    runs = gw.load_runs(store)
+    assert list(runs["supplies.energy_price_usd_per_mwh*"].fillna(1.0)) == [1.0, 0.9, 1.1]
+    low, high = runs["objective_usd"].iloc[1], runs["objective_usd"].iloc[2]
+    assert low < runs["objective_usd"].iloc[0] < high  # energy is a cost in every plan of tiny
+    assert set(runs["sweep"]) == {"s"}
+
+
+def test_bad_sweep_input_exits_2(tmp_path: Path) -> None:
+    spec = tmp_path / "sweep.yaml"
+    spec.write_text("grid: {ceiling_mw: []}\n")
+    result = invoke("sweep", TINY, "--file", str(spec), "--store", str(tmp_path / "r.duckdb"))
+    assert result.exit_code == 2 and "sweep.yaml" in result.output and "grid" in result.output
+    assert invoke("sweep", TINY, "--grid", "ceiling_mw", "--workers", "0").exit_code == 2
+    assert not (tmp_path / "r.duckdb").exists()
+    missing = invoke("runs", str(tmp_path / "none.duckdb"))
+    assert missing.exit_code == 2 and "No results store" in missing.output
