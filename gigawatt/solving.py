@@ -7,6 +7,7 @@ import gc
 import logging
 import platform
 import time
+import warnings
 from collections.abc import Iterator, Mapping
 from importlib import metadata as importlib_metadata
 
@@ -16,6 +17,7 @@ import pyomo.environ as pyo
 from gigawatt.errors import InfeasibleScenario, NoPlan
 from gigawatt.model import ModelOptions, build_model
 from gigawatt.model.compile import CompiledModel, compile_model
+from gigawatt.model.scaling import NumericsWarning
 from gigawatt.plan.duals import shadow_prices
 from gigawatt.plan.extract import extract_tables, objective_usd
 from gigawatt.plan.infeasibility import audit, conflict, explain, summary
@@ -111,14 +113,16 @@ def solve_model(
         t0 = time.perf_counter()
         compiled = compile_model(model)
         handoff_s = time.perf_counter() - t0
+        matrix_range, range_line = _matrix_range(compiled, data.scenario.name)
         phased = strategy == "phased" and name == "highs" and not mopts.relax and compiled.form.n_integer > 0
         strategy_meta: dict[str, object] = {"name": "phased" if phased else "single"}
         if start is not None and name == "highs" and not mopts.relax:
             cols, values = start_columns(compiled, start.tables if isinstance(start, Plan) else start)
-            result = highs.solve(compiled.form, sopts, start=values, start_columns=cols)
+            result = compiled.unscale(highs.solve(compiled.solver_form, sopts, start=values, start_columns=cols))
             strategy_meta = {"name": "single", "start": f"{len(cols)} integer decisions from a plan"}
         elif phased:
-            result, report = phased_solve(compiled.form, _column_groups(compiled), sopts)
+            result, report = phased_solve(compiled.solver_form, _column_groups(compiled), sopts)
+            result = compiled.unscale(result)
             strategy_meta = report.as_dict()
         else:
             result = registry.solve_with(name, model, compiled, sopts, relax=mopts.relax)
@@ -148,6 +152,7 @@ def solve_model(
         "solver_version": result.solver_version,
         "model_size": compiled.form.size(),
         "strategy": strategy_meta,
+        "matrix_range": matrix_range,
         "versions": _versions(),
     }
     return Plan(
@@ -161,7 +166,7 @@ def solve_model(
         timings=timings,
         options={**mopts.as_dict(), **sopts.as_dict()},
         metadata=meta,
-        log=result.log,
+        log=f"{range_line}\n{result.log}",
         duals=prices,
     )
 
@@ -175,6 +180,32 @@ def _gc_frozen() -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
+
+
+def _matrix_range(compiled: CompiledModel, name: str) -> tuple[dict[str, object], str]:
+    """The compiled matrix's coefficient ranges (for the plan's metadata) and a log line; warns when outside the target."""
+    ranges = compiled.matrix_range()
+    model, solver = ranges["model"], ranges["solver"]  # type: ignore[index]
+    line = f"matrix coefficients {_span(solver['matrix'])}" + (
+        f" after scaling (model units {_span(model['matrix'])})" if ranges["scaled"] else ""
+    )
+    line += f"; objective {_span(solver['objective'])}, rhs {_span(solver['rhs'])}, bounds {_span(solver['bounds'])}"
+    log.info("scenario %r: %s", name, line)
+    if not ranges["within_target"]:
+        low, high = ranges["target"]  # type: ignore[misc]
+        smallest, largest = compiled.extremes()
+        warnings.warn(
+            f"scenario {name!r}: matrix coefficients span {_span(solver['matrix'])}{' even after scaling' if ranges['scaled'] else ''}, "
+            f"outside {low:g}..{high:g}; "
+            f"the solver may report wrong feasibility or optimality. Smallest: {smallest}. Largest: {largest}.",
+            NumericsWarning,
+            stacklevel=4,
+        )
+    return ranges, line
+
+
+def _span(span: list[float] | None) -> str:
+    return "-" if span is None else f"{span[0]:.3g}..{span[1]:.3g}"
 
 
 def _shadow_prices(compiled: CompiledModel, data: object, result: object, options: SolveOptions, relaxed: bool) -> object:

@@ -11,17 +11,58 @@ from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpressio
 from pyomo.repn.standard_repn import generate_standard_repn
 from scipy import sparse
 
-from gigawatt.solvers.base import StandardForm
+from gigawatt.model.scaling import TARGET, Scaling, choose_scaling, extremes, form_ranges, inside
+from gigawatt.solvers.base import SolveResult, StandardForm
 
 
 @dataclass(frozen=True)
 class CompiledModel:
-    """The matrix plus, per Pyomo variable component, its indices and column numbers."""
+    """The matrix (in model units) plus, per Pyomo variable component, its indices and column numbers.
+
+    ``scaling`` holds the power-of-two factors the matrix gets on its way to the solver
+    (:mod:`gigawatt.model.scaling`): ``scaling.apply(form)`` is what the solver sees, and
+    ``scaling.unscale`` maps its result back to model units.
+    """
 
     form: StandardForm
     var_columns: dict[str, tuple[list[object], np.ndarray]]  # name -> (keys, column of each key or -1)
     row_constraints: list[tuple[str, object, int]]  # per row: (component name, index, kind: 0 =, 1 <=, -1 >=, 2 ranged)
     position: dict[int, int]  # id(Pyomo variable) -> column
+    scaling: Scaling | None = None
+
+    @property
+    def solver_form(self) -> StandardForm:
+        """The form handed to the solver: :attr:`form` with :attr:`scaling` applied."""
+        return self.form if self.scaling is None else self.scaling.apply(self.form)
+
+    def unscale(self, result: SolveResult) -> SolveResult:
+        """A solver result on :attr:`solver_form` in model units (solution and row duals)."""
+        return result if self.scaling is None else self.scaling.unscale(result)
+
+    def matrix_range(self) -> dict[str, object]:
+        """Coefficient ranges (absolute values) of the model and of what the solver sees, against the target window.
+
+        ``model`` and ``solver`` each hold ``[min, max]`` of the ``matrix``, ``objective`` (million USD),
+        ``rhs`` (row bounds) and ``bounds`` (column bounds); ``scaled`` says whether scaling was applied.
+        """
+        solver = form_ranges(self.solver_form)
+        return {
+            "target": list(TARGET),
+            "scaled": self.scaling is not None and self.scaling.active,
+            "within_target": inside(solver["matrix"]),
+            "model": form_ranges(self.form),
+            "solver": solver,
+        }
+
+    def extremes(self) -> tuple[str, str]:
+        """The smallest and largest coefficients the solver sees, named by row, column and scenario values."""
+        names = [""] * self.form.shape[1]
+        for name, (keys, cols) in self.var_columns.items():
+            for key, col in zip(keys, cols.tolist(), strict=True):
+                if col >= 0:
+                    names[col] = f"{name}[{_label(key)}]"
+        rows = [f"{name}[{_label(key)}]" for name, key, _ in self.row_constraints]
+        return extremes(self.form, self.scaling or Scaling.identity(self.form), rows, names)
 
     def linear_value(self, terms: list[tuple[float, object]], x: np.ndarray) -> float:
         """Value of sum(coef * var) at ``x`` (variables the compiler dropped count as 0)."""
@@ -43,6 +84,10 @@ class CompiledModel:
         keys, cols = self.var_columns.get(name, ([], np.empty(0, dtype=int)))
         vals = np.where(cols >= 0, x[np.maximum(cols, 0)] if len(x) else 0.0, 0.0)
         return dict(zip(keys, vals.tolist(), strict=True))
+
+
+def _label(key: object) -> str:
+    return ", ".join(map(str, key)) if isinstance(key, tuple) else str(key)
 
 
 def _terms(expr: object, owner: object) -> tuple[float, list[float], list[VarData]]:
@@ -70,11 +115,13 @@ def _terms(expr: object, owner: object) -> tuple[float, list[float], list[VarDat
     return float(repn.constant), [float(c) for c in repn.linear_coefs], list(repn.linear_vars)
 
 
-def compile_model(m: pyo.ConcreteModel) -> CompiledModel:
+def compile_model(m: pyo.ConcreteModel, scaling: str = "auto") -> CompiledModel:
     """Standard form of ``m`` as a minimisation with ranged rows ``row_lower <= A x <= row_upper``.
 
     Reads each constraint's linear body directly (one pass, no expression rewriting); constraints
-    added by hand that are not plain linear expressions go through Pyomo's standard repn.
+    added by hand that are not plain linear expressions go through Pyomo's standard repn. ``scaling``
+    (``auto``, ``on``, ``off``; :func:`gigawatt.model.scaling.choose_scaling`) picks the factors the
+    matrix gets on its way to the solver; the form itself stays in model units.
     """
     position: dict[int, int] = {}
     columns: list[VarData] = []
@@ -138,4 +185,4 @@ def compile_model(m: pyo.ConcreteModel) -> CompiledModel:
         col_upper,
         integrality,
     )
-    return CompiledModel(form, var_columns, rows, position)
+    return CompiledModel(form, var_columns, rows, position, choose_scaling(form, scaling))

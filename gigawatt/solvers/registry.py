@@ -78,7 +78,7 @@ def solve_with(
     """
     kind, inner = parse(name)
     if kind == HIGHS:
-        return highs.solve(compiled.form, options, relax=relax)
+        return compiled.unscale(highs.solve(compiled.solver_form, options, relax=relax))
     if model is None:
         raise ValueError(f"backend {name!r} solves the Pyomo model: pass it")
     return pyomo_generic.solve(inner, model, compiled, options, relax=relax)
