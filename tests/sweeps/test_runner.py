@@ -121,3 +121,13 @@ def test_killed_worker_run_is_retried_and_recorded_once(tmp_path: Path) -> None:
     assert set(runs["status"]) <= {"optimal", "feasible", "no_plan"}
     assert (runs["attempts"] == 2).sum() == 1  # the run on the killed worker ran again elsewhere
     assert f":{killed[0]}" not in " ".join(runs["worker"])
+
+
+def test_existing_cluster_by_address(tmp_path: Path) -> None:
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None, processes=True) as cluster:
+        workers = {w.pid for w in cluster.workers.values() if hasattr(w, "pid")}
+        runs = gw.sweep(TINY, grid={"ceiling_mw": [100, 110]}, scheduler=cluster.scheduler_address, progress=False)
+    assert list(runs["status"]) == ["optimal", "optimal"]
+    assert {int(w.rsplit(":", 1)[1]) for w in runs["worker"]} <= workers and len(workers) == 1
