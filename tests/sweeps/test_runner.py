@@ -128,6 +128,7 @@ def test_existing_cluster_by_address(tmp_path: Path) -> None:
 
     with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None, processes=True) as cluster:
         workers = {w.pid for w in cluster.workers.values() if hasattr(w, "pid")}
-        runs = gw.sweep(TINY, grid={"ceiling_mw": [100, 110]}, scheduler=cluster.scheduler_address, progress=False)
-    assert list(runs["status"]) == ["optimal", "optimal"]
-    assert {int(w.rsplit(":", 1)[1]) for w in runs["worker"]} <= workers and len(workers) == 1
+        runs = gw.sweep(TINY, grid={"ceiling_mw": [100, -1, 110]}, scheduler=cluster.scheduler_address, progress=False)
+    assert list(runs["status"]) == ["optimal", "invalid", "optimal"]
+    assert "ceiling_mw" in runs.loc[1, "error"] and pd.isna(runs.loc[1, "worker"])  # refused before reaching a worker
+    assert {int(w.rsplit(":", 1)[1]) for w in runs["worker"].dropna()} <= workers and len(workers) == 1
