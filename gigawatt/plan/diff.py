@@ -19,7 +19,7 @@ def _site_figures(plan: Plan) -> pd.DataFrame:
     """Per site ever opened: ``opening_year``, ``capacity_mw`` (built, final year) and ``peak_facility_mw``."""
     sites = plan.tables["sites"]
     last = sites["year"].max() if len(sites) else None
-    opened = sites[sites["open"]].groupby("site_id")["year"].min()
+    opened = sites[sites["open"].astype(float) > RTOL].groupby("site_id")["year"].min()
     final = sites[sites["year"] == last].set_index("site_id")["capacity_mw"]
     peak = sites.groupby("site_id")["facility_mw"].max()
     return pd.DataFrame({"opening_year": opened, "capacity_mw": final, "peak_facility_mw": peak}).loc[opened.index]

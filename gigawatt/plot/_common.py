@@ -50,8 +50,8 @@ def year_axis(fig: go.Figure, years: Sequence[int], **selector: object) -> None:
 
 def pivot(frame: pd.DataFrame, index: str, column: str, value: str, years: Sequence[int]) -> pd.DataFrame:
     """``value`` summed per ``index`` (rows) and year (columns), every modelled year present, zeros filled."""
-    table = frame.pivot_table(index=index, columns=column, values=value, aggfunc="sum", fill_value=0.0)
-    return table.reindex(columns=list(years), fill_value=0.0).astype(float)
+    table = frame.pivot_table(index=index, columns=column, values=value, aggfunc="sum").astype(float)
+    return table.reindex(columns=list(years)).fillna(0.0)
 
 
 def plan_years(plan: Plan) -> list[int]:

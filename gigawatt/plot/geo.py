@@ -146,7 +146,7 @@ def _site_traces(plan: Plan, year: int) -> list[go.Scattergeo]:
     """Open sites (area = built MW, colour = opening year) and the candidates not open by ``year``."""
     catalogue = plan.scenario.tables["sites"].set_index("site_id")
     sites = plan.tables["sites"]
-    opened = sites[sites["open"] & (sites["year"] <= year)].groupby("site_id")["year"].min()
+    opened = sites[(sites["open"].astype(float) > TOL) & (sites["year"] <= year)].groupby("site_id")["year"].min()
     now = sites[sites["year"] == year].set_index("site_id")
     built = now["capacity_mw"].reindex(opened.index).fillna(0.0)
     drawn = now["facility_mw"].reindex(opened.index).fillna(0.0)
@@ -215,8 +215,10 @@ def _geo_layout(lats: np.ndarray, lons: np.ndarray) -> dict:
 
 def topojson_names(fig: go.Figure) -> list[str]:
     """The outline files plotly.js needs for ``fig``'s geographic subplots (``usa_110m``, ``world_110m``)."""
+    used = {getattr(trace, "geo", None) or "geo" for trace in fig.data if trace.type in ("scattergeo", "choropleth")}
     names = []
-    for geo in fig.select_geos():
+    for geo_id in sorted(used):
+        geo = fig.layout[geo_id]
         scope = geo.scope or "world"
         name = f"{scope.replace(' ', '-')}_{int(geo.resolution or 110)}m"
         if name not in names:

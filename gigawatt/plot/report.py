@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 
 import gigawatt
 from gigawatt.plot import sweeps
+from gigawatt.plot._common import TOL
 from gigawatt.plot.accessor import PlanPlots
 from gigawatt.plot.export import figure_html, page_head
 
@@ -152,7 +153,7 @@ def kpi_table(kpis: dict[str, float]) -> pd.DataFrame:
 # -- the plan's tables in the report -----------------------------------------------------------
 def _sites_table(plan: Plan) -> pd.DataFrame:
     sites = plan.tables["sites"]
-    opened = sites[sites["open"]]
+    opened = sites[sites["open"].astype(float) > TOL]  # fractional in an LP relaxation
     if opened.empty:
         return pd.DataFrame(columns=["site", "node", "opened", "built MW (peak)", "facility MW (peak)"])
     grouped = opened.groupby(["site_id", "node_id"])
