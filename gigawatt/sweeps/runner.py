@@ -41,7 +41,7 @@ class Run:
     scenario: Scenario | None
     error: str | None = None
 
-    def row(self, sweep: str, options: Mapping[str, object]) -> dict[str, object]:
+    def row(self, sweep: str) -> dict[str, object]:
         name = self.scenario.name if self.scenario is not None else None
         return {"run_id": self.run_id, "sweep": sweep, "label": self.spec.label, "params": dict(self.spec.params), "scenario": name}
 
@@ -97,14 +97,14 @@ def sweep(
         stored = db.statuses()
         for run in runs:
             if run.scenario is None and run.run_id not in stored:
-                db.record(run.row(spec.name, options) | {"status": "invalid", "error": run.error, "options": options})
+                db.record(run.row(spec.name) | {"status": "invalid", "error": run.error, "options": options})
         pending = [r for r in runs if r.scenario is not None and stored.get(r.run_id, "lost") in RETRY_ON_RESUME]
         bar = make_progress(progress)
         bar.start(len(pending), len(runs) - len(pending))
         try:
 
             def record(run: Run, result: Mapping[str, object], attempts: int) -> None:
-                row = run.row(spec.name, options) | dict(result["row"]) | {"options": options, "attempts": attempts}  # type: ignore[arg-type]
+                row = run.row(spec.name) | dict(result["row"]) | {"options": options, "attempts": attempts}  # type: ignore[arg-type]
                 row["scenario_hash"] = run.scenario.hash if run.scenario is not None else None
                 db.record(row, result.get("tables"))  # type: ignore[arg-type]
                 bar.update(str(row["status"]))
