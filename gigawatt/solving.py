@@ -26,13 +26,15 @@ from gigawatt.plan.start import start_columns
 from gigawatt.scenario import Scenario
 from gigawatt.solvers import highs, registry
 from gigawatt.solvers.base import SolveOptions, TerminationCondition
-from gigawatt.solvers.strategy import ColumnGroups, phased_solve
+from gigawatt.solvers.heuristics import shortlist
+from gigawatt.solvers.strategy import ColumnGroups, choose, phased_solve, shortlist_solve
 
 log = logging.getLogger(__name__)
 
 INFEASIBLE = {TerminationCondition.INFEASIBLE, TerminationCondition.INFEASIBLE_OR_UNBOUNDED}
-#: Solve strategies: ``phased`` (:mod:`gigawatt.solvers.strategy`, HiGHS MIPs) or ``single`` (one solver call).
-STRATEGIES = ("phased", "single")
+#: Solve strategies (:mod:`gigawatt.solvers.strategy`, HiGHS MIPs): ``auto`` picks ``phased`` or, for large
+#: models, ``shortlist``; ``single`` is one solver call.
+STRATEGIES = ("auto", "phased", "shortlist", "single")
 
 
 def solve(
@@ -45,7 +47,7 @@ def solve(
     integer_units: bool = True,
     relax: bool = False,
     tee: bool = False,
-    strategy: str = "phased",
+    strategy: str = "auto",
     duals: bool = True,
     start: Plan | Mapping[str, pd.DataFrame] | None = None,
     **solver_options: object,
@@ -54,9 +56,11 @@ def solve(
 
     Defaults come from the scenario's ``solver`` settings. ``time_limit`` in seconds; ``mip_gap``
     relative. A time-limited MIP with an incumbent returns it with its bound and gap. ``strategy`` is
-    ``phased`` (a site-restricted incumbent, a bound from the MIP with chip units relaxed, then a repair
-    to whole units; :mod:`gigawatt.solvers.strategy`) or ``single`` (one solver call); the plan's
-    metadata records which produced it. ``duals=False`` skips the shadow prices (one more LP). ``start`` warm-starts
+    ``auto`` (default: ``phased``, or ``shortlist`` for large models), ``phased`` (a site-restricted
+    incumbent, a bound from the MIP with chip units relaxed, then a repair to whole units),
+    ``shortlist`` (a plan from the cheapest candidate sites first, then the full MIP warm-started from it;
+    :mod:`gigawatt.solvers.strategy`) or ``single`` (one solver call); ``plan.metadata["strategy"]["name"]``
+    records which produced the plan. ``duals=False`` skips the shadow prices (one more LP). ``start`` warm-starts
     the MIP from a previous plan, or from plan-shaped tables naming only some decisions (HiGHS completes
     the rest); it solves in one HiGHS call. Raises
     :class:`InfeasibleScenario` when no plan exists and :class:`NoPlan` when none was found.
@@ -88,7 +92,7 @@ def solve_model(
     mip_gap: float | None = None,
     threads: int | None = None,
     tee: bool = False,
-    strategy: str = "phased",
+    strategy: str = "auto",
     duals: bool = True,
     start: Plan | Mapping[str, pd.DataFrame] | None = None,
     _build_seconds: float = 0.0,
@@ -114,16 +118,22 @@ def solve_model(
         compiled = compile_model(model)
         handoff_s = time.perf_counter() - t0
         matrix_range, range_line = _matrix_range(compiled, data.scenario.name)
-        phased = strategy == "phased" and name == "highs" and not mopts.relax and compiled.form.n_integer > 0
-        strategy_meta: dict[str, object] = {"name": "phased" if phased else "single"}
+        mip = name == "highs" and not mopts.relax and compiled.form.n_integer > 0
+        chosen = choose(compiled.form) if strategy == "auto" else strategy
+        phased = mip and chosen == "phased"
+        strategy_meta: dict[str, object] = {"name": chosen if mip else "single", "requested": strategy}
         if start is not None and name == "highs" and not mopts.relax:
             cols, values = start_columns(compiled, start.tables if isinstance(start, Plan) else start)
             result = compiled.unscale(highs.solve(compiled.solver_form, sopts, start=values, start_columns=cols))
-            strategy_meta = {"name": "single", "start": f"{len(cols)} integer decisions from a plan"}
+            strategy_meta = {"name": "single", "requested": strategy, "start": f"{len(cols)} integer decisions from a plan"}
         elif phased:
             result, report = phased_solve(compiled.solver_form, _column_groups(compiled), sopts)
             result = compiled.unscale(result)
-            strategy_meta = report.as_dict()
+            strategy_meta = {**report.as_dict(), "requested": strategy}
+        elif mip and chosen == "shortlist":
+            result, report = shortlist_solve(compiled.solver_form, _column_groups(compiled), sopts, shortlist(data))
+            result = compiled.unscale(result)
+            strategy_meta = {**report.as_dict(), "requested": strategy}
         else:
             result = registry.solve_with(name, model, compiled, sopts, relax=mopts.relax)
         if not result.has_solution or result.x is None:

@@ -67,8 +67,12 @@ def tracing() -> Iterator[Trace]:
 
 @contextlib.contextmanager
 def scope(plans: bool, bounds: bool) -> Iterator[None]:
-    """Solves in the block: their incumbents are plans of ``P`` (``plans``), their bounds bound ``P`` (``bounds``)."""
-    token = _valid.set((plans, bounds))
+    """Solves in the block: their incumbents are plans of ``P`` (``plans``), their bounds bound ``P`` (``bounds``).
+
+    Scopes nest by "and": inside ``scope(bounds=False)`` (e.g. a restricted model) no inner scope makes bounds count.
+    """
+    outer_plans, outer_bounds = _valid.get()
+    token = _valid.set((outer_plans and plans, outer_bounds and bounds))
     try:
         yield
     finally:

@@ -46,6 +46,13 @@ REPAIR_GAP = 5e-5
 WHOLE_TOL = 1e-6
 #: The bound solve (4) aims a little under the target so the repair's loss still fits.
 BOUND_GAP_SHARE = 0.9
+#: Repair the restricted MIP's build to whole units at once (an early plan, and a start for later phases).
+EARLY_REPAIR = True
+#: Large instances (``auto``): more columns than this go through :func:`shortlist_solve`.
+LARGE_COLUMNS = 40_000
+#: Share of the time limit for the shortlisted model and the gap it is solved to.
+SHORTLIST_SHARE = 0.35
+SHORTLIST_GAP = 5e-3
 #: Support threshold for a site being "used" in a relaxed solution (blocks).
 SUPPORT_TOL = 1e-6
 
@@ -143,8 +150,15 @@ def phased_solve(form: StandardForm, groups: ColumnGroups, options: SolveOptions
         rs = highs.solve(restricted, _options(options, max(heuristic_budget - spent, 1.0), BOUND_GAP_SHARE * target))
     report.add("restricted", rs, sites=sorted(sites))
     start = rs.x if rs.has_solution else None
-    # 4. bound on the units-relaxed problem (the problem itself when units are continuous)
     has_unit_integers = _has_unit_integers(form, groups)
+    early = None
+    if has_unit_integers and EARLY_REPAIR and rs.has_solution and rs.x is not None:
+        # 3b. an early plan of P: the restricted build with whole units
+        with progress.scope(plans=True, bounds=False):
+            early = _repair(form, groups, rs.x, options, left)
+        report.add("early_repair", early)
+        early = early if early.has_solution else None
+    # 4. bound on the units-relaxed problem (the problem itself when units are continuous)
     reserve = min(REPAIR_MAX_S, 0.1 * limit) if has_unit_integers else 0.0
     bound_gap = BOUND_GAP_SHARE * target if has_unit_integers else target
     with progress.scope(plans=not has_unit_integers, bounds=True):
@@ -153,9 +167,9 @@ def phased_solve(form: StandardForm, groups: ColumnGroups, options: SolveOptions
     if not has_unit_integers:
         return _timed(q, t_start), report
     if not q.has_solution:
-        p = highs.solve(form, _options(options, left(), target))
+        p = highs.solve(form, _options(options, left(), target), start=early.x if early is not None else None)
         report.add("fallback", p)
-        return _timed(p, t_start), report
+        return _timed(_best(p, early, p.bound, target), t_start), report
     # 5. repair: fix openings, blocks and link builds at Q's incumbent, units integer; first with the
     #    units Q already has whole fixed too (a small MIP over the fractional ones), then all units free
     assert q.x is not None
@@ -163,7 +177,8 @@ def phased_solve(form: StandardForm, groups: ColumnGroups, options: SolveOptions
         repair = _repair(form, groups, q.x, options, left)
     report.add("repair", repair)
     bound = q.bound
-    best = repair if repair.has_solution else None
+    plans = [r for r in (repair, early) if r is not None and r.has_solution]
+    best = min(plans, key=lambda r: r.objective if r.objective is not None else float("inf")) if plans else None
     if best is not None and bound is not None and _gap(best.objective, bound) <= target:
         return _timed(_combine(best, bound, target), t_start), report
     # 6. the problem itself, warm-started from the repaired plan
@@ -178,6 +193,45 @@ def phased_solve(form: StandardForm, groups: ColumnGroups, options: SolveOptions
     if p.termination is TerminationCondition.OPTIMAL and winner is p:
         return _timed(p, t_start), report
     return _timed(_combine(winner, final_bound, target), t_start), report
+
+
+def shortlist_solve(form: StandardForm, groups: ColumnGroups, options: SolveOptions, sites: set[str]) -> tuple[SolveResult, StrategyReport]:
+    """Large instances: a plan from ``form`` restricted to ``sites`` (phased), then ``form`` warm-started from it.
+
+    The restricted model only removes options, so its plans are plans of ``form``; its bounds are not
+    bounds of ``form`` and are never used. The bound reported is HiGHS's dual bound on ``form`` itself.
+    """
+    t_start = time.perf_counter()
+    limit = options.time_limit if options.time_limit is not None else float("inf")
+    target = options.mip_gap
+    report = StrategyReport("shortlist")
+    closed = np.array([col for s, col in zip(groups.site_of_open, groups.opens, strict=True) if s not in sites], dtype=np.int64)
+    upper = form.col_upper.copy()
+    upper[closed] = 0.0
+    with progress.scope(plans=True, bounds=False):
+        rr, inner = phased_solve(
+            replace(form, col_upper=upper), groups, _options(options, SHORTLIST_SHARE * limit, max(target, SHORTLIST_GAP))
+        )
+    report.add("shortlist", rr, sites=len(sites), phases=inner.phases)
+    start = rr.x if rr.has_solution else None
+    left = limit - (time.perf_counter() - t_start)
+    p = highs.solve(form, _options(options, left, target), start=start)
+    report.add("full", p)
+    return _timed(_best(p, rr if start is not None else None, p.bound, target), t_start), report
+
+
+def _best(result: SolveResult, other: SolveResult | None, bound: float | None, target: float) -> SolveResult:
+    """``result``, or ``other``'s plan with ``bound`` when it is better."""
+    if other is None or not other.has_solution or other.objective is None:
+        return result
+    if result.has_solution and result.objective is not None and result.objective <= other.objective:
+        return result
+    return _combine(other, bound, target)
+
+
+def choose(form: StandardForm) -> str:
+    """The strategy ``auto`` picks for ``form``: ``shortlist`` above :data:`LARGE_COLUMNS` columns, else ``phased``."""
+    return "shortlist" if form.shape[1] > LARGE_COLUMNS else "phased"
 
 
 def _has_unit_integers(form: StandardForm, groups: ColumnGroups) -> bool:
@@ -208,6 +262,7 @@ def _gap(objective: float | None, bound: float | None) -> float:
 
 def _combine(primal: SolveResult, bound: float | None, target: float) -> SolveResult:
     """``primal``'s plan with ``bound``; optimal (within ``target``) when the gap closes."""
+    bound = bound if bound is not None and np.isfinite(bound) else None
     gap = _gap(primal.objective, bound)
     closed = gap <= target
     termination = TerminationCondition.OPTIMAL if closed else TerminationCondition.TIME_LIMIT

@@ -36,6 +36,8 @@ def test_scope_filters_and_no_trace_outside_a_block():
     with progress.tracing() as trace:
         with progress.scope(plans=False, bounds=True):
             assert progress.active()[1:] == (False, True)
+            with progress.scope(plans=True, bounds=True):  # nested scopes cannot widen what counts
+                assert progress.active()[1:] == (False, True)
         progress.record(10.0, 8.0)
         progress.record(9.0, None)
     progress.record(1.0, 0.5)  # not tracing: ignored

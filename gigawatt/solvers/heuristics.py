@@ -1,0 +1,77 @@
+r"""Candidate-site selection: a shortlist of sites a plan is likely to use, picked from the data alone.
+
+On large instances the LP relaxation alone takes a minute, so the first plan cannot wait for it. The
+shortlist lets a much smaller MIP (every other site closed) find a plan first; it is a plan of the full
+problem because closing sites only removes options. Nothing here is a bound.
+
+Merit of a site: its levelised cost per MW of IT load over a year [USD/MW-yr],
+
+.. math::
+
+    pue_s \,\bigl(crf_s \, (capex\_usd\_per\_mw_s + open\_cost\_usd_s / max\_mw_s) + fixed\_om_s + p_{n(s)} \, h \, lf\bigr)
+
+with ``crf`` the capital recovery factor over the site's life at the discount rate, ``p`` the cheapest
+energy price at the site's node, ``h`` hours per year and ``lf`` the load factor. For every region
+(or the single pool) and year, sites within reach that can open by then are taken cheapest first
+until their usable MW reach ``coverage`` times the region's share of the ceiling in that year
+(the ceiling scaled by the region's demand over the peak total demand).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from gigawatt.model.data import capital_recovery_factor
+
+if TYPE_CHECKING:
+    from gigawatt.model.data import ModelData
+
+#: Usable MW shortlisted per MW of a region's share of the ceiling.
+COVERAGE = 2.5
+
+
+def site_merit(d: ModelData) -> dict[str, float]:
+    """Levelised USD per MW of IT load per year of each site (lower is better)."""
+    st = d.scenario.settings
+    prices: dict[str, float] = {}
+    for row in d.supply.values():
+        prices[row.node_id] = min(prices.get(row.node_id, float("inf")), row.energy_price_usd_per_mwh)
+    energy_h = st.hours_per_year * st.load_factor
+    merit = {}
+    for s, row in d.site.items():
+        crf = capital_recovery_factor(st.discount_rate, int(row.lifetime_years))
+        price = prices.get(row.node_id, max(prices.values(), default=0.0))
+        yearly = crf * (row.capex_usd_per_mw + row.open_cost_usd / row.max_mw) + row.fixed_om_usd_per_mw_yr + price * energy_h
+        merit[s] = row.pue * yearly
+    return merit
+
+
+def shortlist(d: ModelData, coverage: float = COVERAGE) -> set[str]:
+    """Sites covering ``coverage`` x each region's share of the ceiling in every year, cheapest first."""
+    merit = site_merit(d)
+    usable = {s: (row.max_mw // row.block_mw) * row.block_mw for s, row in d.site.items()}
+    reach: dict[str, list[str]] = defaultdict(list)
+    for r, s in d.serve_pairs:
+        reach[r].append(s)
+    totals: dict[int, float] = defaultdict(float)
+    for (_, y), value in d.demand.items():
+        totals[y] += value
+    peak = max(totals.values(), default=0.0)
+    ceiling = d.scenario.settings.ceiling_mw
+    chosen: set[str] = set()
+    for r, sites in reach.items():
+        ranked, within = sorted(sites, key=lambda s: (merit[s], s)), set(sites)
+        for y in d.years:
+            demand = d.demand.get((r, y), 0.0)
+            if demand <= 0 or peak <= 0:
+                continue
+            need = coverage * ceiling * demand / peak
+            have = sum(usable[s] for s in chosen if s in within and d.site[s].earliest_year <= y)
+            for s in ranked:
+                if have >= need:
+                    break
+                if s not in chosen and d.site[s].earliest_year <= y:
+                    chosen.add(s)
+                    have += usable[s]
+    return chosen

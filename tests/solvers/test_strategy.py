@@ -1,0 +1,124 @@
+"""Solve strategies: auto, phased and shortlist return verified plans with true bounds and exact optima."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from brute_force import brute_force_optimum
+from builders import chip, scenario, site
+
+import gigawatt as gw
+from gigawatt.model.data import build_data
+from gigawatt.solvers import heuristics, strategy
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.append(str(ROOT))
+sys.path.append(str(ROOT / "tests" / "model"))
+
+from test_brute_force import random_instance  # noqa: E402
+
+from benchmarks.generator import synthetic_scenario  # noqa: E402
+
+STRATEGIES = ("auto", "phased", "shortlist", "single")
+
+
+def whole_units_scenario(**settings: object) -> gw.Scenario:
+    """Demand 2.5 EFLOP/s from 1-EFLOP/s units under a 2.2 MW ceiling: chip a (1 MW, 1e6 USD) or b (0.5 MW, 1.5e6 USD).
+
+    Whole units: 3 units, at most one a (2 x 1 MW + 0.5 > 2.2): 1 a + 2 b = 4e6 USD. The LP takes 1.9 a + 0.6 b = 2.8e6.
+    """
+    return scenario(
+        {"ceiling_mw": 2.2, **settings},
+        chips=[chip("a"), chip("b", it_kw_per_unit=500.0, capex_usd_per_unit=1.5e6)],
+        demand=[{"year": 2026, "eflops": 2.5}],
+    )
+
+
+@pytest.mark.parametrize("name", STRATEGIES)
+def test_whole_units_known_answer(name):
+    plan = gw.solve(whole_units_scenario(), strategy=name, mip_gap=0.0, duals=False)
+    assert plan.verify() == []
+    assert plan.objective == pytest.approx(4e6, rel=1e-9)
+    assert plan.bound <= plan.objective * (1 + 1e-9) and plan.bound == pytest.approx(4e6, rel=1e-6)
+    units = plan.chips.groupby("chip_id")["units_installed"].sum() if "units_installed" in plan.chips else None
+    if units is not None:
+        assert units.to_dict() == {"a": 1, "b": 2}
+    expected = {"auto": "phased"}.get(name, name)
+    assert plan.metadata["strategy"]["name"] == expected
+    assert plan.metadata["strategy"]["requested"] == name
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("name", ["auto", "shortlist"])
+def test_strategies_match_brute_force(seed, name):
+    scn = random_instance(seed)
+    expected = brute_force_optimum(scn)
+    if expected is None:
+        with pytest.raises(gw.InfeasibleScenario):
+            gw.solve(scn, integer_units=False, mip_gap=0.0, strategy=name)
+        return
+    plan = gw.solve(scn, integer_units=False, mip_gap=0.0, strategy=name, duals=False)
+    assert plan.objective == pytest.approx(expected, rel=1e-6)
+    assert plan.bound <= plan.objective * (1 + 1e-9)
+    assert plan.verify() == []
+
+
+@pytest.fixture(scope="module")
+def synthetic() -> tuple[gw.Scenario, gw.Plan]:
+    scn = synthetic_scenario(sites=10, chips=2, years=3, regions=2, seed=5)
+    exact = gw.solve(scn, strategy="single", mip_gap=0.0, duals=False, time_limit=120)
+    assert exact.status == "optimal"
+    return scn, exact
+
+
+@pytest.mark.parametrize("name", ["auto", "phased", "shortlist"])
+def test_synthetic_plans_verify_with_a_true_bound(name, synthetic):
+    scn, exact = synthetic
+    plan = gw.solve(scn, strategy=name, mip_gap=1e-4, duals=False, time_limit=120)
+    assert plan.verify() == []
+    assert plan.bound <= exact.objective * (1 + 1e-7)  # a lower bound of the true optimum
+    assert exact.objective <= plan.objective * (1 + 1e-7)
+    assert plan.gap == pytest.approx((plan.objective - plan.bound) / plan.objective, abs=1e-9)
+    assert plan.gap <= 1e-4 + 1e-9
+
+
+def test_shortlist_that_misses_the_only_usable_site_still_finds_the_optimum():
+    # site "air" is cheapest and alone covers the shortlist's need, but the only chip needs liquid cooling
+    scn = scenario(
+        {"ceiling_mw": 10.0},
+        sites=[site("air", cooling="air", max_mw=1000.0, block_mw=100.0), site("wet", capex_usd_per_mw=1e4, max_mw=100.0, block_mw=10.0)],
+        chips=[chip("a", cooling="liquid")],
+        demand=[{"year": 2026, "eflops": 2.0}],
+    )
+    data = build_data(scn)
+    assert heuristics.shortlist(data) == {"air"}
+    plan = gw.solve(scn, strategy="shortlist", mip_gap=0.0, duals=False)
+    assert plan.verify() == []
+    assert plan.objective == pytest.approx(2e6 + 1e4 * 10.0, rel=1e-9)  # two units, one 10 MW block at "wet"
+    assert plan.bound == pytest.approx(plan.objective, rel=1e-6)
+
+
+def test_site_merit_prefers_cheaper_energy_and_lower_pue():
+    scn = scenario(
+        sites=[site("a", pue=1.1), site("b", pue=1.3), site("c", pue=1.1, capex_usd_per_mw=1e6)],
+        demand=[{"year": 2026, "eflops": 1.0}],
+    )
+    merit = heuristics.site_merit(build_data(scn))
+    assert merit["a"] == pytest.approx(0.0) and merit["b"] == pytest.approx(0.0)  # free sites and free energy
+    assert merit["c"] == pytest.approx(1.1 * 1e6)  # one-year life at no discount: the whole capex
+    assert heuristics.shortlist(build_data(scn), coverage=0.01) == {"a"}  # cheapest (ties by id) covers a tiny need
+
+
+def test_auto_picks_shortlist_for_large_models():
+    small = synthetic_scenario(sites=6, chips=2, years=2, seed=0)
+    from gigawatt.model import build_model
+    from gigawatt.model.compile import compile_model
+
+    form = compile_model(build_model(small)).form
+    assert strategy.choose(form) == "phased"
+    assert form.shape[1] < strategy.LARGE_COLUMNS
+    with pytest.raises(ValueError, match="unknown strategy"):
+        gw.solve(small, strategy="fastest")
