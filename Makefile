@@ -34,16 +34,16 @@ chromium:
 	  echo "note: Chromium not installed (needs root and apt-get); static export and browser tests will skip"
 
 test: $(STAMP) solvers chromium
-	$(BIN)/ruff check gigawatt tests benchmarks
-	$(BIN)/ruff format --check gigawatt tests benchmarks
+	$(BIN)/ruff check gigawatt tests benchmarks notebooks
+	$(BIN)/ruff format --check gigawatt tests benchmarks notebooks
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check gigawatt tests benchmarks
+	$(BIN)/ruff check gigawatt tests benchmarks notebooks
 
 format: $(STAMP)
-	$(BIN)/ruff format gigawatt tests benchmarks
-	$(BIN)/ruff check --fix gigawatt tests benchmarks
+	$(BIN)/ruff format gigawatt tests benchmarks notebooks
+	$(BIN)/ruff check --fix gigawatt tests benchmarks notebooks
 
 docs: $(STAMP)
 	$(BIN)/python -m gigawatt.scenario.docs > docs/scenario-format.md
