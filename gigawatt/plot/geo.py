@@ -92,9 +92,9 @@ def _node_label(node_id: str, row: pd.Series) -> str:
 
 def _link_traces(plan: Plan, nodes: pd.DataFrame, year: int) -> list[go.Scattergeo]:
     """One line per link (plotly draws one width and colour per trace), plus a hidden trace carrying the colour bar."""
-    links = plan.scenario.tables["links"].set_index("link_id")
-    if links.empty:
+    if "links" not in plan.scenario.tables or plan.scenario.tables["links"].empty:
         return []
+    links = plan.scenario.tables["links"].set_index("link_id")
     state = plan.tables["links"]
     state = state[state["year"] == year].set_index("link_id")
     capacity = state["capacity_mw"].reindex(links.index).fillna(links["capacity_mw"])

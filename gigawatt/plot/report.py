@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 
 import gigawatt
 from gigawatt.plot import sweeps
-from gigawatt.plot._common import TOL
+from gigawatt.plot._common import TOL, figure, year_axis
 from gigawatt.plot.accessor import PlanPlots
 from gigawatt.plot.export import figure_html, page_head
 
@@ -254,16 +254,12 @@ def _yearly_power(runs: pd.DataFrame, power: pd.DataFrame | None) -> go.Figure |
     if table.empty:
         return None
     labels = _run_labels(runs)
-    fig = go.Figure()
-    fig.update_layout(template="plotly_white", title="Facility power per year by run", height=450)
+    years = [int(y) for y in table.columns]
+    fig = figure("Facility power per year by run", y_title="facility power (MW)")
     for run_id, row in table.iterrows():
-        fig.add_trace(
-            go.Scatter(
-                x=[int(y) for y in table.columns], y=row.to_numpy(dtype=float), mode="lines+markers", name=labels.get(run_id, str(run_id))
-            )
-        )
-    fig.update_xaxes(title_text="year", dtick=1)
-    fig.update_yaxes(title_text="facility power (MW)")
+        name = labels.get(run_id, str(run_id))
+        fig.add_trace(go.Scatter(x=years, y=row.to_numpy(dtype=float), mode="lines+markers", name=name))
+    year_axis(fig, years)
     return fig
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
-import pandas as pd
 import pytest
+from builders import scenario, solve_verified
 
 import gigawatt as gw
 
@@ -126,4 +129,20 @@ def test_plan_without_any_build(tiny_plan):
     assert bars(plan.plot.power()) == {}
     assert bars(plan.plot.costs()) == {}
     np.testing.assert_allclose(line(plan.plot.capacity(), "demand"), [4.0, 10.0])
-    assert isinstance(pd.DataFrame(plan.plot.chips().data), pd.DataFrame)
+    assert bars(plan.plot.chips()) == {}
+    assert [t.name for t in plan.plot.map().data if t.name.startswith("sites")] == ["sites (area = MW built)"]
+
+
+def test_one_node_plan_without_links_or_regions(tmp_path):
+    """The smallest scenario (one node, no links table, one pool): every chart draws, and so does the report."""
+    plan = solve_verified(scenario())
+    fig = plan.plot.map()
+    assert [t.name for t in fig.data] == ["grid nodes", "sites (area = MW built)"]
+    assert list(fig.data[1].marker.size) == [100.0]  # one 100 MW block for the 1 MW unit (blocks are 100 MW)
+    np.testing.assert_allclose(bars(plan.plot.power())["s"], [1.0])
+    assert 'id="chart-map"' in plan.report(tmp_path / "r.html").read_text()
+
+
+def test_import_gigawatt_leaves_plotly_out():
+    code = "import sys, gigawatt; assert 'plotly' not in sys.modules; gigawatt.plot; assert 'plotly' in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
