@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from pandas.api.types import is_numeric_dtype
 from plotly.subplots import make_subplots
 
 from gigawatt.plot._common import CEILING_COLOR, REFERENCE_COLOR, colors, figure
@@ -71,7 +72,7 @@ def sweep(runs: pd.DataFrame, x: str = "ceiling_mw", y: str = "total_cost_usd", 
         statuses = part["status"].astype(str) if "status" in part else pd.Series("", index=part.index)
         fig.add_trace(
             go.Scatter(
-                x=part[x].to_numpy(dtype=float) * fx,
+                x=part[x].to_numpy(dtype=float) * fx if is_numeric_dtype(part[x]) else part[x].astype(str).to_numpy(),
                 y=part[y].to_numpy(dtype=float) * fy,
                 name=name,
                 mode="lines+markers",

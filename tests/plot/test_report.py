@@ -74,6 +74,22 @@ def test_runs_report_from_a_store_renders_offline(tmp_path, open_page):
     assert page.charts["chart-total_cost_usd-vs-ceiling_mw"]["traces"] == 1
 
 
+def test_runs_report_of_variants(tmp_path):
+    runs = pd.DataFrame(
+        {
+            "run_id": ["a", "b"],
+            "label": ["variant=rubin_delay", "variant=default"],
+            "params": ["{}", "{}"],
+            "scenario": ["rubin_delay", "default"],
+            "status": ["optimal", "optimal"],
+            "total_cost_usd": [107e9, 104e9],
+        }
+    )
+    assert swept_columns(runs) == ["scenario"]
+    text = gw.plot.runs_report(runs, tmp_path / "v.html").read_text()
+    assert 'id="chart-total_cost_usd-vs-scenario"' in text and "variant=rubin_delay" in text
+
+
 def test_swept_columns_of_a_hand_made_frame():
     runs = pd.DataFrame({"run_id": ["a", "b"], "status": ["optimal"] * 2, "ceiling_mw": [1.0, 2.0], "price": [1, 1], "mw_2026": [1, 2]})
     assert swept_columns(runs) == ["ceiling_mw"]  # price does not vary; mw_<year> are results

@@ -44,6 +44,12 @@ def test_sweep_one_line_per_colour():
     assert fig.data[0].marker.color != fig.data[1].marker.color
 
 
+def test_sweep_against_variant_names():
+    runs = pd.DataFrame({"run_id": ["a", "b"], "scenario": ["rubin_delay", "default"], "total_cost_usd": [107e9, 104e9]})
+    (trace,) = gw.plot.sweep(runs, x="scenario", y="total_cost_usd").data
+    assert list(trace.x) == ["default", "rubin_delay"] and list(trace.y) == [104.0, 107.0]
+
+
 def test_sweep_names_missing_columns():
     with pytest.raises(ValueError, match="runs have no column 'eflops'"):
         gw.plot.sweep(runs_frame(), x="ceiling_mw", y="eflops")
