@@ -99,11 +99,13 @@ def solve(
     relax: bool = False,
     start: np.ndarray | None = None,
     start_columns: np.ndarray | None = None,
+    stop_bound: float | None = None,
 ) -> SolveResult:
     """Solve ``form`` with HiGHS; a time-limited MIP with an incumbent returns it with its bound and gap.
 
     ``start`` is a MIP start: a full vector, or the values of ``start_columns`` only (HiGHS completes
     the rest). Ctrl-C stops the solve cleanly: the result is ``interrupted`` with the incumbent, if any.
+    ``stop_bound`` ends a MIP (``interrupted``) once its dual bound reaches that objective value.
     """
     h = new_highs(options.tee)
     h.setOptionValue("output_flag", bool(options.tee or options.log_file))
@@ -133,6 +135,8 @@ def solve(
     is_mip = form.n_integer > 0 and not relax
     if trace is not None and is_mip and (plans or bounds):
         _follow(h, trace, plans, bounds)
+    if stop_bound is not None and is_mip:
+        _stop_at(h, stop_bound)
     t0 = time.perf_counter()
     h.HandleKeyboardInterrupt = True
     h.solve()
@@ -189,3 +193,13 @@ def _follow(h: highspy.Highs, trace: progress.Trace, plans: bool, bounds: bool) 
         h.cbMipImprovingSolution.subscribe(improving)
     if bounds:
         h.cbMipInterrupt.subscribe(interrupt)
+
+
+def _stop_at(h: highspy.Highs, bound: float) -> None:
+    """Interrupt the MIP once its dual bound reaches ``bound``."""
+
+    def interrupt(event: object) -> None:
+        if float(event.data_out.mip_dual_bound) >= bound:  # type: ignore[attr-defined]
+            event.data_in.user_interrupt = True  # type: ignore[attr-defined]
+
+    h.cbMipInterrupt.subscribe(interrupt)

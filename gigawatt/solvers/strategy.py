@@ -38,16 +38,19 @@ from gigawatt.solvers.base import SolutionStatus, SolveOptions, SolveResult, Sta
 
 #: Share of the time limit for the incumbent phases (1-3) and the cap on each, seconds.
 HEURISTIC_SHARE = 0.3
-BLOCKS_RELAXED_MAX_S = 10.0
+BLOCKS_RELAXED_MAX_S = 4.0
 #: Time kept back for the repair (5), seconds, and its relative gap.
 REPAIR_MAX_S = 5.0
 REPAIR_GAP = 5e-5
+#: Objective minus bound (million USD) at which a gap counts as closed whatever the target: HiGHS's default mip_abs_gap.
+ABS_GAP = 1e-6
 #: A relaxed unit count within this of a whole number is kept in the first repair.
 WHOLE_TOL = 1e-6
 #: The bound solve (4) aims a little under the target so the repair's loss still fits.
 BOUND_GAP_SHARE = 0.9
-#: Repair the restricted MIP's build to whole units at once (an early plan, and a start for later phases).
-EARLY_REPAIR = True
+#: Cap on the MIP with openings fixed (3), seconds, and its relative gap.
+FIXED_OPENINGS_MAX_S = 6.0
+FIXED_OPENINGS_GAP = 1e-4
 #: Large instances (``auto``): more columns than this go through :func:`shortlist_solve`.
 LARGE_COLUMNS = 40_000
 #: Share of the time limit for the shortlisted model and the gap it is solved to.
@@ -139,21 +142,32 @@ def phased_solve(form: StandardForm, groups: ColumnGroups, options: SolveOptions
     with progress.scope(plans=False, bounds=True):
         br = highs.solve(blocks_relaxed, _options(options, budget, 1e-4))
     report.add("blocks_relaxed", br)
-    # 3. restricted MIP over the sites the two relaxations use
-    sites = _used_sites(lp.x, groups) | _used_sites(br.x, groups)
-    upper = relaxed_units.col_upper.copy()
-    closed = np.array([col for s, col in zip(groups.site_of_open, groups.opens, strict=True) if s not in sites], dtype=np.int64)
-    upper[closed] = 0.0
-    restricted = replace(relaxed_units, col_upper=upper)
-    spent = time.perf_counter() - t_start
-    with progress.scope(plans=not _has_unit_integers(form, groups), bounds=False):
-        rs = highs.solve(restricted, _options(options, max(heuristic_budget - spent, 1.0), BOUND_GAP_SHARE * target))
-    report.add("restricted", rs, sites=sorted(sites))
-    start = rs.x if rs.has_solution else None
     has_unit_integers = _has_unit_integers(form, groups)
+    # 3. the units-relaxed MIP with every opening fixed as in (2): blocks and units only
+    fixed = None
+    if br.has_solution and br.x is not None:
+        lower, upper = relaxed_units.col_lower.copy(), relaxed_units.col_upper.copy()
+        lower[groups.opens] = upper[groups.opens] = np.round(br.x[groups.opens])
+        budget = min(FIXED_OPENINGS_MAX_S, max(heuristic_budget - (time.perf_counter() - t_start), 1.0))
+        with progress.scope(plans=not has_unit_integers, bounds=False):
+            fixed = highs.solve(_with(relaxed_units, lower=lower, upper=upper), _options(options, budget, FIXED_OPENINGS_GAP))
+        report.add("openings_fixed", fixed)
+    rs = fixed
+    if fixed is None or not fixed.has_solution:
+        # 3'. restricted MIP over the sites the two relaxations use
+        sites = _used_sites(lp.x, groups) | _used_sites(br.x, groups)
+        upper = relaxed_units.col_upper.copy()
+        closed = np.array([col for s, col in zip(groups.site_of_open, groups.opens, strict=True) if s not in sites], dtype=np.int64)
+        upper[closed] = 0.0
+        restricted = replace(relaxed_units, col_upper=upper)
+        spent = time.perf_counter() - t_start
+        with progress.scope(plans=not has_unit_integers, bounds=False):
+            rs = highs.solve(restricted, _options(options, max(heuristic_budget - spent, 1.0), BOUND_GAP_SHARE * target))
+        report.add("restricted", rs, sites=sorted(sites))
+    start = rs.x if rs.has_solution else None
     early = None
-    if has_unit_integers and EARLY_REPAIR and rs.has_solution and rs.x is not None:
-        # 3b. an early plan of P: the restricted build with whole units
+    if has_unit_integers and rs.has_solution and rs.x is not None:
+        # 3b. an early plan of P: that build with whole units
         with progress.scope(plans=True, bounds=False):
             early = _repair(form, groups, rs.x, options, left)
         report.add("early_repair", early)
@@ -161,8 +175,10 @@ def phased_solve(form: StandardForm, groups: ColumnGroups, options: SolveOptions
     # 4. bound on the units-relaxed problem (the problem itself when units are continuous)
     reserve = min(REPAIR_MAX_S, 0.1 * limit) if has_unit_integers else 0.0
     bound_gap = BOUND_GAP_SHARE * target if has_unit_integers else target
+    # stop as soon as the early plan is proven within the target
+    stop = early.objective - target * abs(early.objective) if early is not None and early.objective is not None else None
     with progress.scope(plans=not has_unit_integers, bounds=True):
-        q = highs.solve(relaxed_units, _options(options, left() - reserve, bound_gap), start=start)
+        q = highs.solve(relaxed_units, _options(options, left() - reserve, bound_gap), start=start, stop_bound=stop)
     report.add("bound", q)
     if not has_unit_integers:
         return _timed(q, t_start), report
@@ -173,10 +189,12 @@ def phased_solve(form: StandardForm, groups: ColumnGroups, options: SolveOptions
     # 5. repair: fix openings, blocks and link builds at Q's incumbent, units integer; first with the
     #    units Q already has whole fixed too (a small MIP over the fractional ones), then all units free
     assert q.x is not None
-    with progress.scope(plans=True, bounds=False):
-        repair = _repair(form, groups, q.x, options, left)
-    report.add("repair", repair)
     bound = q.bound
+    repair = None
+    if early is None or _gap(early.objective, bound) > target:
+        with progress.scope(plans=True, bounds=False):
+            repair = _repair(form, groups, q.x, options, left)
+        report.add("repair", repair)
     plans = [r for r in (repair, early) if r is not None and r.has_solution]
     best = min(plans, key=lambda r: r.objective if r.objective is not None else float("inf")) if plans else None
     if best is not None and bound is not None and _gap(best.objective, bound) <= target:
@@ -261,10 +279,10 @@ def _gap(objective: float | None, bound: float | None) -> float:
 
 
 def _combine(primal: SolveResult, bound: float | None, target: float) -> SolveResult:
-    """``primal``'s plan with ``bound``; optimal (within ``target``) when the gap closes."""
+    """``primal``'s plan with ``bound``; optimal when the gap closes (within ``target``, or :data:`ABS_GAP` as HiGHS stops)."""
     bound = bound if bound is not None and np.isfinite(bound) else None
     gap = _gap(primal.objective, bound)
-    closed = gap <= target
+    closed = gap <= target or (bound is not None and primal.objective is not None and primal.objective - bound <= ABS_GAP)
     termination = TerminationCondition.OPTIMAL if closed else TerminationCondition.TIME_LIMIT
     solution = SolutionStatus.OPTIMAL if closed else SolutionStatus.FEASIBLE
     return replace(primal, termination=termination, solution=solution, bound=bound, gap=gap)
