@@ -26,7 +26,7 @@ from gigawatt.plan.start import start_columns
 from gigawatt.scenario import Scenario
 from gigawatt.solvers import highs, registry
 from gigawatt.solvers.base import SolveOptions, TerminationCondition
-from gigawatt.solvers.heuristics import shortlist
+from gigawatt.solvers.heuristics import COVERAGES, shortlist
 from gigawatt.solvers.strategy import ColumnGroups, choose, phased_solve, shortlist_solve
 
 log = logging.getLogger(__name__)
@@ -131,7 +131,7 @@ def solve_model(
             result = compiled.unscale(result)
             strategy_meta = {**report.as_dict(), "requested": strategy}
         elif mip and chosen == "shortlist":
-            result, report = shortlist_solve(compiled.solver_form, _column_groups(compiled), sopts, shortlist(data))
+            result, report = shortlist_solve(compiled.solver_form, _column_groups(compiled), sopts, [shortlist(data, c) for c in COVERAGES])
             result = compiled.unscale(result)
             strategy_meta = {**report.as_dict(), "requested": strategy}
         else:

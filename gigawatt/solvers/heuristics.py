@@ -28,7 +28,9 @@ if TYPE_CHECKING:
     from gigawatt.model.data import ModelData
 
 #: Usable MW shortlisted per MW of a region's share of the ceiling.
-COVERAGE = 2.5
+COVERAGE = 1.3
+#: Ever longer shortlists tried in turn until one has a plan.
+COVERAGES = (1.3, 2.5)
 
 
 def site_merit(d: ModelData) -> dict[str, float]:

@@ -1,4 +1,4 @@
-r"""Solve strategy for the buildout MIP: a site-restricted incumbent, a bound on a relaxation, then a repair.
+r"""Solve strategies for the buildout MIP: ``phased`` (an incumbent, a bound on a relaxation, a repair) and ``shortlist``.
 
 HiGHS alone proves the default scenario slowly: the LP gap comes from rounding capacity blocks over
 time, and most of the tree is spent before a good plan is found. With a good plan in hand, reduced-cost
@@ -7,22 +7,32 @@ fixing prunes the tree quickly. The ``phased`` strategy therefore runs on one st
 
 1. **LP** of ``P`` (all integrality dropped).
 2. **Blocks relaxed** (``blocks`` columns continuous, units continuous): a MIP over openings only,
-   solved to ``1e-4`` in about a second.
-3. **Restricted MIP** ``R``: ``P`` with units continuous and every site outside the support of
-   (1) and (2) closed (``open <= 0``). Its incumbent ``x_R`` is feasible for (4).
+   a few seconds at most.
+3. **Openings fixed**: ``P`` with units continuous and every opening fixed as in (2) (or, when (2)
+   found nothing in time, open wherever the LP opens at all): a MIP over block builds only, solved to
+   ``1e-4`` in seconds. When it has no solution, the **restricted MIP** instead:
+   units continuous, every site outside the support of (1) and (2) closed.
+   Its incumbent ``x_R`` is then **repaired** (3b): openings, blocks and link builds fixed, units
+   integer, giving the first plan ``U_0`` of ``P``.
 4. **Bound**: ``Q`` = ``P`` with chip units continuous, warm-started from ``x_R``. ``Q`` is a relaxation
    of ``P``, so its dual bound ``L_Q`` is a lower bound of ``P``:
 
    .. math:: \min P \ge \min Q \ge L_Q
 
-5. **Repair**: ``P`` with every integer column except the units fixed at ``Q``'s incumbent (openings,
-   blocks, link builds), units integer. Its objective ``U`` is a plan of ``P``; the reported gap is
-   ``(U - L_Q) / |U|``.
+   It stops as soon as ``(U_0 - L_Q) / |U_0|`` reaches the target.
+5. **Repair** of ``Q``'s incumbent when ``U_0`` is not yet within the target: its objective ``U`` is a plan
+   of ``P``; the reported gap is ``(min(U_0, U) - L_Q) / |min(U_0, U)|``.
 6. If that gap is above the target (e.g. a small case where whole units change the buildout), ``P``
-   itself is solved with the remaining time, warm-started from the repaired plan; the bound is the
+   itself is solved with the remaining time, warm-started from the best plan; the bound is the
    larger of the two.
 
 When the model has no chip-unit integers (``integer_units=False``) steps 4-5 are a single solve of ``P``.
+
+``shortlist`` (large models, where the LP of ``P`` alone takes a minute) runs ``phased`` on ``P`` with
+every site outside a data-driven shortlist closed (:mod:`gigawatt.solvers.heuristics`), whose plans are
+plans of ``P``, then ``P`` itself warm-started from the best of them; only ``P``'s own dual bound is
+reported. Every phase runs inside :func:`gigawatt.solvers.progress.scope`, which says whether its
+numbers are plans or bounds of ``P``.
 """
 
 from __future__ import annotations
@@ -48,13 +58,16 @@ ABS_GAP = 1e-6
 WHOLE_TOL = 1e-6
 #: The bound solve (4) aims a little under the target so the repair's loss still fits.
 BOUND_GAP_SHARE = 0.9
+#: Caps (2) and (3) grow to this multiple of the LP's seconds on large models, up to this share of the time limit.
+LP_MULTIPLE = 3.0
+PHASE_SHARE = 0.25
 #: Cap on the MIP with openings fixed (3), seconds, and its relative gap.
 FIXED_OPENINGS_MAX_S = 6.0
 FIXED_OPENINGS_GAP = 1e-4
 #: Large instances (``auto``): more columns than this go through :func:`shortlist_solve`.
 LARGE_COLUMNS = 40_000
 #: Share of the time limit for the shortlisted model and the gap it is solved to.
-SHORTLIST_SHARE = 0.35
+SHORTLIST_SHARE = 0.5
 SHORTLIST_GAP = 5e-3
 #: Support threshold for a site being "used" in a relaxed solution (blocks).
 SUPPORT_TOL = 1e-6
@@ -138,20 +151,27 @@ def phased_solve(form: StandardForm, groups: ColumnGroups, options: SolveOptions
     relaxed_units = _with(form, integer_off=groups.units)
     # 2. blocks relaxed
     blocks_relaxed = _with(relaxed_units, integer_off=groups.blocks)
-    budget = min(BLOCKS_RELAXED_MAX_S, heuristic_budget / 3)
+    scale = LP_MULTIPLE * lp.seconds  # larger models need longer for the root LP of each phase
+    phase_cap = min(max(BLOCKS_RELAXED_MAX_S, scale), PHASE_SHARE * limit)
+    budget = phase_cap
     with progress.scope(plans=False, bounds=True):
         br = highs.solve(blocks_relaxed, _options(options, budget, 1e-4))
     report.add("blocks_relaxed", br)
     has_unit_integers = _has_unit_integers(form, groups)
+    repair_cap = min(max(REPAIR_MAX_S, scale), PHASE_SHARE * limit)
     # 3. the units-relaxed MIP with every opening fixed as in (2): blocks and units only
     fixed = None
-    if br.has_solution and br.x is not None:
+    # openings of (2), or where (2) found nothing in time, every site-year the LP opens at all
+    openings = np.round(br.x[groups.opens]) if br.x is not None else None
+    if openings is None and lp.x is not None:
+        openings = (lp.x[groups.opens] > SUPPORT_TOL).astype(float)
+    if openings is not None:
         lower, upper = relaxed_units.col_lower.copy(), relaxed_units.col_upper.copy()
-        lower[groups.opens] = upper[groups.opens] = np.round(br.x[groups.opens])
-        budget = min(FIXED_OPENINGS_MAX_S, max(heuristic_budget - (time.perf_counter() - t_start), 1.0))
+        lower[groups.opens] = upper[groups.opens] = openings
+        budget = max(min(max(FIXED_OPENINGS_MAX_S, scale), PHASE_SHARE * limit, left()), 1.0)
         with progress.scope(plans=not has_unit_integers, bounds=False):
             fixed = highs.solve(_with(relaxed_units, lower=lower, upper=upper), _options(options, budget, FIXED_OPENINGS_GAP))
-        report.add("openings_fixed", fixed)
+        report.add("openings_fixed", fixed, openings="blocks_relaxed" if br.x is not None else "lp")
     rs = fixed
     if fixed is None or not fixed.has_solution:
         # 3'. restricted MIP over the sites the two relaxations use
@@ -162,18 +182,18 @@ def phased_solve(form: StandardForm, groups: ColumnGroups, options: SolveOptions
         restricted = replace(relaxed_units, col_upper=upper)
         spent = time.perf_counter() - t_start
         with progress.scope(plans=not has_unit_integers, bounds=False):
-            rs = highs.solve(restricted, _options(options, max(heuristic_budget - spent, 1.0), BOUND_GAP_SHARE * target))
+            rs = highs.solve(restricted, _options(options, max(heuristic_budget - spent, phase_cap, 1.0), BOUND_GAP_SHARE * target))
         report.add("restricted", rs, sites=sorted(sites))
     start = rs.x if rs.has_solution else None
     early = None
     if has_unit_integers and rs.has_solution and rs.x is not None:
         # 3b. an early plan of P: that build with whole units
         with progress.scope(plans=True, bounds=False):
-            early = _repair(form, groups, rs.x, options, left)
+            early = _repair(form, groups, rs.x, options, left, repair_cap)
         report.add("early_repair", early)
         early = early if early.has_solution else None
     # 4. bound on the units-relaxed problem (the problem itself when units are continuous)
-    reserve = min(REPAIR_MAX_S, 0.1 * limit) if has_unit_integers else 0.0
+    reserve = min(repair_cap, 0.1 * limit) if has_unit_integers else 0.0
     bound_gap = BOUND_GAP_SHARE * target if has_unit_integers else target
     # stop as soon as the early plan is proven within the target
     stop = early.objective - target * abs(early.objective) if early is not None and early.objective is not None else None
@@ -193,7 +213,7 @@ def phased_solve(form: StandardForm, groups: ColumnGroups, options: SolveOptions
     repair = None
     if early is None or _gap(early.objective, bound) > target:
         with progress.scope(plans=True, bounds=False):
-            repair = _repair(form, groups, q.x, options, left)
+            repair = _repair(form, groups, q.x, options, left, repair_cap)
         report.add("repair", repair)
     plans = [r for r in (repair, early) if r is not None and r.has_solution]
     best = min(plans, key=lambda r: r.objective if r.objective is not None else float("inf")) if plans else None
@@ -213,25 +233,33 @@ def phased_solve(form: StandardForm, groups: ColumnGroups, options: SolveOptions
     return _timed(_combine(winner, final_bound, target), t_start), report
 
 
-def shortlist_solve(form: StandardForm, groups: ColumnGroups, options: SolveOptions, sites: set[str]) -> tuple[SolveResult, StrategyReport]:
-    """Large instances: a plan from ``form`` restricted to ``sites`` (phased), then ``form`` warm-started from it.
+def shortlist_solve(
+    form: StandardForm, groups: ColumnGroups, options: SolveOptions, shortlists: list[set[str]]
+) -> tuple[SolveResult, StrategyReport]:
+    """Large instances: a plan from ``form`` restricted to each shortlist in turn (phased) until one has a
+    plan, then ``form`` warm-started from it.
 
-    The restricted model only removes options, so its plans are plans of ``form``; its bounds are not
+    A restricted model only removes options, so its plans are plans of ``form``; its bounds are not
     bounds of ``form`` and are never used. The bound reported is HiGHS's dual bound on ``form`` itself.
     """
     t_start = time.perf_counter()
     limit = options.time_limit if options.time_limit is not None else float("inf")
     target = options.mip_gap
     report = StrategyReport("shortlist")
-    closed = np.array([col for s, col in zip(groups.site_of_open, groups.opens, strict=True) if s not in sites], dtype=np.int64)
-    upper = form.col_upper.copy()
-    upper[closed] = 0.0
-    with progress.scope(plans=True, bounds=False):
-        rr, inner = phased_solve(
-            replace(form, col_upper=upper), groups, _options(options, SHORTLIST_SHARE * limit, max(target, SHORTLIST_GAP))
-        )
-    report.add("shortlist", rr, sites=len(sites), phases=inner.phases)
-    start = rr.x if rr.has_solution else None
+    rr = None
+    for sites in shortlists:
+        closed = np.array([col for s, col in zip(groups.site_of_open, groups.opens, strict=True) if s not in sites], dtype=np.int64)
+        upper = form.col_upper.copy()
+        upper[closed] = 0.0
+        budget = SHORTLIST_SHARE * limit - (time.perf_counter() - t_start)
+        if budget <= 1.0:
+            break
+        with progress.scope(plans=True, bounds=False):
+            rr, inner = phased_solve(replace(form, col_upper=upper), groups, _options(options, budget, max(target, SHORTLIST_GAP)))
+        report.add("shortlist", rr, sites=len(sites), phases=inner.phases)
+        if rr.has_solution:
+            break
+    start = rr.x if rr is not None and rr.has_solution else None
     left = limit - (time.perf_counter() - t_start)
     p = highs.solve(form, _options(options, left, target), start=start)
     report.add("full", p)
@@ -256,7 +284,9 @@ def _has_unit_integers(form: StandardForm, groups: ColumnGroups) -> bool:
     return bool(len(groups.units)) and bool(form.integrality[groups.units].any())
 
 
-def _repair(form: StandardForm, groups: ColumnGroups, x: np.ndarray, options: SolveOptions, left: Callable[[], float]) -> SolveResult:
+def _repair(
+    form: StandardForm, groups: ColumnGroups, x: np.ndarray, options: SolveOptions, left: Callable[[], float], cap: float = REPAIR_MAX_S
+) -> SolveResult:
     """Best plan of ``form`` with every non-unit integer column fixed at ``x`` (rounded)."""
     others = np.setdiff1d(np.flatnonzero(form.integrality.astype(bool)), groups.units)
     lower, upper = form.col_lower.copy(), form.col_upper.copy()
@@ -265,11 +295,11 @@ def _repair(form: StandardForm, groups: ColumnGroups, x: np.ndarray, options: So
     whole = units[np.abs(x[units] - np.round(x[units])) <= WHOLE_TOL]
     narrow_lower, narrow_upper = lower.copy(), upper.copy()
     narrow_lower[whole] = narrow_upper[whole] = np.round(x[whole])
-    budget = max(min(left(), REPAIR_MAX_S), 1.0)
+    budget = max(min(left(), cap), 1.0)
     narrow = highs.solve(_with(form, lower=narrow_lower, upper=narrow_upper), _options(options, budget, REPAIR_GAP))
     if narrow.has_solution:
         return narrow
-    return highs.solve(_with(form, lower=lower, upper=upper), _options(options, max(min(left(), REPAIR_MAX_S), 1.0), REPAIR_GAP))
+    return highs.solve(_with(form, lower=lower, upper=upper), _options(options, max(min(left(), cap), 1.0), REPAIR_GAP))
 
 
 def _gap(objective: float | None, bound: float | None) -> float:
