@@ -14,7 +14,9 @@ import annotated_types
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from gigawatt.scenario.schema import TABLES, Column, TableSchema
+from gigawatt.scenario import files
+from gigawatt.scenario.errors import MAX_PROBLEMS_PER_COLUMN
+from gigawatt.scenario.schema import MAX_MAGNITUDE, TABLES, Column, TableSchema
 from gigawatt.scenario.settings import Settings
 
 INTRO = """\
@@ -58,8 +60,8 @@ ids are unique per table; references point at existing rows; demand years lie in
 years; a chip's `first_year` ≤ `last_year`; a site's `block_mw` ≤ `max_mw`; liquid-cooled chips
 need a liquid-cooled site; every site's grid node reaches a supply over the links; unknown
 settings and columns are errors (with a *did you mean*). Files are UTF-8 text (a byte-order mark
-and Windows line ends are fine), comma-separated, at most 64 MiB per table and 1 MiB for
-`scenario.yaml`; YAML is read without tags (`!!python/...`) or aliases. `gigawatt validate` exits
+and Windows line ends are fine) and comma-separated, within the limits given under Tables; YAML is
+read without tags (`!!python/...`) or aliases. `gigawatt validate` exits
 with 0 when the scenario is valid and 2 with the list of problems otherwise.
 """
 
@@ -158,6 +160,17 @@ def _render_table(schema: TableSchema) -> str:
     return f"### `{schema.file}`\n\n{schema.description} {' '.join(facts)}\n\n{table}\n"
 
 
+def _limits() -> str:
+    return (
+        f"Every number, in the tables and in `scenario.yaml`, is at most {MAX_MAGNITUDE:.0e} in magnitude "
+        "(larger is beyond any real figure in these units). "
+        f"A table holds at most {files.MAX_COLUMNS} columns, {files.MAX_ROWS:,} rows, {files.MAX_CELLS:,} cells "
+        f"(rows × columns) and {files.MAX_CSV_BYTES >> 20} MiB, with cells of at most {files.MAX_CELL_CHARS:,} characters; "
+        f"`scenario.yaml` at most {files.MAX_YAML_BYTES >> 10} KiB and {files.MAX_YAML_NODES:,} values. "
+        f"Problems are listed up to {MAX_PROBLEMS_PER_COLUMN} per file and column; one more line counts the rest.\n"
+    )
+
+
 def render_markdown() -> str:
     """The scenario format reference: prose, every setting, and one table per CSV file."""
     settings = _table(["key", "type", "default", "bounds", "description"], _settings_rows(Settings))
@@ -172,6 +185,7 @@ def render_markdown() -> str:
         "## Tables\n",
         "Cells are text as in any CSV; numbers may use exponents (`1.2e9`) but no thousands separators. "
         "An empty cell in an optional column takes the default; `NaN` and `inf` are not values.\n",
+        _limits(),
     ]
     parts += [_render_table(schema) for schema in TABLES.values()]
     return "\n".join(parts)

@@ -7,6 +7,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+#: Problems listed per file and column; the rest are counted in one more problem.
+MAX_PROBLEMS_PER_COLUMN = 50
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -55,11 +58,69 @@ def show(value: object) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+class Capped:
+    """Problems of one file and column: the first :data:`MAX_PROBLEMS_PER_COLUMN` kept, the rest counted."""
+
+    def __init__(self, file: str, column: str | None):
+        self.file, self.column = file, column
+        self.listed: list[Problem] = []
+        self.count = 0
+        self.lines: list[int] = []  # first and last line of the problems not listed
+
+    def add(self, message: str, line: int | None, value: object = None) -> None:
+        self.keep(Problem(self.file, message, line=line, column=self.column, value=value))
+
+    def keep(self, problem: Problem) -> None:
+        if len(self.listed) < MAX_PROBLEMS_PER_COLUMN:
+            self.listed.append(problem)
+            return
+        self.count += 1
+        if problem.line is not None:
+            self.lines = [self.lines[0] if self.lines else problem.line, problem.line]
+
+    def problems(self) -> list[Problem]:
+        if not self.count:
+            return self.listed
+        where = f" between lines {self.lines[0]} and {self.lines[1]}" if self.lines else ""
+        more = "problem" if self.count == 1 else "problems"
+        summary = f"{self.count:,} more {more} in this column{where}, not listed; fix the ones above first"
+        return [*self.listed, Problem(self.file, summary, line=self.lines[0] if self.lines else None, column=self.column)]
+
+
+def cap_problems(problems: list[Problem]) -> list[Problem]:
+    """At most :data:`MAX_PROBLEMS_PER_COLUMN` problems per file and column, the rest counted in one more.
+
+    A list already within the limit (one summary included) comes back unchanged, order and all.
+    """
+    sizes: dict[tuple[str, str | None], int] = {}
+    for p in problems:
+        if p.column is not None:
+            sizes[p.file, p.column] = sizes.get((p.file, p.column), 0) + 1
+    if all(n <= MAX_PROBLEMS_PER_COLUMN + 1 for n in sizes.values()):
+        return problems
+    groups: dict[tuple[str, str | None], Capped] = {}
+    order: list[Problem | tuple[str, str | None]] = []
+    for p in problems:
+        if p.column is None:
+            order.append(p)
+            continue
+        key = (p.file, p.column)
+        if key not in groups:
+            groups[key] = Capped(p.file, p.column)
+            order.append(key)
+        groups[key].keep(p)
+    return [q for item in order for q in (groups[item].problems() if isinstance(item, tuple) else [item])]
+
+
 class ScenarioError(ValueError):
-    """A scenario that cannot be used; ``problems`` lists everything found, not just the first."""
+    """A scenario that cannot be used; ``problems`` lists everything found, not just the first.
+
+    At most :data:`MAX_PROBLEMS_PER_COLUMN` problems per file and column are listed; one more
+    problem counts the rest (a column of a million bad cells is not a million lines).
+    """
 
     def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
+        self.problems = cap_problems(list(problems))
         count = len(self.problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"{count} problem{'s' if count != 1 else ''} in scenario:\n{lines}")

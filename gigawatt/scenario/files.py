@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
-import io
+import errno
+import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -13,18 +15,34 @@ import yaml
 from gigawatt.scenario.errors import Problem, ScenarioError
 
 MAX_YAML_BYTES = 1 << 20
-MAX_CSV_BYTES = 64 << 20
+MAX_CSV_BYTES = 16 << 20
 #: Longest single CSV cell, in characters.
 MAX_CELL_CHARS = 1 << 16
+#: Most data rows, columns and cells (rows x columns) in one table: memory stays bounded whatever a file holds.
+MAX_ROWS = 100_000
+MAX_COLUMNS = 50
+MAX_CELLS = 1_000_000
+#: Most values (scalars, lists, mappings) in scenario.yaml; a settings file holds a few dozen.
+MAX_YAML_NODES = 10_000
+#: Rows with a problem of their own (wrong width, a huge cell) listed before reading stops.
+MAX_ROWS_WITH_PROBLEMS = 100
+#: A line with its ending: CRLF, LF or a lone CR (as csv reads them).
+_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 
 class _NoAliasLoader(yaml.SafeLoader):
-    """Safe loader that also refuses anchors and aliases (no exponential expansion)."""
+    """Safe loader that also refuses aliases (no exponential expansion) and more than :data:`MAX_YAML_NODES` values."""
+
+    nodes = 0
 
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.constructor.ConstructorError(None, None, "aliases (*name) are not allowed", event.start_mark)
+        self.nodes += 1
+        if self.nodes > MAX_YAML_NODES:
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, f"more than {MAX_YAML_NODES:,} values; a scenario.yaml holds a few dozen", mark)
         return super().compose_node(parent, index)
 
 
@@ -35,6 +53,29 @@ def inside(path: Path, root: Path) -> bool:
     except (ValueError, OSError, RuntimeError):
         return False
     return True
+
+
+def path_error(path: Path) -> str | None:
+    """Why ``path`` cannot name a file at all (too long, a NUL, a link loop), else None (missing is fine)."""
+    try:
+        os.stat(path)
+    except ValueError:
+        return "path contains a NUL character"
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        if err.errno == errno.ENOTDIR:
+            return None
+        return f"path is unusable ({err.strerror or err})"
+    return None
+
+
+def is_file(path: Path) -> bool:
+    """``path.is_file()``, False where the path cannot even be looked up."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def read_bytes(path: Path, limit: int, label: str | None = None) -> bytes:
@@ -112,7 +153,8 @@ def read_yaml_lines(path: Path, label: str | None = None) -> tuple[dict, dict[st
     except yaml.YAMLError as err:
         raise ScenarioError([_yaml_problem(err, label, text)]) from None
     except RecursionError:
-        raise ScenarioError([Problem(label, "invalid YAML: nested too deeply")]) from None
+        line = loader.line + 1 if loader is not None else None
+        raise ScenarioError([Problem(label, "invalid YAML: nested too deeply", line=line)]) from None
     finally:
         if loader is not None:
             loader.dispose()
@@ -139,18 +181,28 @@ def parse_scalar(text: str) -> object:
         loader.dispose()
 
 
+def _lines(data: bytes, label: str) -> Iterator[str]:
+    """The decoded lines of a CSV file, one at a time (the file is never decoded whole)."""
+    for number, match in enumerate(_LINE.finditer(data), start=1):
+        try:
+            yield match.group().decode("utf-8")
+        except UnicodeDecodeError as err:
+            message = f"not valid UTF-8 at byte {match.start() + err.start}; expected UTF-8 text"
+            raise ScenarioError([Problem(label, message, line=number)]) from None
+
+
 def read_csv(path: Path, label: str | None = None) -> pd.DataFrame:
     """Read a CSV table as text: every cell a stripped string, empty cells as ''; types are checked later.
 
     Blank lines are skipped. ``frame.attrs["lines"]`` holds each row's line number as an editor
     counts it (the header is line 1), so messages point at the right line even across blank lines
-    and quoted cells spanning lines.
+    and quoted cells spanning lines. At most :data:`MAX_COLUMNS` columns and :data:`MAX_ROWS` rows.
     """
     label = label or path.name
-    text = _text(read_bytes(path, MAX_CSV_BYTES, label), label)
-    if not text.strip():
+    data = read_bytes(path, MAX_CSV_BYTES, label).removeprefix(b"\xef\xbb\xbf")
+    if not data.strip():
         raise ScenarioError([Problem(label, "file is empty; expected a header line with column names")])
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(_lines(data, label), strict=True)
     rows: list[list[str]] = []
     lines: list[int] = []
     header: list[str] | None = None
@@ -176,11 +228,20 @@ def read_csv(path: Path, label: str | None = None) -> pd.DataFrame:
                         label, f"row has {len(row)} values but the header names {len(header)} columns ({', '.join(header)})", line=start
                     )
                 )
-                continue
-            rows.append([cell.strip() for cell in row])
-            lines.append(start)
+            elif len(rows) == min(MAX_ROWS, MAX_CELLS // len(header)):
+                most = len(rows)
+                problems.append(Problem(label, f"more than {most:,} rows of {len(header)} columns; at most {most:,} expected", line=start))
+                break
+            else:
+                rows.append([cell.strip() for cell in row])
+                lines.append(start)
+            if len(problems) >= MAX_ROWS_WITH_PROBLEMS:
+                problems.append(Problem(label, f"reading stopped after {MAX_ROWS_WITH_PROBLEMS} rows with problems", line=start))
+                break
     except csv.Error as err:
         problems.append(Problem(label, f"cannot parse CSV: {err} (is a quote left open?)", line=previous + 1))
+    if header is None:
+        problems.append(Problem(label, "file holds only blank lines; expected a header line with column names"))
     if problems:
         raise ScenarioError(problems)
     assert header is not None
@@ -194,10 +255,15 @@ def _check_header(header: list[str], label: str, line: int) -> list[Problem]:
         for sep, name in ((";", "';'"), ("\t", "tabs"), ("|", "'|'")):
             if sep in header[0]:
                 return [Problem(label, f"columns are separated by {name}; expected comma-separated values", line=line)]
+    if len(header) > MAX_COLUMNS:
+        return [Problem(label, f"header names {len(header):,} columns; at most {MAX_COLUMNS} expected", line=line)]
     problems = []
+    first: dict[str, int] = {}
     for i, name in enumerate(header):
         if not name:
             problems.append(Problem(label, f"column {i + 1} of the header has no name; expected a column name", line=line))
-        elif name in header[:i]:
-            problems.append(Problem(label, f"column given twice (columns {header.index(name) + 1} and {i + 1})", line=line, column=name))
+        elif name in first:
+            problems.append(Problem(label, f"column given twice (columns {first[name] + 1} and {i + 1})", line=line, column=name))
+        else:
+            first[name] = i
     return problems

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gigawatt.scenario.errors import Problem, ScenarioError
-from gigawatt.scenario.files import inside, read_csv, read_yaml_lines
+from gigawatt.scenario.files import inside, is_file, path_error, read_csv, read_yaml_lines
 from gigawatt.scenario.scenario import Scenario
 from gigawatt.scenario.schema import TABLES
 from gigawatt.scenario.settings import FILE_KEYS
@@ -67,6 +67,8 @@ def _chain(folder: Path, root: Path) -> list[_Level]:
         if len(seen) >= MAX_EXTENDS_DEPTH:
             raise ScenarioError([Problem(label, f"'extends' chain is deeper than {MAX_EXTENDS_DEPTH} folders", column="extends")])
         seen.append(real)
+        if not inside(current / "scenario.yaml", root):
+            raise ScenarioError([Problem(label, f"symbolic link leads outside the scenarios root {root}; expected a file inside it")])
         data, lines = read_yaml_lines(current / "scenario.yaml", label)
         chain.append(_Level(current, data, lines, label))
         parent = data.get("extends")
@@ -79,9 +81,12 @@ def _chain(folder: Path, root: Path) -> list[_Level]:
         if not isinstance(parent, str) or not parent.strip():
             raise problem("expected a relative folder path such as '../default'")
         nxt = current / parent
+        unusable = path_error(nxt / "scenario.yaml")
+        if unusable:
+            raise problem(f"{unusable}; expected a relative folder path such as '../default'")
         if not inside(nxt, root):
             raise problem(f"leads outside the scenarios root {root}; expected a folder inside it")
-        if not (nxt / "scenario.yaml").is_file():
+        if not is_file(nxt / "scenario.yaml"):
             raise problem("no scenario.yaml in that folder; expected the folder of the scenario to extend")
         current = nxt
     return chain[::-1]
@@ -132,9 +137,9 @@ def load_scenario(path: str | Path, *, root: str | Path | None = None) -> Scenar
     nothing is solved or written.
     """
     folder = Path(path)
-    if folder.is_file() and folder.name == "scenario.yaml":
+    if is_file(folder) and folder.name == "scenario.yaml":
         folder = folder.parent
-    if not (folder / "scenario.yaml").is_file():
+    if not is_file(folder / "scenario.yaml"):
         raise ScenarioError([Problem(str(folder), "no scenario.yaml in this folder; expected a scenario folder")])
     root_path = Path(root) if root is not None else folder.resolve().parent
     if not inside(folder, root_path):
@@ -142,19 +147,23 @@ def load_scenario(path: str | Path, *, root: str | Path | None = None) -> Scenar
     chain = _chain(folder, root_path)
     table_files, problems = _table_files(chain)
     for name, (file, level, named) in table_files.items():
-        if inside(file, root_path):
+        unusable = path_error(file)
+        if unusable is None and inside(file, root_path):
             continue
         if named:
             key = f"tables.{name}"
+            why = unusable or f"table path leads outside the scenarios root {root_path}"
             problems.append(
                 Problem(
                     level.label,
-                    f"table path leads outside the scenarios root {root_path}; expected a path inside it",
+                    f"{why}; expected a CSV path inside the scenarios root",
                     line=level.lines.get(key),
                     column=key,
                     value=level.data["tables"][name],
                 )
             )
+        elif unusable:
+            problems.append(Problem(_label(file, folder), f"cannot read file: {unusable}"))
         else:
             problems.append(
                 Problem(

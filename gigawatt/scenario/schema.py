@@ -257,3 +257,7 @@ TABLES: dict[str, TableSchema] = {
 
 #: Round trip latency per km of fibre route (ms/km): ~4.9 µs/km one way, doubled.
 RTT_MS_PER_KM = 0.0098
+
+#: Largest magnitude any number in a scenario may have, in its own unit: beyond every real figure
+#: (1e15 MW, USD or EFLOP/s), and where the solver's arithmetic would no longer hold.
+MAX_MAGNITUDE = 1e15

@@ -6,9 +6,19 @@ import itertools
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from gigawatt.scenario.schema import MAX_MAGNITUDE
+
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*")
+    @classmethod
+    def _real_figure(cls, value: object) -> object:
+        """Numbers are finite (``allow_inf_nan``) and at most :data:`MAX_MAGNITUDE` in size, like table cells."""
+        if isinstance(value, float) and abs(value) > MAX_MAGNITUDE:
+            raise ValueError(f"beyond any real figure; expected a number of magnitude at most {MAX_MAGNITUDE:.0e}")
+        return value
 
 
 class YearRange(_Strict):
@@ -28,7 +38,7 @@ class SolverSettings(_Strict):
     name: str = Field(default="highs", description="Solver backend.")
     time_limit: float | None = Field(default=None, gt=0, description="Wall-clock limit in seconds; none for no limit.")
     mip_gap: float = Field(default=1e-3, ge=0, description="Relative optimality gap at which the solver stops.")
-    threads: int | None = Field(default=None, ge=1, description="Solver threads; none for the solver's choice.")
+    threads: int | None = Field(default=None, ge=1, le=1024, description="Solver threads; none for the solver's choice.")
 
 
 class Settings(_Strict):

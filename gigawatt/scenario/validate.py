@@ -14,8 +14,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from gigawatt.scenario.errors import Problem
-from gigawatt.scenario.schema import TABLES, Column, TableSchema
+from gigawatt.scenario.errors import Capped, Problem
+from gigawatt.scenario.schema import MAX_MAGNITUDE, TABLES, Column, TableSchema
 from gigawatt.scenario.settings import Settings
 
 HEADER_LINES = 1  # a CSV's first data row is line 2
@@ -111,6 +111,8 @@ def _check_cell(value: object, col: Column) -> str | None:
         broken = _broken_bound(value, col)
         if broken is not None:
             return f"expected {col.expectation(only=broken)}"
+        if abs(value) > MAX_MAGNITUDE:  # type: ignore[arg-type]
+            return f"beyond any real figure; expected {col.expectation()} of magnitude at most {MAX_MAGNITUDE:.0e}"
     return None
 
 
@@ -152,18 +154,19 @@ def coerce_table(schema: TableSchema, raw: pd.DataFrame, file: str) -> tuple[pd.
                 problems.append(Problem(file, f"required column is missing ({col.description})", line=1, column=col.name))
             typed[col.name] = _typed_column([col.default] * len(raw), col)
             continue
-        values = []
+        values, found = [], Capped(file, col.name)
         for i, cell in enumerate(given[col.name]):
             if _is_missing(cell):
                 if col.required:
-                    problems.append(Problem(file, f"a value is required: {col.expectation()}", line=int(lines[i]), column=col.name))
+                    found.add(f"a value is required: {col.expectation()}", int(lines[i]))
                 values.append(col.default)
                 continue
             value, ok = _convert(cell, col)
             why = _check_cell(value, col) if ok else _type_message(col, cell)
             if why is not None:
-                problems.append(Problem(file, why, line=int(lines[i]), column=col.name, value=cell))
+                found.add(why, int(lines[i]), cell)
             values.append(value)
+        problems += found.problems()
         typed[col.name] = _typed_column(values, col)
     frame = pd.DataFrame(typed, index=pd.RangeIndex(len(raw)))
     frame.attrs["lines"] = tuple(int(n) for n in lines)
@@ -336,7 +339,8 @@ def check_grid(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) -> 
                 Problem(
                     files["sites"],
                     f"site {site!r} cannot reach any supply: its node lies on an island of the grid {{{members}}} with no supply; "
-                    f"expected a supply in {files['supplies']} at one of these nodes or a link joining them to one",
+                    f"expected a supply in {files['supplies']} at one of these nodes or a link in {files.get('links', 'links.csv')} "
+                    "joining them to one",
                     line=_line(sites, i),
                     column="node_id",
                     value=node,
