@@ -5,11 +5,13 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
+import numpy as np
 import pandas as pd
 import pydantic
 
@@ -174,13 +176,13 @@ class Scenario:
 
     @property
     def hash(self) -> str:
-        """Stable content hash (SHA-256 of canonical JSON settings and CSV tables), 16 hex digits."""
-        digest = hashlib.sha256()
-        digest.update(json.dumps(self.settings.model_dump(mode="json"), sort_keys=True).encode())
-        for name in sorted(self.tables):
-            digest.update(name.encode())
-            digest.update(self.tables[name].to_csv(index=False, float_format="%.17g").encode())
-        return digest.hexdigest()[:16]
+        """Content hash: the first 16 hex digits of the SHA-256 of :func:`canonical_bytes`.
+
+        Equal on every machine and in every process for the same settings and table values, however
+        the files were written (line ends, byte-order mark, column order, number spelling, padding).
+        Row order counts: it orders the plan's tables and breaks ties between identical sites.
+        """
+        return hashlib.sha256(canonical_bytes(self)).hexdigest()[:16]
 
     def summary(self) -> str:
         """One screen: horizon, ceiling, sites and MW available, chips, grid, demand."""
@@ -221,6 +223,31 @@ def _get_dotted(values: Mapping[str, object], key: str) -> object:
             return None
         values = values[part]  # type: ignore[assignment]
     return values
+
+
+def canonical_bytes(scenario: Scenario) -> bytes:
+    """The scenario as canonical JSON (UTF-8): what :attr:`Scenario.hash` digests.
+
+    ``{"settings": <every setting, defaults included>, "tables": {<name>: {"columns": [...], "rows":
+    [[...], ...]}}}`` with keys sorted, no spaces, tables in schema column order and file row order,
+    numbers as JSON numbers (floats in Python's shortest round-trip form, ``-0.0`` as ``0.0``) and
+    empty cells as ``null``.
+    """
+    tables = {
+        name: {"columns": list(frame.columns), "rows": [[_canonical(x) for x in row] for row in frame.itertuples(index=False, name=None)]}
+        for name, frame in scenario.tables.items()
+    }
+    document = {"settings": scenario.settings.model_dump(mode="json"), "tables": tables}
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
+def _canonical(value: object) -> object:
+    """A table cell as a plain JSON value."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return None if math.isnan(value) else value + 0.0  # -0.0 + 0.0 == 0.0
+    return value
 
 
 def _blame_override(problem: Problem, overrides: Mapping[str, object]) -> Problem:
