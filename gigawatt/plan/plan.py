@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import shutil
@@ -151,31 +152,23 @@ class Plan:
 
     # -- persistence ----------------------------------------------------------------------------
     def save(self, directory: str | Path) -> Path:
-        """Write tables (Parquet), metadata (JSON) and the scenario to ``directory``, atomically."""
+        """Write tables (Parquet), metadata (JSON) and the scenario to ``directory``, atomically.
+
+        Everything is written to a hidden folder beside ``directory`` and renamed into place. A save
+        that fails or is interrupted leaves the previous plan in ``directory`` and no temporary
+        folder; a process killed between the two renames leaves it at ``.<name>.old``, where
+        :func:`load_plan` and the next save find it.
+        """
         target = Path(directory)
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        old = _previous(target)
+        if not target.exists() and old.is_dir():
+            os.replace(old, target)  # a save killed between its renames
+        _sweep(target)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=target.parent))
         try:
-            for name, frame in self.tables.items():
-                frame.to_parquet(tmp / f"{name}.parquet", index=False)
-            if self.duals is not None:
-                self.duals.to_parquet(tmp / "duals.parquet", index=False)
-            _save_scenario(self.scenario, tmp / "scenario")
-            meta = {
-                "format_version": FORMAT_VERSION,
-                "status": self.status,
-                "solution": self.solution,
-                "objective": self.objective,
-                "bound": self.bound,
-                "gap": self.gap,
-                "timings": dict(self.timings),
-                "options": dict(self.options),
-                "metadata": dict(self.metadata),
-            }
-            (tmp / "plan.json").write_text(json.dumps(meta, indent=2, default=str))
-            (tmp / "log.txt").write_text(self.log)
+            self._write(tmp)
             if target.exists():
-                old = target.with_name(f".{target.name}.old")
                 shutil.rmtree(old, ignore_errors=True)
                 os.replace(target, old)
                 os.replace(tmp, target)
@@ -184,8 +177,51 @@ class Plan:
                 os.replace(tmp, target)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
+            if not target.exists() and old.is_dir():
+                os.replace(old, target)
             raise
         return target
+
+    def _write(self, folder: Path) -> None:
+        for name, frame in self.tables.items():
+            frame.to_parquet(folder / f"{name}.parquet", index=False)
+        if self.duals is not None:
+            self.duals.to_parquet(folder / "duals.parquet", index=False)
+        _save_scenario(self.scenario, folder / "scenario")
+        meta = {
+            "format_version": FORMAT_VERSION,
+            "status": self.status,
+            "solution": self.solution,
+            "objective": self.objective,
+            "bound": self.bound,
+            "gap": self.gap,
+            "timings": dict(self.timings),
+            "options": dict(self.options),
+            "metadata": dict(self.metadata),
+        }
+        (folder / "plan.json").write_text(json.dumps(meta, indent=2, default=str))
+        (folder / "log.txt").write_text(self.log)
+
+
+def _previous(target: Path) -> Path:
+    """Where a save keeps the plan it replaces while renaming."""
+    return target.with_name(f".{target.name}.old")
+
+
+def _sweep(target: Path) -> None:
+    """Remove temporary folders left beside ``target`` by saves whose process no longer runs (POSIX)."""
+    if os.name != "posix":
+        return
+    for tmp in target.parent.glob(f".{glob.escape(target.name)}.tmp-*-*"):
+        pid = tmp.name[len(target.name) + 6 :].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(tmp, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def load_plan(directory: str | Path) -> Plan:
@@ -193,6 +229,8 @@ def load_plan(directory: str | Path) -> Plan:
     from gigawatt.scenario import load_scenario
 
     source = Path(directory)
+    if not source.exists() and _previous(source).is_dir():
+        source = _previous(source)  # a save was killed between its renames: the previous plan
     meta = json.loads((source / "plan.json").read_text())
     tables = {name: pd.read_parquet(source / f"{name}.parquet") for name in PLAN_TABLES}
     scenario = load_scenario(source / "scenario")
