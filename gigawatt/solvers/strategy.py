@@ -9,7 +9,8 @@ fixing prunes the tree quickly. The ``phased`` strategy therefore runs on one st
 2. **Blocks relaxed** (``blocks`` columns continuous, units continuous): a MIP over openings only,
    a few seconds at most.
 3. **Openings fixed**: ``P`` with units continuous and every opening fixed as in (2) (or, when (2)
-   found nothing in time, open wherever the LP opens at all): a MIP over block builds only, solved to
+   found nothing in time or was skipped because the LP alone took over ``SLOW_LP_S``, open wherever the
+   LP opens at all): a MIP over block builds only, solved to
    ``1e-4`` in seconds. When it has no solution, the **restricted MIP** instead:
    units continuous, every site outside the support of (1) and (2) closed.
    Its incumbent ``x_R`` is then **repaired** (3b): openings, blocks and link builds fixed, units
@@ -30,9 +31,9 @@ When the model has no chip-unit integers (``integer_units=False``) steps 4-5 are
 
 ``shortlist`` (large models, where the LP of ``P`` alone takes a minute) runs ``phased`` on ``P`` with
 every site outside a data-driven shortlist closed (:mod:`gigawatt.solvers.heuristics`), whose plans are
-plans of ``P``, then ``P`` itself warm-started from the best of them; only ``P``'s own dual bound is
-reported. Every phase runs inside :func:`gigawatt.solvers.progress.scope`, which says whether its
-numbers are plans or bounds of ``P``.
+plans of ``P``, then the LP of ``P`` (a bound), then ``P`` itself warm-started from that plan; only
+bounds of ``P`` (its LP, its own dual bound) are reported. Every phase runs inside
+:func:`gigawatt.solvers.progress.scope`, which says whether its numbers are plans or bounds of ``P``.
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ BOUND_GAP_SHARE = 0.9
 #: Caps (2) and (3) grow to this multiple of the LP's seconds on large models, up to this share of the time limit.
 LP_MULTIPLE = 3.0
 PHASE_SHARE = 0.25
+#: An LP slower than this (seconds) skips (2): its openings come from the LP's support instead.
+SLOW_LP_S = 10.0
 #: Cap on the MIP with openings fixed (3), seconds, and its relative gap.
 FIXED_OPENINGS_MAX_S = 6.0
 FIXED_OPENINGS_GAP = 1e-4
@@ -153,10 +156,11 @@ def phased_solve(form: StandardForm, groups: ColumnGroups, options: SolveOptions
     blocks_relaxed = _with(relaxed_units, integer_off=groups.blocks)
     scale = LP_MULTIPLE * lp.seconds  # larger models need longer for the root LP of each phase
     phase_cap = min(max(BLOCKS_RELAXED_MAX_S, scale), PHASE_SHARE * limit)
-    budget = phase_cap
-    with progress.scope(plans=False, bounds=True):
-        br = highs.solve(blocks_relaxed, _options(options, budget, 1e-4))
-    report.add("blocks_relaxed", br)
+    br = replace(lp, x=None)  # stands for "no openings from (2)"
+    if lp.seconds <= SLOW_LP_S:
+        with progress.scope(plans=False, bounds=True):
+            br = highs.solve(blocks_relaxed, _options(options, phase_cap, 1e-4))
+        report.add("blocks_relaxed", br)
     has_unit_integers = _has_unit_integers(form, groups)
     repair_cap = min(max(REPAIR_MAX_S, scale), PHASE_SHARE * limit)
     # 3. the units-relaxed MIP with every opening fixed as in (2): blocks and units only
@@ -237,10 +241,11 @@ def shortlist_solve(
     form: StandardForm, groups: ColumnGroups, options: SolveOptions, shortlists: list[set[str]]
 ) -> tuple[SolveResult, StrategyReport]:
     """Large instances: a plan from ``form`` restricted to each shortlist in turn (phased) until one has a
-    plan, then ``form`` warm-started from it.
+    plan, the LP of ``form`` for a bound, then ``form`` warm-started from the plan with the time left.
 
     A restricted model only removes options, so its plans are plans of ``form``; its bounds are not
-    bounds of ``form`` and are never used. The bound reported is HiGHS's dual bound on ``form`` itself.
+    bounds of ``form`` and are never used. The bound reported is the larger of the LP's and HiGHS's dual
+    bound on ``form`` itself.
     """
     t_start = time.perf_counter()
     limit = options.time_limit if options.time_limit is not None else float("inf")
@@ -259,11 +264,24 @@ def shortlist_solve(
         report.add("shortlist", rr, sites=len(sites), phases=inner.phases)
         if rr.has_solution:
             break
-    start = rr.x if rr is not None and rr.has_solution else None
+    plan = rr if rr is not None and rr.has_solution else None
+    # the LP of the full model: a bound that does not wait for the MIP's root
+    with progress.scope(plans=False, bounds=True):
+        lp = highs.solve(form, _options(options, limit - (time.perf_counter() - t_start), target), relax=True)
+    report.add("lp", lp)
+    if lp.termination in (TerminationCondition.INFEASIBLE, TerminationCondition.INFEASIBLE_OR_UNBOUNDED):
+        return _timed(lp, t_start), report
+    lp_bound = lp.bound if lp.termination is TerminationCondition.OPTIMAL else None
     left = limit - (time.perf_counter() - t_start)
-    p = highs.solve(form, _options(options, left, target), start=start)
+    if plan is not None and (_gap(plan.objective, lp_bound) <= target or left < 1.0):
+        return _timed(_combine(plan, lp_bound, target), t_start), report
+    p = highs.solve(form, _options(options, left, target), start=plan.x if plan is not None else None)
     report.add("full", p)
-    return _timed(_best(p, rr if start is not None else None, p.bound, target), t_start), report
+    bounds = [b for b in (lp_bound, p.bound) if b is not None and np.isfinite(b)]
+    bound = max(bounds) if bounds else None
+    if p.has_solution and (plan is None or (p.objective is not None and p.objective <= plan.objective)):  # type: ignore[operator]
+        return _timed(_combine(p, bound, target) if p.termination is not TerminationCondition.OPTIMAL else p, t_start), report
+    return _timed(_combine(plan, bound, target) if plan is not None else p, t_start), report
 
 
 def _best(result: SolveResult, other: SolveResult | None, bound: float | None, target: float) -> SolveResult:

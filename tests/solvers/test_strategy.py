@@ -122,3 +122,14 @@ def test_auto_picks_shortlist_for_large_models():
     assert form.shape[1] < strategy.LARGE_COLUMNS
     with pytest.raises(ValueError, match="unknown strategy"):
         gw.solve(small, strategy="fastest")
+
+
+def test_phased_without_the_blocks_relaxed_phase_takes_openings_from_the_lp(synthetic, monkeypatch):
+    scn, exact = synthetic
+    monkeypatch.setattr(strategy, "SLOW_LP_S", -1.0)  # as if the LP were slow: openings from its support
+    plan = gw.solve(scn, strategy="phased", mip_gap=1e-4, duals=False, time_limit=120)
+    phases = {p["phase"]: p for p in plan.metadata["strategy"]["phases"]}
+    assert "blocks_relaxed" not in phases and phases["openings_fixed"]["openings"] == "lp"
+    assert plan.verify() == []
+    assert plan.bound <= exact.objective * (1 + 1e-7) and exact.objective <= plan.objective * (1 + 1e-7)
+    assert plan.gap <= 1e-4 + 1e-9
