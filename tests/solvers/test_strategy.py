@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from brute_force import brute_force_optimum
 from builders import chip, scenario, site
 
 import gigawatt as gw
@@ -18,7 +17,7 @@ if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))
 sys.path.append(str(ROOT / "tests" / "model"))
 
-from test_brute_force import random_instance  # noqa: E402
+from test_brute_force import brute_force_optimum, random_instance  # noqa: E402
 
 from benchmarks.generator import synthetic_scenario  # noqa: E402
 
