@@ -61,3 +61,9 @@ def test_ceiling_value_is_exported():
     scn = scenario(chips=TWO_CHIPS, demand=[{"year": 2026, "eflops": 15.0}])
     table = gw.ceiling_value(scn, [10.0, 11.0], integer_units=False, mip_gap=0.0)
     assert table.marginal_usd_per_gw.iloc[1] == pytest.approx(4e6 * 1000, rel=1e-6)
+
+
+@pytest.mark.parametrize(("option", "value"), [("threads", 5000), ("threads", 0), ("time_limit", 0), ("mip_gap", 1.5)])
+def test_call_time_solver_options_are_checked_before_solving(option: str, value: float) -> None:
+    with pytest.raises(ValueError, match=option):
+        gw.solve(gw.load_scenario(SCENARIOS / "tiny"), **{option: value})

@@ -8,6 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from gigawatt.scenario.schema import MAX_MAGNITUDE
 
+#: Solver threads a scenario or a call may ask for (HiGHS aborts the process far above this).
+MAX_THREADS = 1024
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
@@ -38,7 +41,7 @@ class SolverSettings(_Strict):
     name: str = Field(default="highs", description="Solver backend.")
     time_limit: float | None = Field(default=None, gt=0, description="Wall-clock limit in seconds; none for no limit.")
     mip_gap: float = Field(default=1e-3, ge=0, description="Relative optimality gap at which the solver stops.")
-    threads: int | None = Field(default=None, ge=1, le=1024, description="Solver threads; none for the solver's choice.")
+    threads: int | None = Field(default=None, ge=1, le=MAX_THREADS, description="Solver threads; none for the solver's choice.")
 
 
 class Settings(_Strict):

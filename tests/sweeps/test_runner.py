@@ -94,12 +94,14 @@ def test_killed_worker_run_is_retried_and_recorded_once(tmp_path: Path) -> None:
 
     store = tmp_path / "runs.duckdb"
     killed: list[int] = []
+    held: list[int] = []  # tasks the killed worker held: the one it was running, perhaps one queued behind it
 
     def kill_a_busy_worker(row: dict) -> None:
         if killed:
             return
         client = default_client()
         busy = [address for address, keys in client.processing().items() if keys]
+        held.append(len(client.processing()[busy[0]]))
         pids = client.run(os.getpid, workers=busy[:1])
         for pid in pids.values():
             os.kill(pid, signal.SIGKILL)
@@ -119,7 +121,7 @@ def test_killed_worker_run_is_retried_and_recorded_once(tmp_path: Path) -> None:
     assert len(killed) == 1
     assert counts(store) == dict.fromkeys(runs["run_id"], 1) and len(runs) == 4
     assert set(runs["status"]) <= {"optimal", "feasible", "no_plan"}
-    assert (runs["attempts"] == 2).sum() == 1  # the run on the killed worker ran again elsewhere
+    assert 1 <= (runs["attempts"] == 2).sum() <= held[0]  # the runs on the killed worker ran again elsewhere
     assert f":{killed[0]}" not in " ".join(runs["worker"])
 
 
@@ -132,3 +134,9 @@ def test_existing_cluster_by_address(tmp_path: Path) -> None:
     assert list(runs["status"]) == ["optimal", "invalid", "optimal"]
     assert "ceiling_mw" in runs.loc[1, "error"] and pd.isna(runs.loc[1, "worker"])  # refused before reaching a worker
     assert {int(w.rsplit(":", 1)[1]) for w in runs["worker"].dropna()} <= workers and len(workers) == 1
+
+
+def test_relaxed_sweep_records_bounds_without_verifying() -> None:
+    runs = gw.sweep(TINY, grid={"ceiling_mw": [100]}, workers=0, progress=False, relax=True)
+    plan = gw.solve(gw.load_scenario(TINY), relax=True)
+    assert runs.loc[0, "objective_usd"] == pytest.approx(plan.objective) and pd.isna(runs.loc[0, "violations"])
