@@ -56,11 +56,13 @@ def main() -> None:
         t0 = time.perf_counter()
         with _client(args.workers, None, None) as client:
             start_up = time.perf_counter() - t0
+            client.run(run_one, scenarios[0], {"threads": 1})  # warm each worker as the sequential loop was warmed
             t0 = time.perf_counter()
             runs = gw.sweep(base, grid=spec, client=client, store=Path(tmp) / "a.duckdb", progress=False)
             parallel = time.perf_counter() - t0
         assert len(runs) == n and (runs["status"] == "optimal").all(), runs[["label", "status", "error"]]
         with _client(1, None, None) as client:
+            client.run(run_one, scenarios[0], {"threads": 1})
             t0 = time.perf_counter()
             one = gw.sweep(base, grid=spec, client=client, store=Path(tmp) / "b.duckdb", progress=False)
             single = time.perf_counter() - t0
