@@ -37,7 +37,8 @@ def capital_recovery_factor(rate: float, life_years: int) -> float:
     """
     if rate == 0:
         return 1.0 / life_years
-    return rate / ((1.0 + rate) * (1.0 - (1.0 + rate) ** -life_years))
+    paid = -math.expm1(-life_years * math.log1p(rate))  # 1 - (1 + rate)^-life, exact also where 1 + rate rounds to 1
+    return rate / ((1.0 + rate) * paid)
 
 
 @dataclass(frozen=True)

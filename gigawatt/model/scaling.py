@@ -13,7 +13,8 @@ Integer columns keep the factor 1, so integrality, MIP starts and every integer 
 strategy fixes or reads mean the same in both spaces.
 
 Factors come from geometric-mean scaling: passes alternate between rows and continuous columns,
-each dividing by the geometric mean of its smallest and largest absolute coefficient. With
+each dividing by the geometric mean of its smallest and largest absolute coefficient, within limits
+that keep the solver's absolute tolerances meaningful in model units (:func:`_limits`). With
 ``mode="auto"`` a matrix already inside :data:`TARGET` is handed over unchanged; otherwise it is
 scaled, and whatever the factors cannot bring inside the window (a row that mixes, say, a block of
 1e-6 MW with a site of 1e9 blocks) is named by :func:`extremes` for the warning.
@@ -21,7 +22,6 @@ scaled, and whatever the factors cannot bring inside the window (a row that mixe
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -37,6 +37,12 @@ class NumericsWarning(UserWarning):
 TARGET = (1e-4, 1e6)
 #: Alternating row/column passes of geometric-mean scaling.
 PASSES = 8
+#: Largest |log2| of any factor.
+MAX_EXPONENT = 40.0
+#: Largest |log2| of a row scaled up or a column scaled down (directions that loosen the optimality proof).
+DUAL_EXPONENT = 6.0
+#: Coefficients below this share of their row's largest do not steer the factors.
+NEGLIGIBLE = 1e-9
 #: Scaling modes: only when outside :data:`TARGET`, always, never.
 MODES = ("auto", "on", "off")
 
@@ -137,37 +143,76 @@ def _spread(order: np.ndarray, logs: np.ndarray, starts: np.ndarray, nonempty: n
     return out
 
 
+def _limits(form: StandardForm, rows: np.ndarray, cols: np.ndarray, logs: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Bounds on the log2 factors (row low, row high, column low, column high) that keep the solver's tolerances honest.
+
+    The solver's absolute tolerances apply in the scaled space. Scaling a row down by ``r`` or a column
+    up by ``s`` loosens primal feasibility in model units (``tol / r`` on the row, ``tol * s`` on the
+    column bound); so a row goes down by at most its largest term (coefficient times the column's
+    magnitude, or its right-hand side) and a column up by at most its magnitude, which keeps what the
+    solver tolerates relative to the quantities involved. Scaling a row up or a column down loosens
+    dual feasibility (the reduced costs that prove optimality) instead: those directions are held to
+    :data:`DUAL_EXPONENT`. Integer columns keep 1.
+    """
+    magnitude = np.fmax(np.abs(form.col_lower), np.abs(form.col_upper))
+    magnitude = np.log2(np.maximum(np.where(np.isfinite(magnitude), magnitude, 1.0), 1.0))
+    continuous = form.integrality == 0
+    col_low = np.where(continuous, -DUAL_EXPONENT, 0.0)
+    col_high = np.where(continuous, np.floor(np.minimum(magnitude, MAX_EXPONENT)), 0.0)
+    rhs = np.fmax(np.abs(form.row_lower), np.abs(form.row_upper))
+    row_size = np.log2(np.maximum(np.where(np.isfinite(rhs), rhs, 1.0), 1.0))
+    np.maximum.at(row_size, rows, logs + magnitude[cols])
+    row_low = -np.floor(np.minimum(row_size, MAX_EXPONENT))
+    return row_low, np.full(form.shape[0], DUAL_EXPONENT), col_low, col_high
+
+
+def _significant(rows: np.ndarray, logs: np.ndarray, m: int) -> np.ndarray:
+    """Coefficients within :data:`NEGLIGIBLE` of their row's largest: the others (a 1e-45 price) do not steer the factors."""
+    largest = np.full(m, -np.inf)
+    np.maximum.at(largest, rows, logs)
+    return logs >= largest[rows] + np.log2(NEGLIGIBLE)
+
+
 def geometric_scaling(form: StandardForm, passes: int = PASSES) -> Scaling:
-    """Power-of-two factors from geometric-mean scaling of rows and continuous columns, centred on :data:`TARGET`."""
+    """Power-of-two factors from geometric-mean scaling of rows and continuous columns, within :func:`_limits`."""
     m, n = form.shape
     A = form.A.tocoo()  # type: ignore[attr-defined]
     keep = A.data != 0
     rows, cols, logs = A.row[keep], A.col[keep], np.log2(np.abs(A.data[keep]))
+    row_low, row_high, col_low, col_high = _limits(form, rows, cols, logs)
+    steer = _significant(rows, logs, m)
+    rows, cols, logs = rows[steer], cols[steer], logs[steer]
     by_row, by_col = np.lexsort((cols, rows)), np.lexsort((rows, cols))
     row_counts, col_counts = np.bincount(rows, minlength=m), np.bincount(cols, minlength=n)
     row_starts, col_starts = np.concatenate([[0], np.cumsum(row_counts)[:-1]]), np.concatenate([[0], np.cumsum(col_counts)[:-1]])
-    free = form.integrality == 0
     r, s = np.zeros(m), np.zeros(n)
     for _ in range(passes):
-        r += _spread(by_row, logs + r[rows] + s[cols], row_starts, row_counts > 0, m)
-        s += np.where(free, _spread(by_col, logs + r[rows] + s[cols], col_starts, col_counts > 0, n), 0.0)
-    r, s = np.round(r), np.round(s)
-    if len(logs):
-        scaled = logs + r[rows] + s[cols]
-        centre = (math.log2(TARGET[0]) + math.log2(TARGET[1])) / 2.0
-        low, high = float(scaled.min()), float(scaled.max())
-        if low < math.log2(TARGET[0]) or high > math.log2(TARGET[1]):
-            r += round(centre - (low + high) / 2.0)  # a uniform shift of every row fits the window where its width allows
+        r = np.clip(r + _spread(by_row, logs + r[rows] + s[cols], row_starts, row_counts > 0, m), row_low, row_high)
+        s = np.clip(s + _spread(by_col, logs + r[rows] + s[cols], col_starts, col_counts > 0, n), col_low, col_high)
+    r, s = np.clip(np.round(r), row_low, row_high), np.clip(np.round(s), col_low, col_high)
     return Scaling(np.exp2(r), np.exp2(s))
 
 
 def choose_scaling(form: StandardForm, mode: str = "auto") -> Scaling:
-    """The scaling ``mode`` asks for: ``auto`` scales only a matrix outside :data:`TARGET`; ``on`` always; ``off`` never."""
+    """The scaling ``mode`` asks for: ``auto`` scales a matrix outside :data:`TARGET` if that narrows it; ``on`` always; ``off`` never."""
     if mode not in MODES:
         raise ValueError(f"unknown scaling mode {mode!r}; use one of {', '.join(MODES)}")
-    if mode == "off" or (mode == "auto" and inside(value_range(form.A.data))):  # type: ignore[attr-defined]
+    span = value_range(form.A.data)  # type: ignore[attr-defined]
+    if mode == "off" or span is None or (mode == "auto" and inside(span)):
         return Scaling.identity(form)
-    return geometric_scaling(form)
+    scaling = geometric_scaling(form)
+    if mode == "auto" and _outside(scaling.apply(form)) >= _outside(form):
+        return Scaling.identity(form)  # an outlier (say a 1e-45 price next to 1e6) defeats the means: hand the matrix over as it is
+    return scaling
+
+
+def _outside(form: StandardForm) -> tuple[int, float]:
+    """How far the matrix is from :data:`TARGET`: (coefficients outside it, log10 of max / min)."""
+    v = np.abs(form.A.data)  # type: ignore[attr-defined]
+    v = v[v > 0]
+    if not len(v):
+        return 0, 0.0
+    return int(((v < TARGET[0]) | (v > TARGET[1])).sum()), float(np.log10(v.max()) - np.log10(v.min()))
 
 
 def extremes(form: StandardForm, scaling: Scaling, row_names: list[str], col_names: list[str]) -> tuple[str, str]:

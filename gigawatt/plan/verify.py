@@ -222,8 +222,8 @@ def _discount_sum(st: Settings, start: np.ndarray, stop: np.ndarray) -> np.ndarr
     count = np.maximum(stop - start + 1.0, 0.0)
     if st.discount_rate == 0:
         return count
-    d = 1.0 / (1.0 + st.discount_rate)
-    return d ** (start - st.years[0]) * (1.0 - d**count) / (1.0 - d)
+    log_growth = np.log1p(st.discount_rate)  # d = 1 / (1 + r) = exp(-log_growth); expm1 keeps 1 - d^n exact where 1 + r rounds to 1
+    return np.exp(-log_growth * (start - st.years[0])) * np.expm1(-log_growth * count) / np.expm1(-log_growth)
 
 
 def op_weight(st: Settings, years: pd.Series) -> np.ndarray:
@@ -236,7 +236,8 @@ def annuity_weight(st: Settings, years: pd.Series, lives: pd.Series) -> np.ndarr
     """Discounted cost per USD of capital built in ``years`` with ``lives`` (years): the annuity paid inside the horizon."""
     rate, end = st.discount_rate, st.years[-1] + st.year_weights[st.years[-1]] - 1
     life = lives.to_numpy(dtype=float)
-    crf = 1.0 / life if rate == 0 else rate / ((1.0 + rate) * (1.0 - (1.0 + rate) ** -life))  # paid at the start of each year
+    # paid at the start of each year; 1 - (1 + r)^-L via expm1/log1p stays exact where 1 + r rounds to 1
+    crf = 1.0 / life if rate == 0 else rate / ((1.0 + rate) * -np.expm1(-life * np.log1p(rate)))
     start = years.to_numpy(dtype=float)
     return crf * _discount_sum(st, start, np.minimum(start + life - 1, end))
 

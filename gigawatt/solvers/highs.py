@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 import highspy
 import numpy as np
@@ -14,7 +16,13 @@ import numpy as np
 from gigawatt.solvers import progress
 from gigawatt.solvers.base import SolutionStatus, SolveOptions, SolveResult, StandardForm, TerminationCondition
 
+log = logging.getLogger(__name__)
+
 _MS = highspy.HighsModelStatus
+#: Largest relative difference between HiGHS's objective for a started MIP and the cost of the plan it returns.
+#: HiGHS 1.16 can price a MIP start without the objective offset its presolve moved out ("feasible in the reduced
+#: space: objective value is 0"), take it for a better plan than it is and stop at once calling it optimal.
+START_OBJECTIVE_RTOL = 1e-6
 #: Every HighsModelStatus mapped to (termination, whether a primal solution may exist).
 STATUS_MAP: dict[object, TerminationCondition] = {
     _MS.kOptimal: TerminationCondition.OPTIMAL,
@@ -159,6 +167,13 @@ def solve(
     else:
         bound = objective if termination is TerminationCondition.OPTIMAL else None
         gap = 0.0 if termination is TerminationCondition.OPTIMAL else None
+    if start is not None and is_mip and x is not None and objective is not None:
+        cost = float(form.c @ x + form.offset)
+        if abs(cost - objective) > START_OBJECTIVE_RTOL * max(1.0, abs(cost)):
+            log.warning("HiGHS priced the MIP start at %.9g but its plan costs %.9g: solving again without the start", objective, cost)
+            left = None if options.time_limit is None else max(options.time_limit - seconds, 1.0)
+            again = solve(form, replace(options, time_limit=left), relax, stop_bound=stop_bound)
+            return replace(again, seconds=again.seconds + seconds)
     if trace is not None:
         trace.record(objective if plans and has_primal else None, bound if bounds else None)
     return SolveResult(

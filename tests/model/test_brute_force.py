@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
+from brute_force import brute_force_optimum
 from builders import chip, link, scenario, site, supply
 
 import gigawatt as gw
-from gigawatt.model.compile import compile_model
-from gigawatt.model.objective import OBJECTIVE_SCALE_USD
-from gigawatt.solvers.highs import new_highs, to_highs
 
 
 def random_instance(seed: int) -> gw.Scenario:
@@ -39,26 +35,6 @@ def random_instance(seed: int) -> gw.Scenario:
     demand = [{"year": 2026, "eflops": float(u(1, 4))}, {"year": 2027, "eflops": float(u(3, 8))}]
     settings = {"years": [2026, 2027], "discount_rate": float(u(0, 0.1)), "ceiling_mw": 12.0}
     return scenario(settings, nodes=nodes, sites=sites, supplies=supplies, links=links, chips=chips, demand=demand)
-
-
-def brute_force_optimum(scn: gw.Scenario) -> float | None:
-    """Minimum over every 0/1 assignment of the integer columns of the LP with them fixed (USD), None if none is feasible."""
-    compiled = compile_model(gw.build_model(scn, gw.ModelOptions(integer_units=False, symmetry_breaking=False)))
-    form = compiled.form
-    integer = np.flatnonzero(form.integrality)
-    assert len(integer) <= 12, "instance too large to enumerate"
-    assert (form.col_upper[integer] <= 1).all(), "brute force expects only 0/1 integers"
-    h = new_highs()
-    h.passModel(to_highs(form, relax=True))
-    best = None
-    for values in itertools.product((0.0, 1.0), repeat=len(integer)):
-        v = np.asarray(values)
-        h.changeColsBounds(len(integer), integer.astype(np.int32), v, v)
-        h.run()
-        if h.getModelStatus() == h.getModelStatus().__class__.kOptimal:
-            obj = h.getInfo().objective_function_value
-            best = obj if best is None else min(best, obj)
-    return None if best is None else best * OBJECTIVE_SCALE_USD
 
 
 @pytest.mark.parametrize("seed", range(6))

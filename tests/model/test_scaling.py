@@ -165,13 +165,13 @@ def test_budget_in_usd_is_scaled_into_the_window(force_scaling):
 
 
 def test_absurd_magnitudes_warn_and_name_the_value():
-    """A chip drawing 1e-10 MW per unit next to one drawing 1 MW: both are integer columns of the same rows,
-    so no scaling can bring the range inside the window. The warning names the chip column."""
+    """A chip drawing 1e-10 MW per unit next to one drawing 1 MW: both are integer columns (never scaled) of the
+    same rows, so no scaling brings the range inside the window. The warning names the chip's coefficient."""
     scn = scenario(chips=ABSURD_CHIPS, demand=[{"year": 2026, "eflops": 2.0}])
     with pytest.warns(NumericsWarning, match=r"chips\.it_kw_per_unit") as caught:
         plan = gw.solve(scn, mip_gap=0.0)
     message = str(caught[0].message)
-    assert "v_install[a, s, 2026]" in message and "v_install[b, s, 2026]" in message and "1e-10" in message
+    assert "1e-10 (scaled " in message and "for v_install[a, s, 2026] in c_" in message
     assert plan.metadata["matrix_range"]["within_target"] is False
     assert plan.metadata["matrix_range"]["model"]["matrix"][0] == pytest.approx(1e-10)
     assert plan.verify() == []
