@@ -182,7 +182,11 @@ def _client(workers: int | None, client: object | None, scheduler: str | None) -
         return
     # A worker death fails its task at once (this module retries it), and each single-threaded
     # worker holds one task at a time, so a death touches one run only.
-    config = {"distributed.scheduler.allowed-failures": 0, "distributed.scheduler.worker-saturation": 1.0}
+    config = {
+        "distributed.scheduler.allowed-failures": 0,
+        "distributed.scheduler.worker-saturation": 1.0,
+        "distributed.worker.profile.enabled": False,
+    }
     with dask.config.set(config):
         cluster = LocalCluster(
             n_workers=workers or os.cpu_count() or 1,
