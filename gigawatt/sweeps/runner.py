@@ -180,8 +180,8 @@ def _client(workers: int | None, client: object | None, scheduler: str | None) -
         with Client(scheduler) as remote:
             yield remote
         return
-    # A worker death fails its task at once (this module retries it), and each single-threaded
-    # worker holds one task at a time, so a death touches one run only.
+    # A worker death fails its tasks at once (this module retries them), and single-threaded
+    # workers are sent about one task at a time, so a death touches its own run and rarely one more.
     config = {
         "distributed.scheduler.allowed-failures": 0,
         "distributed.scheduler.worker-saturation": 1.0,
