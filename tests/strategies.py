@@ -101,6 +101,7 @@ def feasible_scenarios(
         tables["links"] = links
     if regions:
         tables["regions"] = [{"region_id": r, "lat": 40.0, "lon": -90.0, "max_latency_ms": 20.0} for r in region_ids]
+    if regions and draw(st.booleans()):  # explicit pairs; otherwise pairs follow from distance and the latency bound
         serving = []
         for r in region_ids:
             for s in sites:
@@ -148,8 +149,8 @@ def _site(draw: st.DrawFn, site_id: str, node: str, years: list[int], backbone: 
     return {
         "site_id": site_id,
         "node_id": node,
-        "lat": 40.0,
-        "lon": -90.0,
+        "lat": 40.0 if backbone else draw(_float(30.0, 50.0)),  # regions sit at the backbone; others may be out of reach
+        "lon": -90.0 if backbone else draw(_float(-100.0, -80.0)),
         "max_mw": draw(_float(0.2, 3.0)),  # other sites: a multiple of the backbone's need, set by the caller
         "block_mw": 1.0,
         "open_cost_usd": draw(_cost(5e7)),
@@ -245,6 +246,39 @@ def scale_prices(scn: gw.Scenario, k: float) -> gw.Scenario:
     return gw.Scenario.from_tables(settings, tables)
 
 
+#: Per unit of the scenario format: the power of ``power`` and of ``compute`` its figures scale by when power is
+#: counted in units ``power`` times smaller (MW -> MW/power) and compute in units ``compute`` times smaller.
+UNIT_POWERS = {
+    "MW": (1, 0),
+    "kW": (1, 0),
+    "USD/MW": (-1, 0),
+    "USD/MW-yr": (-1, 0),
+    "USD/MWh": (-1, 0),
+    "t/MWh": (-1, 0),
+    "EFLOP/s": (0, 1),
+    "PFLOP/s": (0, 1),
+    "USD/EFLOP/s-yr": (0, -1),
+}
+
+
+def rescale_units(scn: gw.Scenario, power: float = 1.0, compute: float = 1.0) -> gw.Scenario:
+    """The same scenario written in other units: every power figure times ``power`` (per-MW figures divided by it),
+    every compute figure times ``compute`` (columns found by their schema unit; settings ending ``_mw``)."""
+    tables = {}
+    for name, frame in scn.tables.items():
+        frame = frame.copy()
+        for column in TABLES[name].columns:
+            p, c = UNIT_POWERS.get(column.unit, (0, 0))
+            if column.name in frame and (p or c):
+                frame[column.name] = frame[column.name] * power**p * compute**c
+        tables[name] = frame
+    settings = scn.settings.model_dump()
+    for key in Settings.model_fields:
+        if key.endswith("_mw"):
+            settings[key] = settings[key] * power
+    return gw.Scenario.from_tables(settings, tables)
+
+
 def without_site(scn: gw.Scenario, site_id: str) -> gw.Scenario:
     """``scn`` without site ``site_id`` and every row of another table that references it (from the schema).
 
@@ -266,7 +300,7 @@ def without_site(scn: gw.Scenario, site_id: str) -> gw.Scenario:
 
 
 def with_site(scn: gw.Scenario, row: dict) -> gw.Scenario:
-    """``scn`` with one more candidate site (serving it to every region, when the scenario lists pairs)."""
+    """``scn`` with one more candidate site (serving every region, when the scenario lists pairs; else as its distance allows)."""
     tables = dict(scn.tables)
     tables["sites"] = pd.concat([scn.tables["sites"], pd.DataFrame([row])], ignore_index=True)
     if "serving" in tables:

@@ -43,6 +43,10 @@ MAX_EXPONENT = 40.0
 DUAL_EXPONENT = 6.0
 #: Coefficients below this share of their row's largest do not steer the factors.
 NEGLIGIBLE = 1e-9
+#: Costs per unit (million USD) below this do not steer the factors.
+NEGLIGIBLE_COST = 1e-12
+#: A continuous column costing less than this per unit (million USD) sits near HiGHS's optimality tolerance (1e-7).
+SMALL_COST = 1e-5
 #: Scaling modes: only when outside :data:`TARGET`, always, never.
 MODES = ("auto", "on", "off")
 
@@ -154,8 +158,7 @@ def _limits(form: StandardForm, rows: np.ndarray, cols: np.ndarray, logs: np.nda
     dual feasibility (the reduced costs that prove optimality) instead: those directions are held to
     :data:`DUAL_EXPONENT`. Integer columns keep 1.
     """
-    magnitude = np.fmax(np.abs(form.col_lower), np.abs(form.col_upper))
-    magnitude = np.log2(np.maximum(np.where(np.isfinite(magnitude), magnitude, 1.0), 1.0))
+    magnitude = _magnitude(form)
     continuous = form.integrality == 0
     col_low = np.where(continuous, -DUAL_EXPONENT, 0.0)
     col_high = np.where(continuous, np.floor(np.minimum(magnitude, MAX_EXPONENT)), 0.0)
@@ -174,7 +177,12 @@ def _significant(rows: np.ndarray, logs: np.ndarray, m: int) -> np.ndarray:
 
 
 def geometric_scaling(form: StandardForm, passes: int = PASSES) -> Scaling:
-    """Power-of-two factors from geometric-mean scaling of rows and continuous columns, within :func:`_limits`."""
+    """Power-of-two factors from geometric-mean scaling of rows and continuous columns, within :func:`_limits`.
+
+    A continuous column also counts ``1 / bound`` (when its bound exceeds 1) and its cost among its
+    coefficients, so a column of millions of MW, or one whose cost per unit is near the solver's
+    optimality tolerance (1.3 USD per contracted kW), is brought toward units the tolerances suit.
+    """
     m, n = form.shape
     A = form.A.tocoo()  # type: ignore[attr-defined]
     keep = A.data != 0
@@ -182,37 +190,55 @@ def geometric_scaling(form: StandardForm, passes: int = PASSES) -> Scaling:
     row_low, row_high, col_low, col_high = _limits(form, rows, cols, logs)
     steer = _significant(rows, logs, m)
     rows, cols, logs = rows[steer], cols[steer], logs[steer]
-    by_row, by_col = np.lexsort((cols, rows)), np.lexsort((rows, cols))
-    row_counts, col_counts = np.bincount(rows, minlength=m), np.bincount(cols, minlength=n)
+    magnitude, continuous = _magnitude(form), form.integrality == 0
+    sized = np.flatnonzero(continuous & (magnitude > 0))
+    priced = np.flatnonzero(continuous & (np.abs(form.c) >= NEGLIGIBLE_COST))
+    col_rows = np.concatenate([rows, np.full(len(sized), m), np.full(len(priced), m + 1)])  # rows m, m+1: bounds, costs (never scaled)
+    col_cols = np.concatenate([cols, sized, priced])
+    col_logs = np.concatenate([logs, -magnitude[sized], np.log2(np.abs(form.c[priced]))])
+    by_row, by_col = np.lexsort((cols, rows)), np.lexsort((col_rows, col_cols))
+    row_counts, col_counts = np.bincount(rows, minlength=m), np.bincount(col_cols, minlength=n)
     row_starts, col_starts = np.concatenate([[0], np.cumsum(row_counts)[:-1]]), np.concatenate([[0], np.cumsum(col_counts)[:-1]])
     r, s = np.zeros(m), np.zeros(n)
     for _ in range(passes):
         r = np.clip(r + _spread(by_row, logs + r[rows] + s[cols], row_starts, row_counts > 0, m), row_low, row_high)
-        s = np.clip(s + _spread(by_col, logs + r[rows] + s[cols], col_starts, col_counts > 0, n), col_low, col_high)
+        r_fixed = np.append(r, [0.0, 0.0])
+        s = np.clip(s + _spread(by_col, col_logs + r_fixed[col_rows] + s[col_cols], col_starts, col_counts > 0, n), col_low, col_high)
     r, s = np.clip(np.round(r), row_low, row_high), np.clip(np.round(s), col_low, col_high)
     return Scaling(np.exp2(r), np.exp2(s))
 
 
+def _magnitude(form: StandardForm) -> np.ndarray:
+    """log2 of each column's largest finite bound magnitude, at least 0 (1 for columns without one)."""
+    magnitude = np.fmax(np.abs(form.col_lower), np.abs(form.col_upper))
+    return np.log2(np.maximum(np.where(np.isfinite(magnitude), magnitude, 1.0), 1.0))
+
+
 def choose_scaling(form: StandardForm, mode: str = "auto") -> Scaling:
-    """The scaling ``mode`` asks for: ``auto`` scales a matrix outside :data:`TARGET` if that narrows it; ``on`` always; ``off`` never."""
+    """The scaling ``mode`` asks for: ``auto`` scales a form :func:`_outside` what the solver suits if that brings more of
+    it in; ``on`` always; ``off`` never."""
     if mode not in MODES:
         raise ValueError(f"unknown scaling mode {mode!r}; use one of {', '.join(MODES)}")
-    span = value_range(form.A.data)  # type: ignore[attr-defined]
-    if mode == "off" or span is None or (mode == "auto" and inside(span)):
+    before = _outside(form)
+    if mode == "off" or not form.A.nnz or (mode == "auto" and before[0] == 0):  # type: ignore[attr-defined]
         return Scaling.identity(form)
     scaling = geometric_scaling(form)
-    if mode == "auto" and _outside(scaling.apply(form)) >= _outside(form):
+    if mode == "auto" and _outside(scaling.apply(form)) >= before:
         return Scaling.identity(form)  # an outlier (say a 1e-45 price next to 1e6) defeats the means: hand the matrix over as it is
     return scaling
 
 
 def _outside(form: StandardForm) -> tuple[int, float]:
-    """How far the matrix is from :data:`TARGET`: (coefficients outside it, log10 of max / min)."""
+    """How far ``form`` is from what the solver's tolerances suit: (matrix coefficients outside :data:`TARGET`, finite
+    right-hand sides and bounds above it, and continuous columns whose cost per unit is below :data:`SMALL_COST` while
+    their range costs more than 1e-6 (1 USD); then log10 of the matrix's max / min)."""
     v = np.abs(form.A.data)  # type: ignore[attr-defined]
     v = v[v > 0]
-    if not len(v):
-        return 0, 0.0
-    return int(((v < TARGET[0]) | (v > TARGET[1])).sum()), float(np.log10(v.max()) - np.log10(v.min()))
+    sides = np.abs(np.concatenate([form.row_lower, form.row_upper, form.col_lower, form.col_upper]))
+    cost = np.abs(form.c)
+    fine = (form.integrality == 0) & (cost < SMALL_COST) & (cost * np.exp2(_magnitude(form)) > 1e-6)
+    count = int(((v < TARGET[0]) | (v > TARGET[1])).sum() + (np.isfinite(sides) & (sides > TARGET[1])).sum() + fine.sum())
+    return count, float(np.log10(v.max()) - np.log10(v.min())) if len(v) else 0.0
 
 
 def extremes(form: StandardForm, scaling: Scaling, row_names: list[str], col_names: list[str]) -> tuple[str, str]:

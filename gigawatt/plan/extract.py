@@ -32,8 +32,10 @@ def extract_tables(
     """Plan tables from solution ``x`` of compiled model ``cm`` built on data ``d`` with ``ledger``.
 
     Integer decisions are rounded to whole numbers, except in a ``relaxed`` (LP) solution, whose
-    fractional openings, blocks and builds are kept as they are.
+    fractional openings, blocks and builds are kept as they are. Values the solver left outside their
+    bounds by its tolerance (a draw of -1e-7 MW) are read at the bound.
     """
+    x = np.clip(x, cm.form.col_lower, cm.form.col_upper)
     st = d.scenario.settings
     sites_in, chips_in = d.sites, d.chips
 

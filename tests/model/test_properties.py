@@ -23,7 +23,7 @@ from builders import chip, link, scenario, site, supply
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
-from strategies import extra_sites, feasible_scenarios, scale_prices, with_site, without_site
+from strategies import extra_sites, feasible_scenarios, rescale_units, scale_prices, with_site, without_site
 
 import gigawatt as gw
 from gigawatt.model.compile import compile_model
@@ -115,6 +115,41 @@ def test_removing_an_unused_site_leaves_the_cost(scn):
     for site_id in unused[:1]:
         again = optimum(without_site(scn, site_id))
         assert close(again.objective, plan.objective), (again.objective, plan.objective)
+
+
+@examples(30)
+@given(feasible_scenarios(), st.sampled_from([1e3, 1e6]), st.sampled_from([1e-3, 1.0, 1e3, 1e6]))
+def test_units_do_not_change_the_optimum(scn, power, compute):
+    """Power counted in kW or W and compute in other units (the scenario rewritten consistently): same optimum.
+
+    The matrix then spans far beyond 1e-4..1e6 in model units; scaling brings it back."""
+    base = optimum(scn)
+    other = optimum(rescale_units(scn, power=power, compute=compute))
+    event("scaled" if other.metadata["matrix_range"]["scaled"] else "unscaled")
+    assert close(other.objective, base.objective), (other.objective, base.objective)
+
+
+@examples(40)
+@given(feasible_scenarios())
+def test_scaled_matrix_has_the_same_optimum(scn):
+    """The MIP handed to HiGHS with power-of-two scaling forced on: same optimum, and its plan mapped back to model
+    units meets every row within HiGHS's MIP feasibility tolerance (1e-6) relative to the row's largest possible
+    term (coefficient times the column's bound), the looseness scaling is designed to allow."""
+    compiled = compile_model(gw.build_model(scn), scaling="on")
+    options = SolveOptions(mip_gap=0.0, threads=1)
+    plain = highs.solve(compiled.form, options)
+    scaled = compiled.unscale(highs.solve(compiled.solver_form, options))
+    event("scaled" if compiled.scaling.active else "nothing to scale")
+    assert close(scaled.objective * 1e6, plain.objective * 1e6), (scaled.objective, plain.objective)
+    form, x = compiled.form, scaled.x
+    magnitude = np.fmax(np.abs(form.col_lower), np.abs(form.col_upper))
+    sides = np.fmax(*(np.abs(np.nan_to_num(b, posinf=0.0, neginf=0.0)) for b in (form.row_lower, form.row_upper)))
+    size = np.maximum(1.0, np.maximum(abs(form.A).multiply(magnitude[None, :]).max(axis=1).toarray().ravel(), sides))
+    activity = form.A @ x
+    assert (activity >= form.row_lower - 1.01e-6 * size).all() and (activity <= form.row_upper + 1.01e-6 * size).all()
+    assert (x >= form.col_lower - 1e-6 * np.maximum(1.0, magnitude)).all() and (
+        x <= form.col_upper + 1e-6 * np.maximum(1.0, magnitude)
+    ).all()
 
 
 # -- Cases the properties found, kept as plain tests -------------------------------------------------
@@ -266,3 +301,24 @@ def test_mip_start_is_not_taken_at_a_wrong_price():
     assert float(form.c @ started.x + form.offset) == pytest.approx(started.objective, rel=1e-9)
     for strategy in ("phased", "single"):
         assert optimum(mip_start_instance(), strategy=strategy).objective == pytest.approx(398068.312, rel=1e-8)
+
+
+def test_solver_tolerance_below_a_bound_is_read_at_the_bound():
+    """A 1.3e-7 MW link: HiGHS returned a draw of -1.3e-7 MW at the dear supply to send the cheap one's power over
+    it (within its tolerance), and the plan showed negative energy and CO2 that the verifier refused. Values
+    outside their bounds by the solver's tolerance are now read at the bound."""
+    nodes = [{"node_id": "n0", "lat": 40.0, "lon": -90.0}, {"node_id": "n1", "lat": 41.0, "lon": -91.0}]
+    sites = [site("s0", node_id="n0", max_mw=0.19, block_mw=0.0633, open_cost_usd=866434.0, capex_usd_per_mw=13185907.0, pue=1.59)]
+    supplies = [
+        supply("g0", node_id="n0", capacity_mw=0.279, energy_price_usd_per_mwh=119.73, build_cost_usd_per_mw=1169791.0),
+        supply("g1", node_id="n1", capacity_mw=0.0928, energy_price_usd_per_mwh=4.31, earliest_year=2029),
+    ]
+    links = [link("l0", "n1", "n0", capacity_mw=1.275e-07, build_cost_usd=17220408.0)]
+    chips = [chip("c0", it_kw_per_unit=10.0, pflops_per_unit=59.0, capex_usd_per_unit=1522440.0, lifetime_years=6)]
+    scn = scenario(
+        {"years": [2026, 2027, 2029], "ceiling_mw": 0.464}, nodes=nodes, sites=sites, supplies=supplies, links=links, chips=chips,
+        demand=[{"year": 2029, "eflops": 0.0}],
+    )  # fmt: skip
+    plan = optimum(scn)  # verifies
+    assert (plan.supplies[["draw_mw", "energy_mwh", "co2_t"]] >= 0).all().all()
+    assert plan.objective == pytest.approx(0.0, abs=1.0)  # nothing to serve: nothing built
