@@ -13,11 +13,14 @@ Integer columns keep the factor 1, so integrality, MIP starts and every integer 
 strategy fixes or reads mean the same in both spaces.
 
 Factors come from geometric-mean scaling: passes alternate between rows and continuous columns,
-each dividing by the geometric mean of its smallest and largest absolute coefficient, within limits
-that keep the solver's absolute tolerances meaningful in model units (:func:`_limits`). With
-``mode="auto"`` a matrix already inside :data:`TARGET` is handed over unchanged; otherwise it is
-scaled, and whatever the factors cannot bring inside the window (a row that mixes, say, a block of
-1e-6 MW with a site of 1e9 blocks) is named by :func:`extremes` for the warning.
+each dividing by the geometric mean of its smallest and largest absolute coefficient (a column also
+counting its cost and ``1 / bound``; coefficients negligible next to their row's largest do not steer),
+within limits that keep the solver's absolute tolerances meaningful in model units (:func:`_limits`).
+With ``mode="auto"`` a form the solver's tolerances already suit (matrix inside :data:`TARGET`, no
+bound or right-hand side above it, no column priced near the optimality tolerance) is handed over
+unchanged, and so is one that scaling would not improve; whatever the factors cannot bring inside
+the window (two chips of 1e-10 and 1 MW per unit in the same rows) is named by :func:`extremes` for
+the warning.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+from scipy import sparse
 
 from gigawatt.solvers.base import SolveResult, StandardForm
 
@@ -47,7 +51,7 @@ NEGLIGIBLE = 1e-9
 NEGLIGIBLE_COST = 1e-12
 #: A continuous column costing less than this per unit (million USD) sits near HiGHS's optimality tolerance (1e-7).
 SMALL_COST = 1e-5
-#: Scaling modes: only when outside :data:`TARGET`, always, never.
+#: Scaling modes: when the form needs it and it helps (:func:`choose_scaling`), always, never.
 MODES = ("auto", "on", "off")
 
 #: Which scenario values set the coefficient of a variable family in a constraint family (for warnings).
@@ -114,7 +118,7 @@ class Scaling:
         """``form`` in the scaled space (any form of the same shape, e.g. with some columns fixed)."""
         if not self.active:
             return form
-        A = form.A.copy()  # type: ignore[attr-defined]
+        A = sparse.csc_array(form.A, copy=True)  # type: ignore[arg-type]
         A.data = A.data * self.rows[A.indices] * np.repeat(self.cols, np.diff(A.indptr))
         return replace(
             form,
