@@ -6,7 +6,7 @@ import copy
 import hashlib
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -48,11 +48,14 @@ class Scenario:
         path: Path | None = None,
         files: Mapping[str, str] | None = None,
         lines: Mapping[str, Sequence[int]] | None = None,
+        validated: Collection[str] = (),
     ) -> Scenario:
         """Validate settings and tables (raw or typed) into a Scenario; raise :class:`ScenarioError`.
 
         ``files`` names each table in messages (default ``<name>.csv``); ``lines`` gives each table's
         row lines in its file (default: read from ``frame.attrs["lines"]``, else counted from line 2).
+        ``validated`` names tables taken unchanged from a Scenario: their cells are not checked again
+        (the checks across rows and tables still run).
         """
         files = dict(files or {name: f"{name}.csv" for name in tables})
         problems: list[Problem] = []
@@ -81,6 +84,11 @@ class Scenario:
             if lines and name in lines:
                 raw = raw.copy(deep=False)
                 raw.attrs["lines"] = tuple(lines[name])
+            if name in validated:
+                typed[name] = raw if "lines" in raw.attrs else raw.copy(deep=False)
+                typed[name].attrs.setdefault("lines", tuple(int(n) for n in v.row_lines(raw)))
+                files.setdefault(name, f"{name}.csv")
+                continue
             frame, found = v.coerce_table(TABLES[name], raw, files.setdefault(name, f"{name}.csv"))
             typed[name] = frame
             problems += found
@@ -152,7 +160,8 @@ class Scenario:
         if problems:
             raise ScenarioError(problems)
         try:
-            return Scenario.from_tables(raw, tables, path=self.path, files=self.files, lines=self.lines)
+            untouched = [name for name, frame in tables.items() if frame is self.tables.get(name)]
+            return Scenario.from_tables(raw, tables, path=self.path, files=self.files, lines=self.lines, validated=untouched)
         except ScenarioError as err:
             raise ScenarioError([_blame_override(p, given) for p in err.problems]) from None
 

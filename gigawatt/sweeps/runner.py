@@ -13,8 +13,9 @@ import hashlib
 import json
 import logging
 import os
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,34 +93,39 @@ def sweep(
     base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     spec = _spec(spec, grid=grid, variants=variants, sensitivity=sensitivity, samples=samples)
     options = {"threads": 1, **spec.solve, **{k: v for k, v in solve_options.items() if v is not None}}
-    runs = resolve(base, spec, options)
-    with RunStore(store if store is not None else ":memory:") as db:
+    with RunStore(store if store is not None else ":memory:") as db, ExitStack() as stack:
         stored = db.statuses()
-        for run in runs:
-            if run.scenario is None and run.run_id not in stored:
-                db.record(run.row(spec.name) | {"status": "invalid", "error": run.error, "options": options})
-        pending = [r for r in runs if r.scenario is not None and stored.get(r.run_id, "lost") in RETRY_ON_RESUME]
-        bar = make_progress(progress)
-        bar.start(len(pending), len(runs) - len(pending))
-        try:
-
-            def record(run: Run, result: Mapping[str, object], attempts: int) -> None:
+        runs: list[Run] = []
+        invalid: list[Run] = []
+        jobs: _Jobs | None = None
+        queued: set[str] = set()
+        for run in resolve_each(base, spec, options):  # each run goes out as soon as it is resolved
+            runs.append(run)
+            if run.run_id in queued:
+                continue
+            queued.add(run.run_id)
+            if run.scenario is None:
+                if run.run_id not in stored:
+                    invalid.append(run)
+            elif stored.get(run.run_id, "lost") in RETRY_ON_RESUME:
+                if jobs is None:
+                    jobs = stack.enter_context(_jobs(workers, client, scheduler, options))
+                jobs.submit(run)
+        db.record_many([(run.row(spec.name) | {"status": "invalid", "error": run.error, "options": options}, None) for run in invalid])
+        pending = jobs.submitted if jobs is not None else 0
+        bar = stack.enter_context(closing(make_progress(progress)))
+        bar.start(pending, len(runs) - pending)
+        for batch in jobs.results() if jobs is not None else ():
+            rows = []
+            for run, result, attempts in batch:
                 row = run.row(spec.name) | dict(result["row"]) | {"options": options, "attempts": attempts}  # type: ignore[arg-type]
                 row["scenario_hash"] = run.scenario.hash if run.scenario is not None else None
-                db.record(row, result.get("tables"))  # type: ignore[arg-type]
+                rows.append((row, result.get("tables")))
+            db.record_many(rows)  # type: ignore[arg-type]
+            for row, _ in rows:
                 bar.update(str(row["status"]))
                 if callback is not None:
                     callback(row)
-
-            if pending:
-                if workers == 0 and client is None and scheduler is None:
-                    for run in pending:
-                        record(run, run_one(run.scenario, options), 1)  # type: ignore[arg-type]
-                else:
-                    with _client(workers, client, scheduler) as dask_client:
-                        _run_on_dask(dask_client, pending, options, record)
-        finally:
-            bar.close()
         return db.runs(list(dict.fromkeys(r.run_id for r in runs)))
 
 
@@ -145,26 +151,29 @@ def run_id(scenario_hash: str, options: Mapping[str, object], params: Mapping[st
 
 
 def resolve(base: Scenario, spec: SweepSpec, options: Mapping[str, object]) -> list[Run]:
-    """Apply every run's overrides; a run whose overrides (or variant) are invalid carries the reason instead."""
+    """Every run of ``spec``, resolved (see :func:`resolve_each`)."""
+    return list(resolve_each(base, spec, options))
+
+
+def resolve_each(base: Scenario, spec: SweepSpec, options: Mapping[str, object]) -> Iterator[Run]:
+    """Apply each run's overrides in turn; a run whose overrides (or variant) are invalid carries the reason instead."""
     bases: dict[str | None, Scenario | str] = {None: base}
     for folder in spec.variants:
         try:
             bases[folder] = load_scenario(folder)
         except ScenarioError as err:
             bases[folder] = f"variant {folder}: " + "; ".join(map(str, err.problems))
-    runs = []
     for run in spec.runs():
         origin = bases[run.variant]
         if isinstance(origin, str):
-            runs.append(Run(run, run_id(origin, options, dict(run.params)), None, origin))
+            yield Run(run, run_id(origin, options, dict(run.params)), None, origin)
             continue
         try:
             scenario = origin.with_overrides(dict(run.params)) if run.params else origin
         except ScenarioError as err:
-            runs.append(Run(run, run_id(origin.hash, options, dict(run.params)), None, "; ".join(map(str, err.problems))))
+            yield Run(run, run_id(origin.hash, options, dict(run.params)), None, "; ".join(map(str, err.problems)))
             continue
-        runs.append(Run(run, run_id(scenario.hash, options), scenario))
-    return runs
+        yield Run(run, run_id(scenario.hash, options), scenario)
 
 
 @contextmanager
@@ -182,10 +191,16 @@ def _client(workers: int | None, client: object | None, scheduler: str | None) -
         return
     # A worker death fails its tasks at once (this module retries them), and single-threaded
     # workers are sent about one task at a time, so a death touches its own run and rarely one more.
+    # With every core busy solving, Dask's own timers (event-loop ticks every 20 ms, monitors every
+    # 0.1-0.5 s, the sampling profiler) take their time from the runs: they tick less often here.
     config = {
         "distributed.scheduler.allowed-failures": 0,
         "distributed.scheduler.worker-saturation": 1.0,
         "distributed.worker.profile.enabled": False,
+        "distributed.admin.tick.interval": "1s",
+        "distributed.admin.system-monitor.interval": "10s",
+        "distributed.worker.memory.monitor-interval": "1s",
+        "distributed.nanny.memory.monitor-interval": "1s",
     }
     with dask.config.set(config):
         cluster = LocalCluster(
@@ -205,32 +220,99 @@ def _warm_up() -> None:
     import gigawatt.solving  # noqa: F401
 
 
-def _run_on_dask(client: object, runs: list[Run], options: Mapping[str, object], record: Callable[[Run, Mapping, int], None]) -> None:
-    from distributed import as_completed
-    from distributed.scheduler import KilledWorker
+#: Results that arrive within this many seconds of each other are written in one transaction.
+WRITE_EVERY_S = 1.0
+#: A finished run (run, result, attempts) as the writer receives it.
+Done = tuple[Run, Mapping[str, object], int]
 
-    def submit(run: Run, attempt: int) -> object:
-        return client.submit(run_one, run.scenario, options, key=f"gigawatt-run-{run.run_id}-{attempt}", pure=False)  # type: ignore[attr-defined]
 
-    futures = {submit(run, 1): (run, 1) for run in runs}
-    queue = as_completed(list(futures))
-    try:
-        for future in queue:
-            run, attempt = futures.pop(future)
-            try:
-                result = future.result()  # type: ignore[attr-defined]
-            except KilledWorker as err:
-                if attempt < ATTEMPTS:
-                    log.warning("run %s: its worker died; running it again", run.run_id)
-                    retry = submit(run, attempt + 1)
-                    futures[retry] = (run, attempt + 1)
-                    queue.add(retry)
+class _Jobs:
+    """Runs handed out to be solved; :meth:`results` yields them back, finished, in batches."""
+
+    submitted = 0
+
+    def submit(self, run: Run) -> None:
+        raise NotImplementedError
+
+    def results(self) -> Iterator[list[Done]]:
+        raise NotImplementedError
+
+
+class _InProcess(_Jobs):
+    """Solve in this process, one run after another, each written as soon as it is done."""
+
+    def __init__(self, options: Mapping[str, object]):
+        self.options, self.runs = options, []
+
+    def submit(self, run: Run) -> None:
+        self.runs.append(run)
+        self.submitted += 1
+
+    def results(self) -> Iterator[list[Done]]:
+        for run in self.runs:
+            yield [(run, run_one(run.scenario, self.options), 1)]  # type: ignore[arg-type]
+
+
+class _OnDask(_Jobs):
+    """One Dask task per run; a run whose worker died goes out once more."""
+
+    def __init__(self, client: object, options: Mapping[str, object]):
+        from distributed import as_completed
+
+        self.client, self.options = client, options
+        self.futures: dict[object, tuple[Run, int]] = {}
+        self.queue = as_completed()
+
+    def submit(self, run: Run, attempt: int = 1) -> None:
+        future = self.client.submit(run_one, run.scenario, self.options, key=f"gigawatt-run-{run.run_id}-{attempt}", pure=False)  # type: ignore[attr-defined]
+        self.futures[future] = (run, attempt)
+        self.queue.add(future)
+        self.submitted += attempt == 1
+
+    def results(self) -> Iterator[list[Done]]:
+        """Finished runs, gathered for up to :data:`WRITE_EVERY_S` while others keep arriving, so writes stay few."""
+        done: list[Done] = []
+        since = 0.0
+        try:
+            while not self.queue.is_empty() or done:
+                if done and (self.queue.is_empty() or time.perf_counter() - since >= WRITE_EVERY_S):
+                    yield done
+                    done = []
                     continue
-                result = {"row": {"status": "lost", "error": f"its worker died on each of {attempt} attempts ({err})"}}
-            except Exception as err:
-                result = {"row": {"status": "failed", "error": f"{type(err).__name__}: {err}"}}
-            future.release()  # type: ignore[attr-defined]
-            record(run, result, attempt)
-    finally:
-        for future in futures:
-            future.cancel()  # type: ignore[attr-defined]
+                ready = self.queue.next_batch(block=not done)
+                if not ready:
+                    time.sleep(0.02)
+                    continue
+                since = since if done else time.perf_counter()
+                done += [d for d in map(self._finish, ready) if d is not None]
+        finally:
+            for future in self.futures:
+                future.cancel()  # type: ignore[attr-defined]
+
+    def _finish(self, future: object) -> Done | None:
+        """The run's result, or None when it was sent out again; errors become failed or lost rows."""
+        from distributed.scheduler import KilledWorker
+
+        run, attempt = self.futures.pop(future)
+        try:
+            result = future.result()  # type: ignore[attr-defined]
+        except KilledWorker as err:
+            if attempt < ATTEMPTS:
+                log.warning("run %s: its worker died; running it again", run.run_id)
+                self.submit(run, attempt + 1)
+                return None
+            result = {"row": {"status": "lost", "error": f"its worker died on each of {attempt} attempts ({err})"}}
+        except Exception as err:
+            result = {"row": {"status": "failed", "error": f"{type(err).__name__}: {err}"}}
+        future.release()  # type: ignore[attr-defined]
+        return run, result, attempt
+
+
+@contextmanager
+def _jobs(workers: int | None, client: object | None, scheduler: str | None, options: Mapping[str, object]) -> Iterator[_Jobs]:
+    """Where runs are solved: in this process (``workers=0``, no client or scheduler) or on Dask."""
+    if workers == 0 and client is None and scheduler is None:
+        yield _InProcess(options)
+        return
+    with _client(workers, client, scheduler) as dask_client:
+        yield _OnDask(dask_client, options)

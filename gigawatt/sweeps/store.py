@@ -7,7 +7,7 @@ transaction, so a crash never leaves half a run. Plan tables carry the ``run_id`
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -57,6 +57,7 @@ class RunStore:
         if self.path != ":memory:" and not read_only:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.con = duckdb.connect(self.path, read_only=read_only)
+        self._tables: list[str] | None = None
         if not read_only:
             columns = ", ".join(f'"{name}" {kind}' for name, kind in RUN_COLUMNS.items())
             self.con.execute(f"CREATE TABLE IF NOT EXISTS runs ({columns})")
@@ -73,41 +74,60 @@ class RunStore:
     # -- writing --------------------------------------------------------------------------------
     def record(self, row: Mapping[str, object], tables: Mapping[str, pd.DataFrame] | None = None) -> None:
         """Write one run, its row and its plan tables, in one transaction (replacing an earlier attempt)."""
-        values = {name: row.get(name) for name in RUN_COLUMNS}
-        values["params"] = json.dumps(row.get("params") or {}, default=str)
-        values["options"] = json.dumps(row.get("options") or {}, default=str, sort_keys=True)
-        values["finished_at"] = datetime.now(UTC).replace(tzinfo=None)
-        run_id = values["run_id"]
+        self.record_many([(row, tables)])
+
+    def record_many(self, runs: Sequence[tuple[Mapping[str, object], Mapping[str, pd.DataFrame] | None]]) -> None:
+        """Write whole runs (row, plan tables) in one transaction, replacing earlier attempts of the same runs.
+
+        One statement per table for the lot, so a batch costs about what one run does.
+        """
+        if not runs:
+            return
+        rows = [_values(row) for row, _ in runs]
+        run_ids = [values["run_id"] for values in rows]
+        frames: dict[str, list[pd.DataFrame]] = {}
+        for run_id, (_, tables) in zip(run_ids, runs, strict=True):
+            for name, frame in (tables or {}).items():
+                frames.setdefault(name, []).append(frame.assign(run_id=run_id))
         self.con.execute("BEGIN TRANSACTION")
         try:
-            for name in self.plan_tables():
-                self.con.execute(f'DELETE FROM "plan_{name}" WHERE run_id = ?', [run_id])
-            for name, frame in (tables or {}).items():
-                self._append(name, run_id, frame)  # type: ignore[arg-type]
-            self.con.execute("DELETE FROM runs WHERE run_id = ?", [run_id])
-            marks = ", ".join("?" for _ in values)
-            self.con.execute(f"INSERT INTO runs ({', '.join(map(_quote, values))}) VALUES ({marks})", list(values.values()))
+            ids = pd.DataFrame({"run_id": run_ids})
+            self.con.register("_ids", ids)
+            if self.con.execute("SELECT count(*) FROM runs WHERE run_id IN (SELECT run_id FROM _ids)").fetchall()[0][0]:
+                for name in self.plan_tables():
+                    self.con.execute(f'DELETE FROM "plan_{name}" WHERE run_id IN (SELECT run_id FROM _ids)')
+                self.con.execute("DELETE FROM runs WHERE run_id IN (SELECT run_id FROM _ids)")
+            for name, parts in frames.items():
+                self._append(name, pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0])
+            marks = ", ".join("?" for _ in RUN_COLUMNS)
+            columns = ", ".join(map(_quote, RUN_COLUMNS))
+            self.con.executemany(f"INSERT INTO runs ({columns}) VALUES ({marks})", [list(values.values()) for values in rows])
             self.con.execute("COMMIT")
         except BaseException:
             self.con.execute("ROLLBACK")
+            self._tables = None  # a table created in the rolled-back transaction is gone
             raise
         finally:
+            self.con.unregister("_ids")
             self.con.unregister("_frame")
 
-    def _append(self, name: str, run_id: str, frame: pd.DataFrame) -> None:
-        data = frame.copy()
-        data.insert(0, "run_id", run_id)
-        for column in data.columns:  # pandas' string dtype -> plain objects, which DuckDB reads as VARCHAR
-            if isinstance(data[column].dtype, pd.StringDtype):
-                data[column] = data[column].astype(object)
-        self.con.register("_frame", data)  # unregistered by record(), after the transaction ends
-        self.con.execute(f'CREATE TABLE IF NOT EXISTS "plan_{name}" AS SELECT * FROM _frame WHERE false')
+    def _append(self, name: str, frame: pd.DataFrame) -> None:
+        import pyarrow as pa
+
+        data = pa.Table.from_pandas(frame[["run_id", *(c for c in frame.columns if c != "run_id")]], preserve_index=False)
+        self.con.register("_frame", data)  # unregistered by record_many(), after the transaction ends
+        if name not in self.plan_tables():
+            self.con.execute(f'CREATE TABLE "plan_{name}" AS SELECT * FROM _frame WHERE false')
+            self.plan_tables().append(name)
         self.con.execute(f'INSERT INTO "plan_{name}" BY NAME SELECT * FROM _frame')
 
     # -- reading --------------------------------------------------------------------------------
     def plan_tables(self) -> list[str]:
-        names = self.con.execute("SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'plan_%'").fetchall()
-        return sorted(n[0].removeprefix("plan_") for n in names)
+        """Names of the plan tables stored (without ``plan_``), read once per connection."""
+        if self._tables is None:
+            names = self.con.execute("SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'plan_%'").fetchall()
+            self._tables = sorted(n[0].removeprefix("plan_") for n in names)
+        return self._tables
 
     def statuses(self) -> dict[str, str]:
         """run_id -> status of every run stored."""
@@ -153,6 +173,15 @@ def _expand(frame: pd.DataFrame, power: pd.DataFrame) -> pd.DataFrame:
     if len(power):
         frame = frame.join(power, on="run_id")
     return frame
+
+
+def _values(row: Mapping[str, object]) -> dict[str, object]:
+    """A run's row as the ``runs`` table's columns, in order: params and options as JSON, the time it is written."""
+    values = {name: row.get(name) for name in RUN_COLUMNS}
+    values["params"] = json.dumps(row.get("params") or {}, default=str)
+    values["options"] = json.dumps(row.get("options") or {}, default=str, sort_keys=True)
+    values["finished_at"] = datetime.now(UTC).replace(tzinfo=None)
+    return values
 
 
 def _quote(name: str) -> str:

@@ -79,3 +79,15 @@ def test_scenarios_pickle(tiny: gw.Scenario) -> None:
     again = pickle.loads(pickle.dumps(tiny))
     assert again.hash == tiny.hash and again.lines == tiny.lines and again.files == tiny.files
     assert again.with_overrides(ceiling_mw=90).settings.ceiling_mw == 90
+
+
+def test_untouched_tables_are_reused_and_still_checked_against_the_changed_ones(tiny: gw.Scenario) -> None:
+    out = tiny.with_overrides({"ceiling_mw": 90})
+    assert all(out.tables[name] is not tiny.tables[name] for name in tiny.tables)  # shallow copies: the original stays as it was
+    assert all(out.tables[name].equals(tiny.tables[name]) for name in tiny.tables)
+    assert out.lines == tiny.lines and out.hash == tiny.with_overrides({"ceiling_mw": 90.0}).hash
+    node = tiny.sites.node_id.iloc[0]
+    with pytest.raises(gw.ScenarioError) as info:
+        tiny.with_overrides({f"nodes[node_id={node}].node_id": "elsewhere"})  # sites.csv, untouched, now points nowhere
+    problem = next(p for p in info.value.problems if p.file.endswith("sites.csv"))
+    assert problem.column == "node_id" and problem.line == tiny.lines["sites"][0]
