@@ -242,12 +242,15 @@ def canonical_bytes(scenario: Scenario) -> bytes:
     numbers as JSON numbers (floats in Python's shortest round-trip form, ``-0.0`` as ``0.0``) and
     empty cells as ``null``.
     """
-    tables = {
-        name: {"columns": list(frame.columns), "rows": [[_canonical(x) for x in row] for row in frame.itertuples(index=False, name=None)]}
-        for name, frame in scenario.tables.items()
-    }
+    tables = {name: {"columns": list(frame.columns), "rows": _rows(frame)} for name, frame in scenario.tables.items()}
     document = {"settings": scenario.settings.model_dump(mode="json"), "tables": tables}
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
+def _rows(frame: pd.DataFrame) -> list[list[object]]:
+    """The table's cells row by row, each as :func:`_canonical` (read column by column: far quicker than row access)."""
+    columns = [frame[c].tolist() for c in frame.columns]
+    return [[_canonical(x) for x in row] for row in zip(*columns, strict=True)]
 
 
 def _canonical(value: object) -> object:

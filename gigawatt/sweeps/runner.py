@@ -35,16 +35,24 @@ ATTEMPTS = 2
 
 @dataclass
 class Run:
-    """A resolved run: its id, its scenario (None when the overrides were invalid) and why not."""
+    """A resolved run: its id, its scenario and that scenario's hash (None when the overrides were invalid) and why not."""
 
     spec: RunSpec
     run_id: str
     scenario: Scenario | None
     error: str | None = None
+    scenario_hash: str | None = None
 
     def row(self, sweep: str) -> dict[str, object]:
         name = self.scenario.name if self.scenario is not None else None
-        return {"run_id": self.run_id, "sweep": sweep, "label": self.spec.label, "params": dict(self.spec.params), "scenario": name}
+        return {
+            "run_id": self.run_id,
+            "sweep": sweep,
+            "label": self.spec.label,
+            "params": dict(self.spec.params),
+            "scenario": name,
+            "scenario_hash": self.scenario_hash,
+        }
 
 
 def sweep(
@@ -119,7 +127,6 @@ def sweep(
             rows = []
             for run, result, attempts in batch:
                 row = run.row(spec.name) | dict(result["row"]) | {"options": options, "attempts": attempts}  # type: ignore[arg-type]
-                row["scenario_hash"] = run.scenario.hash if run.scenario is not None else None
                 rows.append((row, result.get("tables")))
             db.record_many(rows)  # type: ignore[arg-type]
             for row, _ in rows:
@@ -163,6 +170,7 @@ def resolve_each(base: Scenario, spec: SweepSpec, options: Mapping[str, object])
             bases[folder] = load_scenario(folder)
         except ScenarioError as err:
             bases[folder] = f"variant {folder}: " + "; ".join(map(str, err.problems))
+    hashes = {folder: origin.hash for folder, origin in bases.items() if isinstance(origin, Scenario)}
     for run in spec.runs():
         origin = bases[run.variant]
         if isinstance(origin, str):
@@ -171,9 +179,10 @@ def resolve_each(base: Scenario, spec: SweepSpec, options: Mapping[str, object])
         try:
             scenario = origin.with_overrides(dict(run.params)) if run.params else origin
         except ScenarioError as err:
-            yield Run(run, run_id(origin.hash, options, dict(run.params)), None, "; ".join(map(str, err.problems)))
+            yield Run(run, run_id(hashes[run.variant], options, dict(run.params)), None, "; ".join(map(str, err.problems)))
             continue
-        yield Run(run, run_id(scenario.hash, options), scenario)
+        digest = scenario.hash if run.params else hashes[run.variant]
+        yield Run(run, run_id(digest, options), scenario, scenario_hash=digest)
 
 
 @contextmanager
@@ -239,7 +248,7 @@ class _Jobs:
 
 
 class _InProcess(_Jobs):
-    """Solve in this process, one run after another, each written as soon as it is done."""
+    """Solve in this process, one run after another; runs finished within :data:`WRITE_EVERY_S` are written together."""
 
     def __init__(self, options: Mapping[str, object]):
         self.options, self.runs = options, []
@@ -249,8 +258,17 @@ class _InProcess(_Jobs):
         self.submitted += 1
 
     def results(self) -> Iterator[list[Done]]:
+        done: list[Done] = []
+        since = 0.0
         for run in self.runs:
-            yield [(run, run_one(run.scenario, self.options), 1)]  # type: ignore[arg-type]
+            result = run_one(run.scenario, self.options)  # type: ignore[arg-type]
+            since = since if done else time.perf_counter()
+            done.append((run, result, 1))
+            if time.perf_counter() - since >= WRITE_EVERY_S:
+                yield done
+                done = []
+        if done:
+            yield done
 
 
 class _OnDask(_Jobs):
@@ -261,7 +279,7 @@ class _OnDask(_Jobs):
 
         self.client, self.options = client, options
         self.futures: dict[object, tuple[Run, int]] = {}
-        self.queue = as_completed()
+        self.queue = as_completed(with_results=True, raise_errors=False)  # results come back with their futures
 
     def submit(self, run: Run, attempt: int = 1) -> None:
         future = self.client.submit(run_one, run.scenario, self.options, key=f"gigawatt-run-{run.run_id}-{attempt}", pure=False)  # type: ignore[attr-defined]
@@ -284,18 +302,18 @@ class _OnDask(_Jobs):
                     time.sleep(0.02)
                     continue
                 since = since if done else time.perf_counter()
-                done += [d for d in map(self._finish, ready) if d is not None]
+                done += [d for d in (self._finish(future, value) for future, value in ready) if d is not None]
         finally:
             for future in self.futures:
                 future.cancel()  # type: ignore[attr-defined]
 
-    def _finish(self, future: object) -> Done | None:
+    def _finish(self, future: object, value: object) -> Done | None:
         """The run's result, or None when it was sent out again; errors become failed or lost rows."""
         from distributed.scheduler import KilledWorker
 
         run, attempt = self.futures.pop(future)
         try:
-            result = future.result()  # type: ignore[attr-defined]
+            result = value if future.status == "finished" else future.result()  # type: ignore[attr-defined]  # raises the task's error
         except KilledWorker as err:
             if attempt < ATTEMPTS:
                 log.warning("run %s: its worker died; running it again", run.run_id)

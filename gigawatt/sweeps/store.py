@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 #: The ``runs`` table: column -> DuckDB type. The varied parameters travel as JSON in ``params``.
@@ -85,10 +86,10 @@ class RunStore:
             return
         rows = [_values(row) for row, _ in runs]
         run_ids = [values["run_id"] for values in rows]
-        frames: dict[str, list[pd.DataFrame]] = {}
+        frames: dict[str, list[tuple[str, pd.DataFrame]]] = {}
         for run_id, (_, tables) in zip(run_ids, runs, strict=True):
             for name, frame in (tables or {}).items():
-                frames.setdefault(name, []).append(frame.assign(run_id=run_id))
+                frames.setdefault(name, []).append((run_id, frame))
         self.con.execute("BEGIN TRANSACTION")
         try:
             ids = pd.DataFrame({"run_id": run_ids})
@@ -98,7 +99,7 @@ class RunStore:
                     self.con.execute(f'DELETE FROM "plan_{name}" WHERE run_id IN (SELECT run_id FROM _ids)')
                 self.con.execute("DELETE FROM runs WHERE run_id IN (SELECT run_id FROM _ids)")
             for name, parts in frames.items():
-                self._append(name, pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0])
+                self._append(name, parts)
             marks = ", ".join("?" for _ in RUN_COLUMNS)
             columns = ", ".join(map(_quote, RUN_COLUMNS))
             self.con.executemany(f"INSERT INTO runs ({columns}) VALUES ({marks})", [list(values.values()) for values in rows])
@@ -111,10 +112,14 @@ class RunStore:
             self.con.unregister("_ids")
             self.con.unregister("_frame")
 
-    def _append(self, name: str, frame: pd.DataFrame) -> None:
+    def _append(self, name: str, parts: list[tuple[str, pd.DataFrame]]) -> None:
+        """Insert the plan table ``name`` of each run (run id, frame) into ``plan_<name>``, the run id first."""
         import pyarrow as pa
 
-        data = pa.Table.from_pandas(frame[["run_id", *(c for c in frame.columns if c != "run_id")]], preserve_index=False)
+        frame = pd.concat([f for _, f in parts], ignore_index=True) if len(parts) > 1 else parts[0][1]
+        data = pa.Table.from_pandas(frame.drop(columns="run_id", errors="ignore"), preserve_index=False)
+        run_ids = np.repeat([run_id for run_id, _ in parts], [len(f) for _, f in parts])
+        data = data.add_column(0, "run_id", pa.array(run_ids, type=pa.string()))
         self.con.register("_frame", data)  # unregistered by record_many(), after the transaction ends
         if name not in self.plan_tables():
             self.con.execute(f'CREATE TABLE "plan_{name}" AS SELECT * FROM _frame WHERE false')
