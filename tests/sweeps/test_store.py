@@ -56,3 +56,24 @@ def test_a_failed_write_leaves_no_half_run(tmp_path: Path) -> None:
 def test_missing_store_is_named(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no results store"):
         load_runs(tmp_path / "none.duckdb")
+
+
+def test_a_batch_is_written_whole_and_replaces_earlier_attempts(tmp_path: Path) -> None:
+    with RunStore(tmp_path / "r.duckdb") as db:
+        db.record({"run_id": "a", "status": "lost"}, {"power": power("a", [1, 2])})
+        db.record_many(
+            [
+                ({"run_id": "a", "status": "optimal", "attempts": 2}, {"power": power("a", [3])}),
+                ({"run_id": "b", "status": "optimal"}, {"power": power("b", [4, 5]), "sites": power("b", [6])}),
+                ({"run_id": "c", "status": "invalid", "error": "bad"}, None),
+            ]
+        )
+        assert db.statuses() == {"a": "optimal", "b": "optimal", "c": "invalid"}
+        table = db.table("power")
+        assert list(zip(table["run_id"], table["facility_mw"], strict=True)) == [("a", 3), ("b", 4), ("b", 5)]
+        assert list(db.table("sites")["run_id"]) == ["b"]
+        bad = pd.DataFrame({"year": [2026], "facility_mw": ["not a number"]})
+        with pytest.raises(Exception, match=r"(?i)conver|cast"):
+            db.record_many([({"run_id": "d", "status": "optimal"}, {"power": power("d", [7])}), ({"run_id": "e"}, {"power": bad})])
+        assert set(db.statuses()) == {"a", "b", "c"}  # neither run of the failed batch is there, nor any of their rows
+        assert set(db.table("power")["run_id"]) == {"a", "b"}
