@@ -106,12 +106,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--strategy", nargs="+", default=["phased"], help="strategies to compare (gw.solve strategy=)")
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--mip-gap", type=float, default=1e-3)
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=1, help="solver threads; 0 for the solver's choice (both cores here)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-lp", action="store_true", help="skip the separate LP relaxation solve")
     parser.add_argument("--events", action="store_true", help="keep the raw trace in the JSON rows")
     parser.add_argument("--json", type=Path, default=None, help="append one JSON row per run to this file")
     args = parser.parse_args(argv)
+    args.threads = args.threads or None
     columns = [("first_plan_s", "s"), *((f"gap_{t:g}s", "pct") for t in CHECKPOINTS_S), ("final_gap", "pct"), ("wall_s", "s")]
     print(f"time limit {args.time_limit:g} s, mip gap {args.mip_gap:g}, threads {args.threads}, seed {args.seed}; load {os.getloadavg()}")
     for instance in args.instances:

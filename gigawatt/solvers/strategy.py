@@ -67,6 +67,8 @@ SLOW_LP_S = 10.0
 #: Cap on the MIP with openings fixed (3), seconds, and its relative gap.
 FIXED_OPENINGS_MAX_S = 6.0
 FIXED_OPENINGS_GAP = 1e-4
+#: Relative gap of (3) and of the repairs when ``phased`` runs for a quick plan (``quick=True``).
+QUICK_GAP = 2e-3
 #: Large instances (``auto``): more columns than this go through :func:`shortlist_solve`.
 LARGE_COLUMNS = 40_000
 #: Share of the time limit for the shortlisted model and the gap it is solved to.
@@ -134,8 +136,14 @@ def _used_sites(x: np.ndarray | None, groups: ColumnGroups) -> set[str]:
     return {s for s, col in zip(groups.site_of_blocks, groups.blocks, strict=True) if x[col] > SUPPORT_TOL}
 
 
-def phased_solve(form: StandardForm, groups: ColumnGroups, options: SolveOptions) -> tuple[SolveResult, StrategyReport]:
-    """Solve ``form`` with the phases of this module; the result's bound is a true lower bound of ``form``."""
+def phased_solve(
+    form: StandardForm, groups: ColumnGroups, options: SolveOptions, *, quick: bool = False
+) -> tuple[SolveResult, StrategyReport]:
+    """Solve ``form`` with the phases of this module; the result's bound is a true lower bound of ``form``.
+
+    ``quick`` (a shortlisted model, where a first plan matters more than the best one) skips (2) and
+    solves (3) and the repairs to :data:`QUICK_GAP` only.
+    """
     t_start = time.perf_counter()
     limit = options.time_limit if options.time_limit is not None else float("inf")
     target = options.mip_gap
@@ -157,7 +165,7 @@ def phased_solve(form: StandardForm, groups: ColumnGroups, options: SolveOptions
     scale = LP_MULTIPLE * lp.seconds  # larger models need longer for the root LP of each phase
     phase_cap = min(max(BLOCKS_RELAXED_MAX_S, scale), PHASE_SHARE * limit)
     br = replace(lp, x=None)  # stands for "no openings from (2)"
-    if lp.seconds <= SLOW_LP_S:
+    if lp.seconds <= SLOW_LP_S and not quick:
         with progress.scope(plans=False, bounds=True):
             br = highs.solve(blocks_relaxed, _options(options, phase_cap, 1e-4))
         report.add("blocks_relaxed", br)
@@ -174,7 +182,8 @@ def phased_solve(form: StandardForm, groups: ColumnGroups, options: SolveOptions
         lower[groups.opens] = upper[groups.opens] = openings
         budget = max(min(max(FIXED_OPENINGS_MAX_S, scale), PHASE_SHARE * limit, left()), 1.0)
         with progress.scope(plans=not has_unit_integers, bounds=False):
-            fixed = highs.solve(_with(relaxed_units, lower=lower, upper=upper), _options(options, budget, FIXED_OPENINGS_GAP))
+            fixed_gap = QUICK_GAP if quick else FIXED_OPENINGS_GAP
+            fixed = highs.solve(_with(relaxed_units, lower=lower, upper=upper), _options(options, budget, fixed_gap))
         report.add("openings_fixed", fixed, openings="blocks_relaxed" if br.x is not None else "lp")
     rs = fixed
     if fixed is None or not fixed.has_solution:
@@ -193,7 +202,7 @@ def phased_solve(form: StandardForm, groups: ColumnGroups, options: SolveOptions
     if has_unit_integers and rs.has_solution and rs.x is not None:
         # 3b. an early plan of P: that build with whole units
         with progress.scope(plans=True, bounds=False):
-            early = _repair(form, groups, rs.x, options, left, repair_cap)
+            early = _repair(form, groups, rs.x, options, left, repair_cap, QUICK_GAP if quick else REPAIR_GAP)
         report.add("early_repair", early)
         early = early if early.has_solution else None
     # 4. bound on the units-relaxed problem (the problem itself when units are continuous)
@@ -217,7 +226,7 @@ def phased_solve(form: StandardForm, groups: ColumnGroups, options: SolveOptions
     repair = None
     if early is None or _gap(early.objective, bound) > target:
         with progress.scope(plans=True, bounds=False):
-            repair = _repair(form, groups, q.x, options, left, repair_cap)
+            repair = _repair(form, groups, q.x, options, left, repair_cap, QUICK_GAP if quick else REPAIR_GAP)
         report.add("repair", repair)
     plans = [r for r in (repair, early) if r is not None and r.has_solution]
     best = min(plans, key=lambda r: r.objective if r.objective is not None else float("inf")) if plans else None
@@ -260,7 +269,8 @@ def shortlist_solve(
         if budget <= 1.0:
             break
         with progress.scope(plans=True, bounds=False):
-            rr, inner = phased_solve(replace(form, col_upper=upper), groups, _options(options, budget, max(target, SHORTLIST_GAP)))
+            restricted = replace(form, col_upper=upper)
+            rr, inner = phased_solve(restricted, groups, _options(options, budget, max(target, SHORTLIST_GAP)), quick=True)
         report.add("shortlist", rr, sites=len(sites), phases=inner.phases)
         if rr.has_solution:
             break
@@ -303,7 +313,13 @@ def _has_unit_integers(form: StandardForm, groups: ColumnGroups) -> bool:
 
 
 def _repair(
-    form: StandardForm, groups: ColumnGroups, x: np.ndarray, options: SolveOptions, left: Callable[[], float], cap: float = REPAIR_MAX_S
+    form: StandardForm,
+    groups: ColumnGroups,
+    x: np.ndarray,
+    options: SolveOptions,
+    left: Callable[[], float],
+    cap: float = REPAIR_MAX_S,
+    gap: float = REPAIR_GAP,
 ) -> SolveResult:
     """Best plan of ``form`` with every non-unit integer column fixed at ``x`` (rounded)."""
     others = np.setdiff1d(np.flatnonzero(form.integrality.astype(bool)), groups.units)
@@ -314,10 +330,10 @@ def _repair(
     narrow_lower, narrow_upper = lower.copy(), upper.copy()
     narrow_lower[whole] = narrow_upper[whole] = np.round(x[whole])
     budget = max(min(left(), cap), 1.0)
-    narrow = highs.solve(_with(form, lower=narrow_lower, upper=narrow_upper), _options(options, budget, REPAIR_GAP))
+    narrow = highs.solve(_with(form, lower=narrow_lower, upper=narrow_upper), _options(options, budget, gap))
     if narrow.has_solution:
         return narrow
-    return highs.solve(_with(form, lower=lower, upper=upper), _options(options, max(min(left(), cap), 1.0), REPAIR_GAP))
+    return highs.solve(_with(form, lower=lower, upper=upper), _options(options, max(min(left(), cap), 1.0), gap))
 
 
 def _gap(objective: float | None, bound: float | None) -> float:
