@@ -40,7 +40,7 @@ def build_model(scenario: Scenario | ModelData, options: ModelOptions | None = N
         add_site_capacity(m, data, ledger)
         add_node_balance(m, data, ledger)
         add_ceiling(m, data, ledger)
-        add_serving(m, data, ledger)
+        add_serving(m, data, ledger, options)
         add_policies(m, data, ledger)
         add_objective(m, data, ledger)
     finally:

@@ -9,6 +9,15 @@ year of s. A vintage installed in v is active in year y while v <= y < v + lifet
 
     \sum_s install_{c,s,y} \le max\_units\_per\_year_c \cdot w_y
 
+    install_{c,s,v} \le \overline{install}_{c,s,v} \cdot open_{s,v} \quad (\texttt{c\_install\_open})
+
+where :math:`\overline{install}` is the column's upper bound (the supply cap or what fits in the site),
+added with ``unit_open_links`` (off by default).
+The last row is a valid inequality: a site closed in v has no blocks, so no power for a unit
+installed then (``it_kw_per_unit`` > 0). It is implied for whole openings, but it disaggregates the
+site's single ``blocks <= max_blocks * open`` row: where the LP opens a site a fraction, each chip
+there is held to that fraction of its own cap (facility-location style).
+
 Registers facility power ``pue_s * it_kw_per_unit_c / 1000 * active`` [MW] and compute
 ``pflops_per_unit_c / 1000 * active`` [EFLOP/s] per (s, y); capital ``capex_usd_per_unit`` as an
 annuity over the chip's life.
@@ -42,6 +51,10 @@ def add_chips(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: Model
 
     domain = pyo.NonNegativeIntegers if options.integer_units else pyo.NonNegativeReals
     m.v_install = pyo.Var(m.CHIP_SITE_YEARS, domain=domain, bounds=bound)
+    links = list(d.chip_site_years) if options.unit_open_links and not options.relax else []
+    m.c_install_open = pyo.Constraint(
+        links, rule=lambda _, c, s, y: linear([(1.0, m.v_install[c, s, y]), (-bound(None, c, s, y)[1], m.v_open[s, y])]) <= 0
+    )
 
     annuity = {(c, y): h.annuity_weight(y, int(chip[c].lifetime_years)) for c in chip for y in d.years}
     by_chip_year: dict[tuple[str, int], list] = defaultdict(list)

@@ -11,10 +11,31 @@ Sets: ``SERVE_INDEX`` (r, s, y) for allowed pairs, sites open-able in y, demand 
     serve_{r,s,y} \le demand_{r,y} \cdot open_{s,y}
 
 Cost: ``cost_usd_per_eflops_yr`` x serve, discounted per year.
+
+**Compute covers** (``compute_covers``, off by default, ``c_compute_cover``): valid inequalities on
+blocks. A block of site s holds at most :math:`a_{s,y} = block\_mw_s \max_c pflops_c / (pue_s\, it\_kw_c)`
+[EFLOP/s] (its most efficient chip active in y), so for a group G of regions, the sites :math:`S_G`
+that can serve any of them and :math:`D = \sum_{r \in G} demand_{r,y}`
+
+.. math::
+
+    \sum_{s \in S_G} c_s \, blocks_{s,y} \ge D, \qquad c_s = \min(a_{s,y}, D)
+
+(clipping at D is valid because blocks are whole). Its Chvatal-Gomory roundings, for each distinct
+:math:`\delta = c_s` with :math:`1 < D / \delta \le` :data:`COVER_MAX_RATIO`,
+
+.. math::
+
+    \sum_{s \in S_G} \lceil c_s / \delta \rceil \, blocks_{s,y} \ge \lceil D / \delta \rceil
+
+are the rows added (e.g. one site's blocks of 595 EFLOP/s serving a region that needs 756 gives
+``blocks >= 2`` where the LP takes 1.27). Groups: each region, and all regions together. Left out
+when ``relax`` drops integrality, so the LP stays that of the formulation.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 
 import pandas as pd
@@ -23,10 +44,56 @@ import pyomo.environ as pyo
 from gigawatt.errors import InfeasibleScenario
 from gigawatt.model.data import ModelData
 from gigawatt.model.ledger import Ledger, linear
+from gigawatt.model.options import ModelOptions
+
+#: Largest demand / coefficient ratio a compute cover is rounded at (beyond it a rounding gains little).
+COVER_MAX_RATIO = 12.0
 
 
-def add_serving(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger) -> None:
-    """Declare ``v_serve`` with ``c_site_compute``, ``c_demand`` and ``c_serve_open``."""
+def block_eflops(d: ModelData) -> dict[tuple[str, int], float]:
+    """``a_{s,y}`` [EFLOP/s]: the most compute one block of site s can hold in year y (its most efficient active chip)."""
+    best: dict[tuple[str, int], float] = defaultdict(float)
+    for c, s, y in d.active_vintages():
+        row = d.chip[c]
+        best[s, y] = max(best[s, y], row.pflops_per_unit / (d.site[s].pue * row.it_kw_per_unit))
+    return {(s, y): d.site[s].block_mw * eff for (s, y), eff in best.items()}
+
+
+def compute_cover_rows(d: ModelData) -> list[tuple[int, float, list[tuple[float, str]]]]:
+    """The compute covers as ``(year, D, [(coefficient, site)])``, before rounding (see the module docstring)."""
+    a = block_eflops(d)
+    reach: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for r, s, y in d.serve_index:
+        reach[r, y].add(s)
+    groups = [[r] for r in d.regions] + ([list(d.regions)] if len(d.regions) > 1 else [])
+    rows = []
+    for members in groups:
+        for y in d.years:
+            need = sum(d.demand.get((r, y), 0.0) for r in members)
+            sites = sorted(set().union(*(reach[r, y] for r in members)))
+            terms = [(min(a[s, y], need), s) for s in sites if a.get((s, y), 0.0) > 0]
+            if need > 0 and terms:
+                rows.append((y, need, terms))
+    return rows
+
+
+def rounded_covers(d: ModelData) -> list[tuple[int, float, list[tuple[float, str]]]]:
+    """Chvatal-Gomory roundings of :func:`compute_cover_rows`: ``(year, rhs, [(coefficient, site)])``, whole numbers.
+
+    Coefficients round up (safe for blocks >= 0), the right-hand side rounds down a hair before ``ceil``
+    so floating-point noise can only weaken a row.
+    """
+    out = []
+    for y, need, terms in compute_cover_rows(d):
+        for delta in sorted({c for c, _ in terms}):
+            ratio = need / delta
+            if 1.0 + 1e-9 < ratio <= COVER_MAX_RATIO and ratio % 1.0 > 1e-6:
+                out.append((y, float(math.ceil(ratio - 1e-9)), [(float(math.ceil(c / delta)), s) for c, s in terms]))
+    return out
+
+
+def add_serving(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: ModelOptions | None = None) -> None:
+    """Declare ``v_serve`` with ``c_site_compute``, ``c_demand``, ``c_serve_open`` and (``compute_covers``) ``c_compute_cover``."""
     m.SERVE_INDEX = pyo.Set(initialize=d.serve_index, dimen=3, ordered=True)
     m.v_serve = pyo.Var(m.SERVE_INDEX, domain=pyo.NonNegativeReals, bounds=lambda _, r, s, y: (0.0, d.demand[r, y]))
     by_site: dict[tuple[str, int], list] = defaultdict(list)
@@ -65,3 +132,8 @@ def add_serving(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger) -> None:
     m.DEMAND_INDEX = pyo.Set(initialize=demanded, dimen=2, ordered=True)
     m.c_demand = pyo.Constraint(m.DEMAND_INDEX, rule=lambda _, r, y: linear(by_region[r, y]) >= d.demand[r, y])
     m.c_serve_open = pyo.Constraint(m.SERVE_INDEX, rule=lambda _, r, s, y: m.v_serve[r, s, y] <= d.demand[r, y] * m.v_open[s, y])
+    options = options or ModelOptions()
+    covers = rounded_covers(d) if options.compute_covers and not options.relax else []
+    m.c_compute_cover = pyo.Constraint(
+        range(len(covers)), rule=lambda _, i: linear([(c, m.v_blocks[s, covers[i][0]]) for c, s in covers[i][2]]) >= covers[i][1]
+    )
