@@ -92,7 +92,7 @@ def rounded_covers(d: ModelData) -> list[tuple[int, float, list[tuple[float, str
     return out
 
 
-def add_serving(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: ModelOptions | None = None) -> None:
+def add_serving(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: ModelOptions) -> None:
     """Declare ``v_serve`` with ``c_site_compute``, ``c_demand``, ``c_serve_open`` and (``compute_covers``) ``c_compute_cover``."""
     m.SERVE_INDEX = pyo.Set(initialize=d.serve_index, dimen=3, ordered=True)
     m.v_serve = pyo.Var(m.SERVE_INDEX, domain=pyo.NonNegativeReals, bounds=lambda _, r, s, y: (0.0, d.demand[r, y]))
@@ -132,7 +132,6 @@ def add_serving(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: Mod
     m.DEMAND_INDEX = pyo.Set(initialize=demanded, dimen=2, ordered=True)
     m.c_demand = pyo.Constraint(m.DEMAND_INDEX, rule=lambda _, r, y: linear(by_region[r, y]) >= d.demand[r, y])
     m.c_serve_open = pyo.Constraint(m.SERVE_INDEX, rule=lambda _, r, s, y: m.v_serve[r, s, y] <= d.demand[r, y] * m.v_open[s, y])
-    options = options or ModelOptions()
     covers = rounded_covers(d) if options.compute_covers and not options.relax else []
     m.c_compute_cover = pyo.Constraint(
         range(len(covers)), rule=lambda _, i: linear([(c, m.v_blocks[s, covers[i][0]]) for c, s in covers[i][2]]) >= covers[i][1]

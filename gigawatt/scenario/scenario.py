@@ -76,24 +76,22 @@ class Scenario:
         for name, raw in tables.items():
             if name not in TABLES:
                 continue
+            file = files.setdefault(name, f"{name}.csv")
             if not isinstance(raw, pd.DataFrame):
-                problems.append(
-                    Problem(files.setdefault(name, f"{name}.csv"), f"expected a pandas DataFrame, found a {type(raw).__name__}")
-                )
+                problems.append(Problem(file, f"expected a pandas DataFrame, found a {type(raw).__name__}"))
                 continue
             if lines and name in lines:
                 raw = raw.copy(deep=False)
                 raw.attrs["lines"] = tuple(lines[name])
-            if name in validated:
-                typed[name] = raw if "lines" in raw.attrs else raw.copy(deep=False)
+            if name in validated:  # a copy: the attrs set here are cleared below, the caller's frame stays as it was
+                typed[name] = raw.copy(deep=False)
                 typed[name].attrs.setdefault("lines", tuple(int(n) for n in v.row_lines(raw)))
-                files.setdefault(name, f"{name}.csv")
                 continue
-            frame, found = v.coerce_table(TABLES[name], raw, files.setdefault(name, f"{name}.csv"))
+            frame, found = v.coerce_table(TABLES[name], raw, file)
             typed[name] = frame
             problems += found
             if not found:
-                problems += v.check_keys(TABLES[name], frame, files[name])
+                problems += v.check_keys(TABLES[name], frame, file)
         if problems:
             raise ScenarioError(problems)
         assert parsed is not None

@@ -27,9 +27,7 @@ from gigawatt.model.data import capital_recovery_factor
 if TYPE_CHECKING:
     from gigawatt.model.data import ModelData
 
-#: Usable MW shortlisted per MW of a region's share of the ceiling.
-COVERAGE = 1.3
-#: Ever longer shortlists tried in turn until one has a plan.
+#: Usable MW shortlisted per MW of a region's share of the ceiling: ever longer shortlists, tried in turn until one has a plan.
 COVERAGES = (1.3, 2.5)
 
 
@@ -49,7 +47,7 @@ def site_merit(d: ModelData) -> dict[str, float]:
     return merit
 
 
-def shortlist(d: ModelData, coverage: float = COVERAGE) -> set[str]:
+def shortlist(d: ModelData, coverage: float = COVERAGES[0]) -> set[str]:
     """Sites covering ``coverage`` x each region's share of the ceiling in every year, cheapest first."""
     merit = site_merit(d)
     usable = {s: (row.max_mw // row.block_mw) * row.block_mw for s, row in d.site.items()}

@@ -148,6 +148,7 @@ def phased_solve(
     limit = options.time_limit if options.time_limit is not None else float("inf")
     target = options.mip_gap
     report = StrategyReport("phased")
+    fixed_gap, repair_gap = (QUICK_GAP, QUICK_GAP) if quick else (FIXED_OPENINGS_GAP, REPAIR_GAP)
 
     def left() -> float:
         return limit - (time.perf_counter() - t_start)
@@ -182,7 +183,6 @@ def phased_solve(
         lower[groups.opens] = upper[groups.opens] = openings
         budget = max(min(max(FIXED_OPENINGS_MAX_S, scale), PHASE_SHARE * limit, left()), 1.0)
         with progress.scope(plans=not has_unit_integers, bounds=False):
-            fixed_gap = QUICK_GAP if quick else FIXED_OPENINGS_GAP
             fixed = highs.solve(_with(relaxed_units, lower=lower, upper=upper), _options(options, budget, fixed_gap))
         report.add("openings_fixed", fixed, openings="blocks_relaxed" if br.x is not None else "lp")
     rs = fixed
@@ -202,7 +202,7 @@ def phased_solve(
     if has_unit_integers and rs.has_solution and rs.x is not None:
         # 3b. an early plan of P: that build with whole units
         with progress.scope(plans=True, bounds=False):
-            early = _repair(form, groups, rs.x, options, left, repair_cap, QUICK_GAP if quick else REPAIR_GAP)
+            early = _repair(form, groups, rs.x, options, left, repair_cap, repair_gap)
         report.add("early_repair", early)
         early = early if early.has_solution else None
     # 4. bound on the units-relaxed problem (the problem itself when units are continuous)
@@ -226,7 +226,7 @@ def phased_solve(
     repair = None
     if early is None or _gap(early.objective, bound) > target:
         with progress.scope(plans=True, bounds=False):
-            repair = _repair(form, groups, q.x, options, left, repair_cap, QUICK_GAP if quick else REPAIR_GAP)
+            repair = _repair(form, groups, q.x, options, left, repair_cap, repair_gap)
         report.add("repair", repair)
     plans = [r for r in (repair, early) if r is not None and r.has_solution]
     best = min(plans, key=lambda r: r.objective if r.objective is not None else float("inf")) if plans else None
@@ -268,8 +268,8 @@ def shortlist_solve(
         budget = SHORTLIST_SHARE * limit - (time.perf_counter() - t_start)
         if budget <= 1.0:
             break
+        restricted = replace(form, col_upper=upper)
         with progress.scope(plans=True, bounds=False):
-            restricted = replace(form, col_upper=upper)
             rr, inner = phased_solve(restricted, groups, _options(options, budget, max(target, SHORTLIST_GAP)), quick=True)
         report.add("shortlist", rr, sites=len(sites), phases=inner.phases)
         if rr.has_solution:
