@@ -29,8 +29,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import gigawatt as gw  # noqa: E402
+from gigawatt.matrix.compile import compile_model  # noqa: E402
 from gigawatt.model import build_model  # noqa: E402
-from gigawatt.model.compile import compile_model  # noqa: E402
 from gigawatt.solvers import highs, progress  # noqa: E402
 from gigawatt.solvers.base import SolveOptions  # noqa: E402
 

@@ -8,7 +8,7 @@ Run from the repository root::
 
 Sizes are SITESxCHIPSxYEARS of :func:`benchmarks.generator.synthetic_scenario`. For each size the
 script builds the MIP (:func:`gigawatt.model.build_model`), compiles it to the standard form and
-passes it to HiGHS (:func:`gigawatt.model.compile.compile_model` + :func:`gigawatt.solvers.highs.to_highs`
+passes it to HiGHS (:func:`gigawatt.matrix.compile.compile_model` + :func:`gigawatt.solvers.highs.to_highs`
 + ``Highs.passModel``), solves the LP relaxation, and extracts the plan tables. Every phase is timed in
 wall seconds and in CPU seconds of this process (robust when the machine is shared; HiGHS may use
 more than one thread, so its CPU seconds can exceed its wall seconds). A tiny model is built first so
@@ -45,8 +45,8 @@ import numpy as np
 import gigawatt
 import gigawatt.model.build as build_module
 from benchmarks.generator import FAMILIES, synthetic_scenario
+from gigawatt.matrix.compile import compile_model
 from gigawatt.model import ModelOptions, build_model
-from gigawatt.model.compile import compile_model
 from gigawatt.plan.extract import extract_tables
 from gigawatt.scenario import Scenario
 from gigawatt.solvers import highs

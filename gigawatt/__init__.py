@@ -37,7 +37,7 @@ _LAZY = {
     "ModelOptions": "gigawatt.model",
     "Plan": "gigawatt.plan.plan",
     "load_plan": "gigawatt.plan.plan",
-    "ceiling_value": "gigawatt.plan.duals",
+    "ceiling_value": "gigawatt.analysis.ceiling",
     "InfeasibleScenario": "gigawatt.errors",
     "NoPlan": "gigawatt.errors",
     "sweep": "gigawatt.sweeps",
@@ -46,9 +46,9 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from gigawatt import plot
+    from gigawatt.analysis.ceiling import ceiling_value
     from gigawatt.errors import InfeasibleScenario, NoPlan
     from gigawatt.model import ModelOptions, build_model
-    from gigawatt.plan.duals import ceiling_value
     from gigawatt.plan.plan import Plan, load_plan
     from gigawatt.solving import solve, solve_model
     from gigawatt.sweeps import load_runs, sweep

@@ -1,23 +1,35 @@
-"""``solve``: scenario in, verified-ready :class:`Plan` out; ``solve_model`` for a model built by hand."""
+"""``solve``: scenario in, verified-ready :class:`Plan` out; ``solve_model`` for a model built by hand.
+
+The pipeline: build (:mod:`gigawatt.model`), compile (:mod:`gigawatt.matrix`), a strategy
+(:mod:`gigawatt.strategies`) or one backend call (:mod:`gigawatt.solvers`), then the plan's tables,
+duals or infeasibility explanation (:mod:`gigawatt.plan`). One :class:`SolveRequest` carries the
+options from the API, the CLI and sweeps down to the backend.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import difflib
 import gc
 import logging
 import platform
 import time
 import warnings
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 
+import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
 from gigawatt.errors import InfeasibleScenario, NoPlan
+from gigawatt.matrix.compile import CompiledModel, compile_model
+from gigawatt.matrix.scaling import NumericsWarning
 from gigawatt.model import ModelOptions, build_model
-from gigawatt.model.compile import CompiledModel, compile_model
-from gigawatt.model.scaling import NumericsWarning
+from gigawatt.model.families import coefficient_sources, variables
+from gigawatt.model.shortlist import COVERAGES, shortlist
 from gigawatt.plan.duals import shadow_prices
 from gigawatt.plan.extract import extract_tables, objective_usd
 from gigawatt.plan.infeasibility import audit, conflict, explain, summary
@@ -26,90 +38,118 @@ from gigawatt.plan.start import start_columns
 from gigawatt.scenario import Scenario
 from gigawatt.solvers import highs, registry
 from gigawatt.solvers.base import SolveOptions, TerminationCondition
-from gigawatt.solvers.heuristics import COVERAGES, shortlist
-from gigawatt.solvers.strategy import ColumnGroups, choose, phased_solve, shortlist_solve
+from gigawatt.strategies import STRATEGIES, Columns, choose
 
 log = logging.getLogger(__name__)
 
 INFEASIBLE = {TerminationCondition.INFEASIBLE, TerminationCondition.INFEASIBLE_OR_UNBOUNDED}
-#: Solve strategies (:mod:`gigawatt.solvers.strategy`, HiGHS MIPs): ``auto`` picks ``phased`` or, for large
+#: Solve strategies (:mod:`gigawatt.strategies`, HiGHS MIPs): ``auto`` picks ``phased`` or, for large
 #: models, ``shortlist``; ``single`` is one solver call.
-STRATEGIES = ("auto", "phased", "shortlist", "single")
+STRATEGY_NAMES = ("auto", *STRATEGIES, "single")
 
 
-def solve(
-    scenario: Scenario,
-    *,
-    solver: str | None = None,
-    time_limit: float | None = None,
-    mip_gap: float | None = None,
-    threads: int | None = None,
-    integer_units: bool = True,
-    relax: bool = False,
-    tee: bool = False,
-    strategy: str = "auto",
-    duals: bool = True,
-    start: Plan | Mapping[str, pd.DataFrame] | None = None,
-    **solver_options: object,
-) -> Plan:
+class UnknownOption(TypeError):
+    """A keyword that :func:`solve` does not take (with the nearest one it does)."""
+
+
+@dataclass(frozen=True)
+class SolveRequest:
+    """Everything a solve is asked to do, from the API, the CLI or a sweep: one object down to the backend.
+
+    ``solver`` 'highs' or 'pyomo:<name>' (default: the scenario's); ``time_limit`` seconds; ``mip_gap``
+    relative; ``threads``; ``integer_units`` (False: chip units continuous); ``relax`` (the LP
+    relaxation); ``tee`` (show the solver's log); ``strategy`` (``auto``, ``phased``, ``shortlist``,
+    ``single``); ``duals`` (shadow prices, one more LP); ``start`` (a previous plan or plan-shaped
+    tables to warm-start from); ``solver_options`` (passed to the backend last, unchanged).
+    """
+
+    solver: str | None = None
+    time_limit: float | None = None
+    mip_gap: float | None = None
+    threads: int | None = None
+    integer_units: bool = True
+    relax: bool = False
+    tee: bool = False
+    strategy: str = "auto"
+    duals: bool = True
+    start: Plan | Mapping[str, pd.DataFrame] | None = field(default=None, repr=False)
+    solver_options: Mapping[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def from_keywords(cls, **keywords: object) -> SolveRequest:
+        """A request from keyword arguments; an unknown keyword raises :class:`UnknownOption` naming the nearest known one."""
+        known = [f.name for f in dataclasses.fields(cls)]
+        for key in keywords:
+            if key not in known:
+                near = difflib.get_close_matches(key, known, n=1)
+                hint = f"; did you mean {near[0]!r}?" if near else f"; known: {', '.join(known)}"
+                raise UnknownOption(f"solve() got an unknown option {key!r}{hint}")
+        return cls(**keywords)  # type: ignore[arg-type]
+
+    def model_options(self) -> ModelOptions:
+        return ModelOptions(integer_units=self.integer_units, relax=self.relax)
+
+    def solve_options(self, defaults: object) -> SolveOptions:
+        """Portable solver options: the request's values, else the scenario's ``solver`` settings (``defaults``)."""
+        return SolveOptions.resolve(
+            defaults,
+            time_limit=self.time_limit,
+            mip_gap=self.mip_gap,
+            threads=self.threads,
+            tee=self.tee,
+            solver_options=dict(self.solver_options),
+        )
+
+
+def solve(scenario: Scenario, request: SolveRequest | None = None, **options: object) -> Plan:
     """Build and solve ``scenario``; return a :class:`Plan`.
 
-    Defaults come from the scenario's ``solver`` settings. ``time_limit`` in seconds; ``mip_gap``
-    relative. A time-limited MIP with an incumbent returns it with its bound and gap. ``strategy`` is
-    ``auto`` (default: ``phased``, or ``shortlist`` for large models), ``phased`` (a site-restricted
-    incumbent, a bound from the MIP with chip units relaxed, then a repair to whole units),
-    ``shortlist`` (a plan from the cheapest candidate sites first, then the full MIP warm-started from it;
-    :mod:`gigawatt.solvers.strategy`) or ``single`` (one solver call); ``plan.metadata["strategy"]["name"]``
-    records which produced the plan. ``duals=False`` skips the shadow prices (one more LP). ``start`` warm-starts
-    the MIP from a previous plan, or from plan-shaped tables naming only some decisions (HiGHS completes
-    the rest); it solves in one HiGHS call. Raises
-    :class:`InfeasibleScenario` when no plan exists and :class:`NoPlan` when none was found.
+    Options are the fields of :class:`SolveRequest`, as a request or as keywords (an unknown keyword
+    is an error). Defaults come from the scenario's ``solver`` settings. A time-limited MIP with an
+    incumbent returns it with its bound and gap. ``strategy`` is ``auto`` (default: ``phased``, or
+    ``shortlist`` for large models), ``phased`` (a site-restricted incumbent, a bound from the MIP with
+    chip units relaxed, then a repair to whole units), ``shortlist`` (a plan from the cheapest candidate
+    sites first, then the full MIP warm-started from it; :mod:`gigawatt.strategies`) or ``single`` (one
+    solver call); ``plan.metadata["strategy"]["name"]`` records which produced the plan. ``duals=False``
+    skips the shadow prices (one more LP). ``start`` warm-starts the MIP from a previous plan, or from
+    plan-shaped tables naming only some decisions (HiGHS completes the rest); it solves in one HiGHS
+    call. Raises :class:`InfeasibleScenario` when no plan exists and :class:`NoPlan` when none was found.
     """
+    request = _request(request, options)
     t0 = time.perf_counter()
-    options = ModelOptions(integer_units=integer_units, relax=relax)
-    model = build_model(scenario, options)
-    build_s = time.perf_counter() - t0
-    return solve_model(
-        model,
-        solver=solver,
-        time_limit=time_limit,
-        mip_gap=mip_gap,
-        threads=threads,
-        tee=tee,
-        strategy=strategy,
-        duals=duals,
-        start=start,
-        _build_seconds=build_s,
-        **solver_options,
-    )
+    model = build_model(scenario, request.model_options())
+    return _solve_built(model, request, time.perf_counter() - t0)
 
 
-def solve_model(
-    model: pyo.ConcreteModel,
-    *,
-    solver: str | None = None,
-    time_limit: float | None = None,
-    mip_gap: float | None = None,
-    threads: int | None = None,
-    tee: bool = False,
-    strategy: str = "auto",
-    duals: bool = True,
-    start: Plan | Mapping[str, pd.DataFrame] | None = None,
-    _build_seconds: float = 0.0,
-    **solver_options: object,
-) -> Plan:
-    """Solve a model from :func:`gigawatt.build_model` (possibly extended by hand) into a Plan."""
+def solve_model(model: pyo.ConcreteModel, request: SolveRequest | None = None, **options: object) -> Plan:
+    """Solve a model from :func:`gigawatt.build_model` (possibly extended by hand) into a Plan.
+
+    Options as :func:`solve`, less ``integer_units`` and ``relax``, which the model was built with.
+    """
+    request = _request(request, options)
+    built = model.options
+    if (request.integer_units, request.relax) != (built.integer_units, built.relax):
+        request = dataclasses.replace(request, integer_units=built.integer_units, relax=built.relax)
+    return _solve_built(model, request, 0.0)
+
+
+def _request(request: SolveRequest | None, options: Mapping[str, object]) -> SolveRequest:
+    if request is None:
+        return SolveRequest.from_keywords(**options)
+    return dataclasses.replace(request, **SolveRequest.from_keywords(**options).__dict__) if options else request
+
+
+def _solve_built(model: pyo.ConcreteModel, request: SolveRequest, build_s: float) -> Plan:
+    """Compile, solve (a strategy or one backend call) and extract the plan of a built model."""
     data, ledger, mopts = model.data, model.ledger, model.options
     defaults = data.scenario.settings.solver
-    name = solver or defaults.name
+    name = request.solver or defaults.name
     ok, why = registry.available(name)
     if not ok:
         raise ValueError(f"solver {name!r} is not available: {why}")
-    if strategy not in STRATEGIES:
-        raise ValueError(f"unknown strategy {strategy!r}; available: {', '.join(STRATEGIES)}")
-    sopts = SolveOptions.resolve(
-        defaults, time_limit=time_limit, mip_gap=mip_gap, threads=threads, tee=tee, solver_options=dict(solver_options)
-    )
+    if request.strategy not in STRATEGY_NAMES:
+        raise ValueError(f"unknown strategy {request.strategy!r}; available: {', '.join(STRATEGY_NAMES)}")
+    sopts = request.solve_options(defaults)
     proof = audit(data)
     if len(proof):
         raise InfeasibleScenario(f"no plan for scenario {data.scenario.name!r}: {summary(proof)}", proof)
@@ -119,23 +159,20 @@ def solve_model(
         handoff_s = time.perf_counter() - t0
         matrix_range, range_line = _matrix_range(compiled, data.scenario.name)
         mip = name == "highs" and not mopts.relax and compiled.form.n_integer > 0
-        chosen = choose(compiled.form) if strategy == "auto" else strategy
-        phased = mip and chosen == "phased"
-        strategy_meta: dict[str, object] = {"name": chosen if mip else "single", "requested": strategy}
-        if start is not None and name == "highs" and not mopts.relax:
+        chosen = choose(compiled.form) if request.strategy == "auto" else request.strategy
+        strategy_meta: dict[str, object] = {"name": chosen if mip else "single", "requested": request.strategy}
+        if request.start is not None and name == "highs" and not mopts.relax:
+            start = request.start
             cols, values = start_columns(compiled, start.tables if isinstance(start, Plan) else start)
             result = compiled.unscale(highs.solve(compiled.solver_form, sopts, start=values, start_columns=cols))
-            strategy_meta = {"name": "single", "requested": strategy, "start": f"{len(cols)} integer decisions from a plan"}
-        elif phased:
-            result, report = phased_solve(compiled.solver_form, _column_groups(compiled), sopts)
+            strategy_meta = {"name": "single", "requested": request.strategy, "start": f"{len(cols)} integer decisions from a plan"}
+        elif mip and chosen in STRATEGIES:
+            shortlists = [shortlist(data, c) for c in COVERAGES] if chosen == "shortlist" else []
+            result, report = STRATEGIES[chosen](compiled.solver_form, column_roles(compiled), sopts, shortlists)
             result = compiled.unscale(result)
-            strategy_meta = {**report.as_dict(), "requested": strategy}
-        elif mip and chosen == "shortlist":
-            result, report = shortlist_solve(compiled.solver_form, _column_groups(compiled), sopts, [shortlist(data, c) for c in COVERAGES])
-            result = compiled.unscale(result)
-            strategy_meta = {**report.as_dict(), "requested": strategy}
+            strategy_meta = {**report.as_dict(), "requested": request.strategy}
         else:
-            result = registry.solve_with(name, model, compiled, sopts, relax=mopts.relax)
+            result = compiled.unscale(registry.backend(name)(compiled.solver_form, sopts, relax=mopts.relax))
         if not result.has_solution or result.x is None:
             message = f"no plan for scenario {data.scenario.name!r}: solver stopped with '{result.termination.value}'"
             if result.termination in INFEASIBLE:
@@ -148,13 +185,13 @@ def solve_model(
         tables = extract_tables(compiled, data, ledger, result.x, integer_units=integer, relaxed=mopts.relax)
         extract_s = time.perf_counter() - t1
         t2 = time.perf_counter()
-        prices = _shadow_prices(compiled, data, result, sopts, mopts.relax) if duals else None
+        prices = _shadow_prices(compiled, data, result, sopts, mopts.relax) if request.duals else None
     timings = {
-        "build": _build_seconds,
+        "build": build_s,
         "handoff": handoff_s,
         "solve": result.seconds,
         "extract": extract_s,
-        "duals": time.perf_counter() - t2 if duals else 0.0,
+        "duals": time.perf_counter() - t2 if request.duals else 0.0,
     }
     meta = {
         "scenario_hash": data.scenario.hash,
@@ -181,6 +218,19 @@ def solve_model(
     )
 
 
+def column_roles(compiled: CompiledModel) -> Columns:
+    """The columns of each role the families declare (chip units, yearly block builds, openings), with their entities."""
+    roles: dict[str, tuple[list[str], list[np.ndarray]]] = {}
+    for spec in variables().values():
+        if spec.role == "continuous":
+            continue
+        keys, cols = compiled.indexed_columns(spec.name)
+        entities, parts = roles.setdefault(spec.role, ([], []))
+        entities += [k[0] if isinstance(k, tuple) else k for k in keys]
+        parts.append(cols)
+    return Columns.from_roles({role: (entities, np.concatenate(parts)) for role, (entities, parts) in roles.items()})
+
+
 @contextlib.contextmanager
 def _gc_frozen() -> Iterator[None]:
     """Move every object alive now out of the collector's view for the block, then restore it."""
@@ -203,7 +253,7 @@ def _matrix_range(compiled: CompiledModel, name: str) -> tuple[dict[str, object]
     log.info("scenario %r: %s", name, line)
     if not ranges["within_target"]:
         low, high = ranges["target"]  # type: ignore[misc]
-        smallest, largest = compiled.extremes()
+        smallest, largest = compiled.extremes(coefficient_sources())
         warnings.warn(
             f"scenario {name!r}: matrix coefficients span {_span(solver['matrix'])}{' even after scaling' if ranges['scaled'] else ''}, "
             f"outside {low:g}..{high:g}; "
@@ -225,19 +275,6 @@ def _shadow_prices(compiled: CompiledModel, data: object, result: object, option
     except NoPlan as error:
         log.warning("no shadow prices: %s", error)
         return None
-
-
-def _column_groups(compiled: CompiledModel) -> ColumnGroups:
-    """Columns of chip units, yearly block builds and openings (with each site's id) for the phased strategy."""
-    block_keys, blocks = compiled.indexed_columns("v_new_blocks")
-    open_keys, opens = compiled.indexed_columns("v_open")
-    return ColumnGroups(
-        units=compiled.columns("v_install"),
-        blocks=blocks,
-        opens=opens,
-        site_of_open=[s for s, _ in open_keys],
-        site_of_blocks=[s for s, _ in block_keys],
-    )
 
 
 def _versions() -> dict[str, str]:

@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 import gigawatt as gw
-from gigawatt.model.compile import compile_model
+from gigawatt.matrix.compile import compile_model
 from gigawatt.model.objective import OBJECTIVE_SCALE_USD
 from gigawatt.solvers.highs import new_highs, to_highs
 

@@ -1,4 +1,9 @@
-"""``build_model``: the table of contents of the formulation."""
+"""``build_model``: producers register into the ledger, the ledger closes, then the closers read it.
+
+The table of contents is :func:`gigawatt.model.families.families`: sites, chips, supplies, links,
+serving (producers), then power (site capacity and the ceiling), node balance, compute, policies and
+the objective (closers), each in its own module with its math in the docstring.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +11,10 @@ import gc
 
 import pyomo.environ as pyo
 
-from gigawatt.model.chips import add_chips
 from gigawatt.model.data import ModelData, build_data
-from gigawatt.model.grid import add_links, add_node_balance, add_supplies
+from gigawatt.model.families import families
 from gigawatt.model.ledger import Ledger
-from gigawatt.model.objective import add_objective
 from gigawatt.model.options import ModelOptions
-from gigawatt.model.policies import add_policies
-from gigawatt.model.power import add_ceiling, add_site_capacity
-from gigawatt.model.serving import add_serving
-from gigawatt.model.sites import add_sites
 from gigawatt.scenario import Scenario
 
 
@@ -27,22 +26,16 @@ def build_model(scenario: Scenario | ModelData, options: ModelOptions | None = N
     """
     options = options or ModelOptions()
     data = scenario if isinstance(scenario, ModelData) else build_data(scenario)
-    ledger = Ledger()
+    ledger = Ledger(data.horizon, {s: row.node_id for s, row in data.site.items()})
     m = pyo.ConcreteModel(name=data.scenario.name)
     m.data, m.ledger, m.options = data, ledger, options
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        add_sites(m, data, ledger, options)
-        add_chips(m, data, ledger, options)
-        add_supplies(m, data, ledger)
-        add_links(m, data, ledger)
-        add_site_capacity(m, data, ledger)
-        add_node_balance(m, data, ledger)
-        add_ceiling(m, data, ledger)
-        add_serving(m, data, ledger, options)
-        add_policies(m, data, ledger)
-        add_objective(m, data, ledger)
+        for family in families():
+            if family.closes and not ledger.closed:
+                ledger.close()
+            family.add(m, data, ledger, options)
     finally:
         if gc_was_enabled:
             gc.enable()

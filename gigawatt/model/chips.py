@@ -28,9 +28,12 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
+import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 
 from gigawatt.model.data import ModelData
+from gigawatt.model.family import Dual, Extraction, Family, Rows, Slack, Variables
 from gigawatt.model.ledger import Ledger, linear
 from gigawatt.model.options import ModelOptions
 
@@ -56,19 +59,90 @@ def add_chips(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: Model
         links, rule=lambda _, c, s, y: linear([(1.0, m.v_install[c, s, y]), (-bound(None, c, s, y)[1], m.v_open[s, y])]) <= 0
     )
 
-    annuity = {(c, y): h.annuity_weight(y, int(chip[c].lifetime_years)) for c in chip for y in d.years}
     by_chip_year: dict[tuple[str, int], list] = defaultdict(list)
     for c, s, y in d.chip_site_years:
         by_chip_year[c, y].append(m.v_install[c, s, y])
-        capex = chip[c].capex_usd_per_unit
-        ledger.cost("chip_capex", y, capex * annuity[c, y], m.v_install[c, s, y])
-        ledger.capital_usd[y].append((capex, m.v_install[c, s, y]))
+        ledger.capital("chip_capex", y, int(chip[c].lifetime_years), chip[c].capex_usd_per_unit, m.v_install[c, s, y])
     m.c_chip_supply = pyo.Constraint(
         list(by_chip_year),
         rule=lambda _, c, y: linear([(1.0, x) for x in by_chip_year[c, y]]) <= chip[c].max_units_per_year * h.weights[y],
     )
     for (c, s, y), vintages in d.active_vintages().items():
-        eflops = chip[c].pflops_per_unit / 1000.0
+        eflops, it_mw = chip[c].pflops_per_unit / 1000.0, chip[c].it_kw_per_unit / 1000.0
         for v in vintages:
-            ledger.facility_mw[s, y].append((mw_per_unit[c, s], m.v_install[c, s, v]))
-            ledger.compute_eflops[s, y].append((eflops, m.v_install[c, s, v]))
+            ledger.power(s, y, mw_per_unit[c, s], it_mw, m.v_install[c, s, v])
+            ledger.supply_compute(s, y, eflops, m.v_install[c, s, v])
+
+
+def extract_chips(e: Extraction) -> None:
+    """``chips``: units installed (a vintage) and active per chip, site and year, with their power and compute."""
+    d = e.data
+    installs = e.values("v_install")
+    vintages = d.active_vintages()
+    keys = sorted(set(installs) | set(vintages))
+    installed = np.array([installs.get(k, 0.0) for k in keys], dtype=float)
+    active = np.array([sum(installs.get((c, s, v), 0.0) for v in vintages.get((c, s, y), ())) for c, s, y in keys], dtype=float)
+    if e.integer_units:
+        installed, active = np.round(installed), np.round(active)
+    frame = pd.DataFrame(
+        {
+            "chip_id": [k[0] for k in keys],
+            "site_id": [k[1] for k in keys],
+            "year": [k[2] for k in keys],
+            "installed_units": installed,
+            "active_units": active,
+        }
+    )
+    frame = frame[(frame["installed_units"] > 0) | (frame["active_units"] > 0)].reset_index(drop=True)
+    e.tables["chips"] = with_unit_power(frame, d)
+
+
+def with_unit_power(frame: pd.DataFrame, d: ModelData) -> pd.DataFrame:
+    """``frame`` (chip_id, site_id, active_units) with ``it_mw``, ``facility_mw`` and ``eflops`` of its active units."""
+    frame = frame.copy()
+    frame["it_mw"] = frame["active_units"] * frame["chip_id"].map(d.chips["it_kw_per_unit"]).astype(float) / 1000.0
+    frame["facility_mw"] = frame["it_mw"] * frame["site_id"].map(d.sites["pue"]).astype(float)
+    frame["eflops"] = frame["active_units"] * frame["chip_id"].map(d.chips["pflops_per_unit"]).astype(float) / 1000.0
+    return frame
+
+
+MW_PER_UNIT = "sites.pue x chips.it_kw_per_unit / 1000 (MW per unit)"
+FAMILY = Family(
+    name="chips",
+    add=add_chips,
+    order=20,
+    variables=(
+        Variables("v_install", "units", ("chip_id", "site_id", "year"), role="unit", dual_free_upper=True, elastic_free_upper=True),
+    ),
+    rows=(
+        Rows(
+            "c_chip_supply",
+            "units",
+            ("chip_id", "year"),
+            "chip {chip_id}",
+            dual=Dual("chip_supply", "USD/unit", "year_money", "saved per extra unit for sale (in that year's USD)"),
+            slack=Slack(
+                "chip supply",
+                -1.0,
+                "{year}, chip {chip_id}: {total} units would be needed ({slack} over the supply cap of {bound})",
+                demand_first=100.0,
+                caps=1.0,
+                cap="chip supply cap",
+            ),
+        ),
+        Rows("c_install_open", "units", ("chip_id", "site_id", "year"), "chip {chip_id} at site {site_id}"),
+    ),
+    tables={
+        "chips": {
+            "chip_id": "accelerator generation",
+            "site_id": "where the units are",
+            "year": "modelled year (rows where units are installed or active)",
+            "installed_units": "units installed this year (a vintage; int unless integer_units=False)",
+            "active_units": "units of every vintage still within lifetime_years",
+            "it_mw": "active_units x it_kw_per_unit / 1000",
+            "facility_mw": "it_mw x site pue",
+            "eflops": "active_units x pflops_per_unit / 1000",
+        }
+    },
+    extract=extract_chips,
+)

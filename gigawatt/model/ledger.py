@@ -1,17 +1,49 @@
-"""Shared accumulators for what crosses families: facility power, compute, costs, capital, emissions.
+r"""Shared accumulators for what crosses families, in two phases: producers register, then the ledger closes.
 
-Families register terms here; the ceiling, site capacity, node balance, policies and the objective
-are each built once over everything registered, so no family can bypass them.
+Families that *produce* (sites, chips, supplies, links, serving, ...) register terms; then
+:meth:`Ledger.close` seals the ledger and the *closers* (site capacity, node balance, the ceiling,
+compute, policies, the objective) each build their rows once over everything registered. Registering
+after the close raises :class:`LedgerClosed`, so a family added after the ceiling cannot be left out
+of it silently.
+
+Accumulators (each a list of ``(coefficient, variable)`` terms per key):
+
+==================  =============  ==================================================================
+``facility_mw``     (site, year)   facility power [MW]: the only thing site capacity and the ceiling read
+``it_mw``           (site, year)   IT power [MW] (reported; facility power includes cooling and losses)
+``injection_mw``    (node, year)   power into the node [MW]; a withdrawal is a negative injection. At the
+                                   close every site's facility power becomes a withdrawal at its node,
+                                   so node balance reads nothing else
+``compute_supply``  (site, year)   compute installed and powered [EFLOP/s]
+``compute_use``     (site, year)   compute drawn by workloads [EFLOP/s]; use <= supply per site and year
+``compute_served``  year           compute delivered to demand [EFLOP/s] (reported per year)
+``cost_usd``        (category, y)  discounted cost [USD], through :meth:`capital` and :meth:`yearly`
+``capital_usd``     year           capital spent in the year [USD, undiscounted] (the budget reads it)
+``emissions_t``     year           CO2 [t per year] (the emission cap reads it)
+==================  =============  ==================================================================
+
+Costs are discounted once, here: capital of ``usd`` per unit built in year :math:`y` with a life of
+:math:`L` years is an annuity over the years inside the horizon,
+``usd * crf(r, L) * sum_{k=y}^{min(y+L-1, end)} (1+r)^-(k-Y0)`` (:meth:`Horizon.annuity_weight`), and a
+yearly cost is multiplied by the discounted calendar years its modelled year stands for
+(:meth:`Horizon.op_weight`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from pyomo.core.expr.numeric_expr import LinearExpression
 
+from gigawatt.model.data import Horizon
+
 Term = tuple[float, object]  # (coefficient, Pyomo variable)
+
+
+class LedgerClosed(RuntimeError):
+    """A family registered a term after the closers were built."""
 
 
 def linear(terms: list[Term], constant: float = 0.0) -> LinearExpression | float:
@@ -22,16 +54,92 @@ def linear(terms: list[Term], constant: float = 0.0) -> LinearExpression | float
     return LinearExpression(constant=constant, linear_coefs=[a for a, _ in terms], linear_vars=[x for _, x in terms])
 
 
+def entry(component: object, key: object) -> object | None:
+    """``component[key]`` of an indexed Pyomo component, or None where it has no such index (a year before the first)."""
+    return component[key] if key in component else None  # noqa: SIM401 (Pyomo components have no .get)
+
+
+def _terms() -> defaultdict:
+    return defaultdict(list)
+
+
 @dataclass
 class Ledger:
-    """Registered terms keyed by what they count toward."""
+    """Registered terms keyed by what they count toward (see the module docstring)."""
 
-    facility_mw: dict[tuple[str, int], list[Term]] = field(default_factory=lambda: defaultdict(list))
-    compute_eflops: dict[tuple[str, int], list[Term]] = field(default_factory=lambda: defaultdict(list))
-    cost_usd: dict[tuple[str, int], list[Term]] = field(default_factory=lambda: defaultdict(list))
-    capital_usd: dict[int, list[Term]] = field(default_factory=lambda: defaultdict(list))
-    emissions_t: dict[int, list[Term]] = field(default_factory=lambda: defaultdict(list))
+    horizon: Horizon
+    site_node: Mapping[str, str]
+    facility_mw: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
+    it_mw: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
+    injection_mw: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
+    compute_supply: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
+    compute_use: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
+    compute_served: dict[int, list[Term]] = field(default_factory=_terms)
+    cost_usd: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
+    capital_usd: dict[int, list[Term]] = field(default_factory=_terms)
+    emissions_t: dict[int, list[Term]] = field(default_factory=_terms)
+    closed: bool = False
 
-    def cost(self, category: str, year: int, coef: float, var: object) -> None:
-        """Register a discounted cost (USD) under ``category`` in ``year``."""
-        self.cost_usd[category, year].append((coef, var))
+    def _open(self) -> None:
+        if self.closed:
+            raise LedgerClosed("the ledger is closed: a family registered a term after the closers (ceiling, balances) were built")
+
+    # -- power and compute ---------------------------------------------------------------------------------------------
+    def power(self, site: str, year: int, facility_mw: float, it_mw: float, var: object) -> None:
+        """Register a load at ``site``: ``facility_mw`` and ``it_mw`` per unit of ``var`` (facility power counts against the ceiling)."""
+        self._open()
+        self.facility_mw[site, year].append((facility_mw, var))
+        if it_mw:
+            self.it_mw[site, year].append((it_mw, var))
+
+    def inject(self, node: str, year: int, mw: float, var: object) -> None:
+        """Register ``mw`` per unit of ``var`` flowing into ``node`` (negative: out of it)."""
+        self._open()
+        self.injection_mw[node, year].append((mw, var))
+
+    def supply_compute(self, site: str, year: int, eflops: float, var: object) -> None:
+        """Register compute available at ``site`` [EFLOP/s per unit of ``var``]."""
+        self._open()
+        self.compute_supply[site, year].append((eflops, var))
+
+    def use_compute(self, site: str, year: int, eflops: float, var: object, served: bool = True) -> None:
+        """Register compute drawn at ``site`` [EFLOP/s per unit of ``var``]; ``served`` counts it as delivered to demand."""
+        self._open()
+        self.compute_use[site, year].append((eflops, var))
+        if served:
+            self.compute_served[year].append((eflops, var))
+
+    # -- money and emissions -------------------------------------------------------------------------------------------
+    def capital(self, category: str, year: int, life_years: int, usd: float, var: object) -> None:
+        """Register capital of ``usd`` per unit of ``var`` built in ``year``: its annuity inside the horizon, and the spend."""
+        self._open()
+        self.cost_usd[category, year].append((usd * self.horizon.annuity_weight(year, life_years), var))
+        self.capital_usd[year].append((usd, var))
+
+    def capital_step(self, category: str, year: int, life_years: int, usd: float, now: object, before: object | None) -> None:
+        """Capital on what is new in ``year``: ``usd`` x (``now`` - ``before``) for a cumulative quantity (``before`` None: nothing)."""
+        self.capital(category, year, life_years, usd, now)
+        if before is not None:
+            self.capital(category, year, life_years, -usd, before)
+
+    def yearly(self, category: str, year: int, usd_per_year: float, var: object) -> None:
+        """Register a cost of ``usd_per_year`` per unit of ``var`` in each calendar year modelled ``year`` stands for."""
+        self.discounted(category, year, usd_per_year * self.horizon.op_weight(year), var)
+
+    def discounted(self, category: str, year: int, usd: float, var: object) -> None:
+        """Register an already discounted cost (present value, USD) per unit of ``var`` under ``category``."""
+        self._open()
+        self.cost_usd[category, year].append((usd, var))
+
+    def emit(self, year: int, t_per_year: float, var: object) -> None:
+        """Register ``t_per_year`` of CO2 per unit of ``var``."""
+        self._open()
+        self.emissions_t[year].append((t_per_year, var))
+
+    # -- the close -----------------------------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Seal the ledger: every site's facility power becomes a withdrawal at its node; later registrations raise."""
+        self._open()
+        for (site, year), terms in self.facility_mw.items():
+            self.injection_mw[self.site_node[site], year] += [(-a, x) for a, x in terms]
+        self.closed = True

@@ -4,13 +4,13 @@ Sets: ``SERVE_INDEX`` (r, s, y) for allowed pairs, sites open-able in y, demand 
 
 .. math::
 
-    \sum_r serve_{r,s,y} \le compute_{s,y} \quad [EFLOP/s]
-
     \sum_s serve_{r,s,y} \ge demand_{r,y}
 
     serve_{r,s,y} \le demand_{r,y} \cdot open_{s,y}
 
-Cost: ``cost_usd_per_eflops_yr`` x serve, discounted per year.
+Registers ``serve`` as compute used at the site (:mod:`gigawatt.model.compute` holds it within the
+compute installed there) and as compute delivered. Cost: ``cost_usd_per_eflops_yr`` x serve, discounted
+per year.
 
 **Compute covers** (``compute_covers``, off by default, ``c_compute_cover``): valid inequalities on
 blocks. A block of site s holds at most :math:`a_{s,y} = block\_mw_s \max_c pflops_c / (pue_s\, it\_kw_c)`
@@ -43,6 +43,7 @@ import pyomo.environ as pyo
 
 from gigawatt.errors import InfeasibleScenario
 from gigawatt.model.data import ModelData
+from gigawatt.model.family import Dual, Extraction, Family, Rows, Slack, Variables
 from gigawatt.model.ledger import Ledger, linear
 from gigawatt.model.options import ModelOptions
 
@@ -93,22 +94,16 @@ def rounded_covers(d: ModelData) -> list[tuple[int, float, list[tuple[float, str
 
 
 def add_serving(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: ModelOptions) -> None:
-    """Declare ``v_serve`` with ``c_site_compute``, ``c_demand``, ``c_serve_open`` and (``compute_covers``) ``c_compute_cover``."""
+    """Declare ``v_serve`` with ``c_demand``, ``c_serve_open`` and (``compute_covers``) ``c_compute_cover``; register compute used."""
     m.SERVE_INDEX = pyo.Set(initialize=d.serve_index, dimen=3, ordered=True)
     m.v_serve = pyo.Var(m.SERVE_INDEX, domain=pyo.NonNegativeReals, bounds=lambda _, r, s, y: (0.0, d.demand[r, y]))
-    by_site: dict[tuple[str, int], list] = defaultdict(list)
     by_region: dict[tuple[str, int], list] = defaultdict(list)
     for r, s, y in d.serve_index:
-        by_site[s, y].append((1.0, m.v_serve[r, s, y]))
         by_region[r, y].append((1.0, m.v_serve[r, s, y]))
+        ledger.use_compute(s, y, 1.0, m.v_serve[r, s, y])
         cost = d.serve_pairs[r, s]
         if cost:
-            ledger.cost("serving", y, cost * d.horizon.op_weight(y), m.v_serve[r, s, y])
-
-    def site_rule(_: object, s: str, y: int) -> object:
-        return linear([*by_site[s, y], *((-a, x) for a, x in ledger.compute_eflops.get((s, y), []))]) <= 0
-
-    m.c_site_compute = pyo.Constraint(list(by_site), rule=site_rule)
+            ledger.yearly("serving", y, cost, m.v_serve[r, s, y])
     demanded = [(r, y) for (r, y), value in d.demand.items() if value > 0 and y in d.years]
     unserved = [(r, y) for r, y in demanded if not by_region[r, y]]
     if unserved:
@@ -136,3 +131,60 @@ def add_serving(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: Mod
     m.c_compute_cover = pyo.Constraint(
         range(len(covers)), rule=lambda _, i: linear([(c, m.v_blocks[s, covers[i][0]]) for c, s in covers[i][2]]) >= covers[i][1]
     )
+
+
+def extract_serving(e: Extraction) -> None:
+    """``serving``: compute delivered per region, site and year (rows with compute served)."""
+    served = e.values("v_serve")
+    keys = [k for k, v in served.items() if v > 1e-9]
+    frame = pd.DataFrame(
+        {
+            "region_id": [k[0] for k in keys],
+            "site_id": [k[1] for k in keys],
+            "year": [k[2] for k in keys],
+            "eflops": [served[k] for k in keys],
+        }
+    )
+    e.tables["serving"] = frame.sort_values(["region_id", "site_id", "year"]).reset_index(drop=True)
+
+
+FAMILY = Family(
+    name="serving",
+    add=add_serving,
+    order=50,
+    variables=(Variables("v_serve", "EFLOP/s", ("region_id", "site_id", "year"), dual_free_upper=True),),
+    rows=(
+        Rows(
+            "c_demand",
+            "EFLOP/s",
+            ("region_id", "year"),
+            "region {region_id}",
+            dual=Dual("demand", "USD/EFLOP/s-yr", "per_year", "added per EFLOP/s-year of extra demand"),
+            slack=Slack(
+                "demand",
+                +1.0,
+                "{year}, region {region_id}: {slack} EFLOP/s of {bound} cannot be served",
+                demand_first=1.0,
+                caps=None,
+                under_caps=True,
+            ),
+        ),
+        Rows(
+            "c_serve_open",
+            "EFLOP/s",
+            ("region_id", "site_id", "year"),
+            "region {region_id} from site {site_id}",
+            coefficients={"v_open": "demand.eflops"},
+        ),
+        Rows("c_compute_cover", "blocks", ("cover",), "compute cover {cover}"),
+    ),
+    tables={
+        "serving": {
+            "region_id": "region served ('all' for the single pool)",
+            "site_id": "serving site",
+            "year": "modelled year (rows with compute served)",
+            "eflops": "compute delivered",
+        }
+    },
+    extract=extract_serving,
+)

@@ -33,10 +33,13 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 
 from gigawatt.model.data import ModelData
-from gigawatt.model.ledger import Ledger, linear
+from gigawatt.model.family import Extraction, Family, Rows, Variables
+from gigawatt.model.ledger import Ledger, entry, linear
 from gigawatt.model.options import ModelOptions
 
 
@@ -65,19 +68,74 @@ def add_sites(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: Model
     pairs = [(a, b, y) for a, b in symmetric for y in d.years if (a, y) in m.v_blocks and (b, y) in m.v_blocks]
     m.c_site_symmetry = pyo.Constraint(pairs, rule=lambda _, a, b, y: m.v_blocks[a, y] >= m.v_blocks[b, y])
 
-    h = d.horizon
     for s, y in d.site_years:
         row = d.site[s]
-        built_open, built_blocks = [(1.0, m.v_open[s, y])], [(1.0, m.v_blocks[s, y])]
-        if (s, prev[s, y]) in m.v_open:
-            built_open.append((-1.0, m.v_open[s, prev[s, y]]))
-            built_blocks.append((-1.0, m.v_blocks[s, prev[s, y]]))
-        annuity = h.annuity_weight(y, int(row.lifetime_years))
-        block_usd = row.capex_usd_per_mw * row.block_mw
-        for coef, var in built_open:
-            ledger.cost("site_open", y, coef * row.open_cost_usd * annuity, var)
-            ledger.capital_usd[y].append((coef * row.open_cost_usd, var))
-        for coef, var in built_blocks:
-            ledger.cost("site_capex", y, coef * block_usd * annuity, var)
-            ledger.capital_usd[y].append((coef * block_usd, var))
-        ledger.cost("site_fixed_om", y, row.fixed_om_usd_per_mw_yr * row.block_mw * h.op_weight(y), m.v_blocks[s, y])
+        before_open = entry(m.v_open, (s, prev[s, y]))
+        before_blocks = entry(m.v_blocks, (s, prev[s, y]))
+        life = int(row.lifetime_years)
+        ledger.capital_step("site_open", y, life, row.open_cost_usd, m.v_open[s, y], before_open)
+        ledger.capital_step("site_capex", y, life, row.capex_usd_per_mw * row.block_mw, m.v_blocks[s, y], before_blocks)
+        ledger.yearly("site_fixed_om", y, row.fixed_om_usd_per_mw_yr * row.block_mw, m.v_blocks[s, y])
+
+
+def extract_sites(e: Extraction) -> None:
+    """``sites``: openings, blocks and built capacity per site and year; facility and IT power from the ledger."""
+    d = e.data
+    keys = list(d.site_years)
+    opened = e.values("v_open")
+    blocks = e.values("v_blocks")
+    frame = pd.DataFrame(
+        {
+            "site_id": [s for s, _ in keys],
+            "year": [y for _, y in keys],
+            "open": [opened.get(k, 0.0) for k in keys],
+            "blocks": [blocks.get(k, 0.0) for k in keys],
+        }
+    )
+    if not e.relaxed:
+        frame["open"] = frame["open"].round().astype(bool)
+        frame["blocks"] = np.round(frame["blocks"]).astype("int64")
+    frame.insert(1, "node_id", frame["site_id"].map(d.sites["node_id"]))
+    frame["capacity_mw"] = frame["blocks"] * frame["site_id"].map(d.sites["block_mw"]).astype(float)
+    frame["facility_mw"] = [e.ledger_value(e.ledger.facility_mw.get(k, [])) for k in keys]
+    frame["it_mw"] = [e.ledger_value(e.ledger.it_mw.get(k, [])) for k in keys]
+    e.tables["sites"] = frame.sort_values(["site_id", "year"]).reset_index(drop=True)
+
+
+SITE_KEY = ("site_id", "year")
+FAMILY = Family(
+    name="sites",
+    add=add_sites,
+    order=10,
+    variables=(
+        Variables("v_open", "-", SITE_KEY, role="opening", price_fixed=True),
+        Variables("v_blocks", "blocks", SITE_KEY, price_fixed=True),
+        Variables("v_new_blocks", "blocks", SITE_KEY, role="block"),
+    ),
+    rows=(
+        Rows("c_open_monotone", "-", SITE_KEY, "site {site_id}"),
+        Rows("c_blocks_built", "blocks", SITE_KEY, "site {site_id}"),
+        Rows(
+            "c_blocks_open",
+            "blocks",
+            SITE_KEY,
+            "site {site_id}",
+            coefficients={"v_open": "sites.max_mw / sites.block_mw (blocks per site)"},
+        ),
+        Rows("c_blocks_min", "blocks", SITE_KEY, "site {site_id}"),
+        Rows("c_site_symmetry", "blocks", ("site_id", "other_site_id", "year"), "sites {site_id} and {other_site_id}"),
+    ),
+    tables={
+        "sites": {
+            "site_id": "candidate campus",
+            "node_id": "grid node it draws from",
+            "year": "modelled year (one row per year the site may exist, from its earliest_year)",
+            "open": "campus open in that year (bool)",
+            "blocks": "capacity blocks built so far (int)",
+            "capacity_mw": "built facility capacity = blocks x block_mw",
+            "facility_mw": "facility power registered at the site (chips: pue x it_mw), as counted against the ceiling",
+            "it_mw": "IT power of the active chips",
+        }
+    },
+    extract=extract_sites,
+)

@@ -3,21 +3,15 @@
 :func:`explain` copies the compiled standard form and adds one non-negative *slack* column to each
 row of the requirement families. A slack loosens its row in the planner's direction:
 
-=====================  ==========  =========  =====================================================
-row                    requirement unit       slack
-=====================  ==========  =========  =====================================================
-``c_demand[r,y]``      demand      EFLOP/s    demand that goes unserved (requirement reduced)
-``c_power_ceiling[y]`` ceiling     MW         facility power over the ceiling (cap raised)
-``c_chip_supply[c,y]`` chip supply units      chip units over the yearly supply cap
-``c_budget[y]``        budget      USD        capital over the yearly budget
-``c_emissions[y]``     emissions   t          CO2 over the yearly cap
-``c_link_capacity``    link        MW         flow over the link's capacity (plus expansion)
-``c_site_capacity``    site        MW         facility power over what the site can be built to
-``c_node_balance[n,y]`` supply     MW         power the node cannot get from supplies and links
-=====================  ==========  =========  =====================================================
+Which rows get a slack, in which direction, with which weight and wording, is declared by each row's
+family (:class:`gigawatt.model.family.Slack`); today: demand unserved (``c_demand``, EFLOP/s), facility
+power over the ceiling (``c_power_ceiling``, MW), chip units over the supply cap (``c_chip_supply``),
+capital over the budget (``c_budget``, USD), CO2 over the cap (``c_emissions``, t), flow over a link's
+capacity (``c_link_capacity``, MW), facility power over what a site can be built to
+(``c_site_capacity``, MW) and power a node cannot get (``c_node_balance``, MW).
 
-Column upper bounds that duplicate these caps (``v_install``: chip supply and site fit; ``v_flow``:
-link capacity plus expansion) are lifted so the slack on the row can act.
+Column upper bounds that duplicate these caps (declared ``elastic_free_upper``: chip units, flows) are
+lifted so the slack on the row can act.
 
 **Penalties.** The elastic problem is a pure phase-1 problem: the plan's own costs are dropped and
 only slack is penalised, so the reported violation is the smallest possible, never traded against
@@ -26,9 +20,9 @@ money. Each slack costs ``weight / scale`` per unit, where ``scale`` is shared b
 compared in planners' units inside a family and relative to the size of the cap across families.
 Two views are solved:
 
-* ``demand first``: demand weight 1, caps 100, node supply 10,000: how much demand cannot be met
-  (and anything that must give even with demand cut).
-* ``caps``: demand hard (no slack), caps weight 1, node supply 100 (power "from nowhere" is the last
+* ``demand first`` (the families' ``demand_first`` weights: demand 1, caps 100, node supply 10,000):
+  how much demand cannot be met (and anything that must give even with demand cut).
+* ``caps`` (``caps`` weights: demand hard, caps 1, node supply 100: power "from nowhere" is the last
   resort, after raising a link, the ceiling or the emission cap): which cap must rise by how much.
 
 Both are LP relaxations (fast; whole chip units, blocks and openings ignored). When the LP needs no
@@ -42,40 +36,27 @@ years whose demand exceeds a bound: each finding proves the scenario infeasible.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from gigawatt.model.compile import CompiledModel
+from gigawatt.matrix.compile import CompiledModel
+from gigawatt.model import families
 from gigawatt.model.data import ModelData
+from gigawatt.model.family import Rows, Slack
 from gigawatt.solvers import highs
 from gigawatt.solvers.base import SolveOptions, StandardForm, TerminationCondition
 
 COLUMNS = ["requirement", "entity", "year", "shortfall", "unit", "message"]
-#: Variable components whose upper bounds repeat a cap that has a slack (lifted in the elastic copy).
-LIFTED_UPPER = ("v_install", "v_flow")
 LP_NOTE = "LP relaxation of the elastic problem: whole chip units, blocks and openings are relaxed"
 MIP_NOTE = "elastic MIP (the LP relaxation needs no slack: whole units, blocks or openings cause the infeasibility)"
 REL_TOL = 1e-6  # slack below REL_TOL x family scale counts as zero
-
-
-@dataclass(frozen=True)
-class _Family:
-    """One requirement family: its name, unit, the slack's sign in the row, and how to describe a slack."""
-
-    requirement: str
-    unit: str
-    sign: float  # +1 raises the row's activity (eases a >= or = row), -1 lowers it (eases a <= row)
-    entity: Callable[[object], str]
-    message: Callable[[object, float, float], str]  # (row key, slack, row bound) -> text
-    mw: bool = False  # scaled by the ceiling (MW families compare in absolute MW)
-
-
 #: HiGHS ``iis_strategy`` that returns a row conflict for an infeasible LP (0 returns none here).
 IIS_STRATEGY = 2
+#: The two elastic views, by the :class:`~gigawatt.model.family.Slack` field holding their weights.
+VIEWS = ("demand_first", "caps")
 
 
 def _num(value: float) -> str:
@@ -83,85 +64,14 @@ def _num(value: float) -> str:
     return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
 
 
-def _year(key: object) -> int:
-    """The modelled year in a row key (the first integer of the tuple, or the key itself)."""
-    for part in key if isinstance(key, tuple) else (key,):
-        if isinstance(part, int | np.integer):
-            return int(part)
-    raise ValueError(f"no year in row key {key!r}")
-
-
-FAMILIES: dict[str, _Family] = {
-    "c_demand": _Family(
-        "demand",
-        "EFLOP/s",
-        +1.0,
-        lambda k: f"region {k[0]}",
-        lambda k, s, b: f"{k[1]}, region {k[0]}: {_num(s)} EFLOP/s of {_num(b)} cannot be served",
-    ),
-    "c_power_ceiling": _Family(
-        "ceiling",
-        "MW",
-        -1.0,
-        lambda k: "all sites",
-        lambda k, s, b: f"{k}: the ceiling would need {_num(b + s)} MW ({_num(s)} MW over {_num(b)} MW)",
-        mw=True,
-    ),
-    "c_chip_supply": _Family(
-        "chip supply",
-        "units",
-        -1.0,
-        lambda k: f"chip {k[0]}",
-        lambda k, s, b: f"{k[1]}, chip {k[0]}: {_num(b + s)} units would be needed ({_num(s)} over the supply cap of {_num(b)})",
-    ),
-    "c_budget": _Family(
-        "budget",
-        "USD",
-        -1.0,
-        lambda k: "capital",
-        lambda k, s, b: f"{k}: capital spending would need {b + s:,.0f} USD ({s:,.0f} USD over the budget of {b:,.0f} USD)",
-    ),
-    "c_emissions": _Family(
-        "emissions",
-        "t",
-        -1.0,
-        lambda k: "all supplies",
-        lambda k, s, b: f"{k}: emissions would reach {_num(b + s)} t CO2 ({_num(s)} t over the cap of {_num(b)} t)",
-    ),
-    "c_link_capacity": _Family(
-        "link capacity",
-        "MW",
-        -1.0,
-        lambda k: f"link {k[0]} {k[2]}",
-        lambda k, s, b: f"{k[1]}, link {k[0]} ({k[2]}): {_num(s)} MW more than its capacity of {_num(b)} MW (plus any expansion)",
-        mw=True,
-    ),
-    "c_site_capacity": _Family(
-        "site capacity",
-        "MW",
-        -1.0,
-        lambda k: f"site {k[0]}",
-        lambda k, s, b: f"{k[1]}, site {k[0]}: {_num(s)} MW more facility power than the site can be built to",
-        mw=True,
-    ),
-    "c_node_balance": _Family(
-        "supply",
-        "MW",
-        +1.0,
-        lambda k: f"node {k[0]}",
-        lambda k, s, b: f"{k[1]}, node {k[0]}: {_num(s)} MW of power cannot be delivered (supplies and links into the node are too small)",
-        mw=True,
-    ),
-}
-CAPS = tuple(name for name in FAMILIES if name not in ("c_demand", "c_node_balance"))
-#: Slack weight per family in each view; a family left out has no slack (its rows stay hard).
-DEMAND_FIRST = {"c_demand": 1.0, **dict.fromkeys(CAPS, 100.0), "c_node_balance": 1e4}
-CAPS_ONLY = {**dict.fromkeys(CAPS, 1.0), "c_node_balance": 100.0}
+def _slacked() -> dict[str, Rows]:
+    """The row components whose family declares a slack, by name."""
+    return {name: rows for name, rows in families.rows().items() if rows.slack is not None}
 
 
 @dataclass(frozen=True)
 class _Slacks:
-    """The elastic copy: its form, and per slack column the row it eases and that row's family."""
+    """The elastic copy: its form, and per slack column the row it eases and that row's component."""
 
     form: StandardForm
     rows: np.ndarray  # original row of each slack column
@@ -169,38 +79,50 @@ class _Slacks:
     n_original: int
 
 
-def _bound(form: StandardForm, row: int, family: _Family) -> float:
+def _bound(form: StandardForm, row: int, slack: Slack) -> float:
     """The bound a slack eases: the lower bound of a requirement (+1), the upper bound of a cap (-1)."""
-    return float(form.row_lower[row] if family.sign > 0 else form.row_upper[row])
+    return float(form.row_lower[row] if slack.sign > 0 else form.row_upper[row])
 
 
 def _scales(compiled: CompiledModel, data: ModelData) -> dict[str, float]:
     """Per family, the size its slacks are measured against (the ceiling in MW for MW families)."""
+    slacked = _slacked()
     largest: dict[str, float] = defaultdict(lambda: 1.0)
     form = compiled.form
     for i, (name, _, _) in enumerate(compiled.row_constraints):
-        if name in FAMILIES:
-            b = abs(_bound(form, i, FAMILIES[name]))
+        if name in slacked:
+            b = abs(_bound(form, i, slacked[name].slack))  # type: ignore[arg-type]
             if np.isfinite(b):
                 largest[name] = max(largest[name], b)
     ceiling = max(float(data.scenario.settings.ceiling_mw), 1.0)
-    return {name: ceiling if fam.mw else largest[name] for name, fam in FAMILIES.items()}
+    return {name: ceiling if rows.slack.mw else largest[name] for name, rows in slacked.items()}  # type: ignore[union-attr]
 
 
 def _lifted_upper(compiled: CompiledModel) -> np.ndarray:
-    """Column upper bounds with those that repeat a slackened cap (``LIFTED_UPPER``) set to infinity."""
+    """Column upper bounds with those that repeat a slackened cap (declared ``elastic_free_upper``) set to infinity."""
     upper = compiled.form.col_upper.copy()
-    upper[compiled.columns(*LIFTED_UPPER)] = np.inf
+    upper[compiled.columns(*(v.name for v in families.variables().values() if v.elastic_free_upper))] = np.inf
     return upper
 
 
+def _weights(view: str) -> dict[str, float]:
+    """Slack weight per row component in ``view``; a component left out has no slack there (its rows stay hard)."""
+    out = {}
+    for name, rows in _slacked().items():
+        weight = getattr(rows.slack, view)
+        if weight is not None:
+            out[name] = float(weight)
+    return out
+
+
 def _elastic(compiled: CompiledModel, weights: dict[str, float], scales: dict[str, float]) -> _Slacks:
-    """Copy of the form with a penalised slack column per row of the weighted families; original costs dropped."""
+    """Copy of the form with a penalised slack column per row of the weighted components; original costs dropped."""
     form = compiled.form
+    slacked = _slacked()
     rows = [i for i, (name, _, _) in enumerate(compiled.row_constraints) if name in weights]
-    families = [compiled.row_constraints[i][0] for i in rows]
-    signs = np.array([FAMILIES[f].sign for f in families])
-    penalty = np.array([weights[f] / scales[f] for f in families])
+    names = [compiled.row_constraints[i][0] for i in rows]
+    signs = np.array([slacked[f].slack.sign for f in names])  # type: ignore[union-attr]
+    penalty = np.array([weights[f] / scales[f] for f in names])
     n_rows, n_cols = form.shape
     S = sparse.csc_array((signs, (np.asarray(rows, dtype=np.int64), np.arange(len(rows)))), shape=(n_rows, len(rows)))
     elastic = StandardForm(
@@ -213,7 +135,7 @@ def _elastic(compiled: CompiledModel, weights: dict[str, float], scales: dict[st
         col_upper=np.concatenate([_lifted_upper(compiled), np.full(len(rows), np.inf)]),
         integrality=np.concatenate([form.integrality, np.zeros(len(rows), dtype=form.integrality.dtype)]),
     )
-    return _Slacks(elastic, np.asarray(rows, dtype=np.int64), families, n_cols)
+    return _Slacks(elastic, np.asarray(rows, dtype=np.int64), names, n_cols)
 
 
 def _solve(slacks: _Slacks, relax: bool, time_limit: float) -> np.ndarray | None:
@@ -228,38 +150,49 @@ def _binding_caps(compiled: CompiledModel, x: np.ndarray, year: int) -> list[str
     """Caps of ``year`` that the elastic solution sits on: the ceiling, chip supply, budget, emissions, links, supplies."""
     form = compiled.form
     activity = form.A @ x[: form.shape[1]]
+    caps = {name: rows for name, rows in _slacked().items() if rows.slack.cap is not None}  # type: ignore[union-attr]
     out = []
     for i, (name, key, _) in enumerate(compiled.row_constraints):
-        if name not in CAPS or name == "c_site_capacity" or _year(key) != year:
+        rows = caps.get(name)
+        if rows is None or rows.year(key) != year:
             continue
         ub = form.row_upper[i]
         if np.isfinite(ub) and activity[i] >= ub - REL_TOL * max(1.0, abs(ub)):
-            fam = FAMILIES[name]
-            where = "" if isinstance(key, int | np.integer) else f" ({fam.entity(key)})"
-            what = "ceiling" if name == "c_power_ceiling" else f"{fam.requirement} cap"
-            out.append(f"the {_num(ub)} {fam.unit} {what}{where}")
-    keys, cols = compiled.indexed_columns("v_draw")
-    for (g, y), col in zip(keys, cols, strict=True):
-        if y == year and x[col] >= form.col_upper[col] - REL_TOL * max(1.0, form.col_upper[col]):
-            out.append(f"supply {g} at its {_num(form.col_upper[col])} MW")
+            where = f" ({rows.describe(key)})" if len(rows.index) > 1 else ""
+            out.append(f"the {_num(ub)} {rows.unit} {rows.slack.cap}{where}")  # type: ignore[union-attr]
+    for spec in families.variables().values():
+        if spec.at_upper is None:
+            continue
+        keys, cols = compiled.indexed_columns(spec.name)
+        for key, col in zip(keys, cols, strict=True):
+            fields = dict(zip(spec.index, key if isinstance(key, tuple) else (key,), strict=True))
+            if fields.get("year") == year and x[col] >= form.col_upper[col] - REL_TOL * max(1.0, form.col_upper[col]):
+                out.append(spec.at_upper.format_map({**fields, "bound": _num(form.col_upper[col])}))
     return out
 
 
 def _findings(compiled: CompiledModel, data: ModelData, slacks: _Slacks, x: np.ndarray, scales: dict[str, float]) -> pd.DataFrame:
     """One finding per non-zero slack, in planners' words; demand findings name the caps they sit under."""
     records = []
+    slacked = _slacked()
     for j, (row, name) in enumerate(zip(slacks.rows, slacks.families, strict=True)):
         value = float(x[slacks.n_original + j])
         if value <= REL_TOL * scales[name]:
             continue
-        fam = FAMILIES[name]
+        rows = slacked[name]
+        slack = rows.slack
+        assert slack is not None
         key = compiled.row_constraints[row][1]
-        year = _year(key)
-        message = fam.message(key, value, _bound(compiled.form, row, fam))
-        if name == "c_demand":
+        year, fields = rows.year(key), rows.key_fields(key)
+        bound = _bound(compiled.form, row, slack)
+        message = slack.message.format_map(
+            {**fields, "slack": _num(value), "bound": _num(bound), "total": _num(bound + slack.sign * -value)}
+        )
+        if slack.under_caps:
             binding = _binding_caps(compiled, x, year)
             message += f" under {', '.join(binding)}" if binding else ""
-        records.append((fam.requirement, fam.entity(key), year, value, fam.unit, message))
+        entity = slack.entity.format_map(fields) if slack.entity else rows.describe(key)
+        records.append((slack.requirement, entity, year, value, rows.unit, message))
     return pd.DataFrame(records, columns=COLUMNS)
 
 
@@ -293,7 +226,7 @@ def explain(compiled: CompiledModel, data: ModelData, *, time_limit: float = 10.
     whether integrality was relaxed. ``time_limit`` (seconds) bounds each solve. Empty when no slack is
     needed even as a MIP (the model is feasible).
     """
-    views = (DEMAND_FIRST, CAPS_ONLY)
+    views = tuple(_weights(view) for view in VIEWS)
     for relax, note in ((True, LP_NOTE), (False, MIP_NOTE)):
         if not relax and compiled.form.n_integer == 0:
             break

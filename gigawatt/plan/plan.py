@@ -64,7 +64,7 @@ class Plan:
                 "this plan is the LP relaxation (relax=True): a lower bound, not a buildable plan; solve without relax to verify"
             )
         integer = bool(self.options.get("integer_units", True))
-        return verify(self.scenario, self.tables, self.objective, integer_units=integer, **kwargs)
+        return verify(self.scenario, self.tables, self.objective, columns=PLAN_TABLES, integer_units=integer, **kwargs)
 
     @property
     def kpis(self) -> dict[str, float]:

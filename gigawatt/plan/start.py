@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from gigawatt.model.compile import CompiledModel
+from gigawatt.matrix.compile import CompiledModel
 
 
 def _new_blocks(sites: pd.DataFrame) -> dict[tuple, float]:

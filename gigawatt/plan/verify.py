@@ -2,7 +2,8 @@
 
 Nothing here is shared with the model (no import of :mod:`gigawatt.model`, :mod:`gigawatt.solvers` or
 Pyomo): the rules are re-implemented from the scenario format (:mod:`gigawatt.scenario`) and the table
-contract (:data:`gigawatt.plan.tables.PLAN_TABLES`), so a bug on either side shows up as a
+contract (the plain data of :data:`gigawatt.plan.tables.PLAN_TABLES`, handed in as ``columns``), so a
+bug on either side shows up as a
 :class:`Violation` naming the constraint, the entity ("site s1", "link l1", "node A", "region east",
 "all sites", "cost energy", ...) and the year.
 
@@ -39,13 +40,12 @@ costs use ``rtol`` relative plus 1 USD absolute. An error of 0.1 % in any one va
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from gigawatt.plan.tables import PLAN_TABLES
 from gigawatt.scenario import TABLES, Scenario, Settings
 from gigawatt.scenario.schema import RTT_MS_PER_KM
 
@@ -253,10 +253,10 @@ def great_circle_km(lat1: pd.Series, lon1: pd.Series, lat2: pd.Series, lon2: pd.
 # -- table shape ------------------------------------------------------------------------------------
 
 
-def _check_shape(tables: Mapping[str, pd.DataFrame]) -> list[Violation]:
-    """Every plan table present with all its columns (nothing else can be checked otherwise)."""
+def _check_shape(tables: Mapping[str, pd.DataFrame], contract: Mapping[str, Sequence[str]]) -> list[Violation]:
+    """Every plan table of the contract present with all its columns (nothing else can be checked otherwise)."""
     out = []
-    for name, columns in PLAN_TABLES.items():
+    for name, columns in contract.items():
         missing = list(columns) if name not in tables else [c for c in columns if c not in tables[name].columns]
         if missing:
             what = "table is missing" if name not in tables else f"missing columns {', '.join(missing)}"
@@ -265,11 +265,11 @@ def _check_shape(tables: Mapping[str, pd.DataFrame]) -> list[Violation]:
     return out
 
 
-def _normalise(ctx: Context, tables: Mapping[str, pd.DataFrame]) -> list[Violation]:
+def _normalise(ctx: Context, tables: Mapping[str, pd.DataFrame], contract: Mapping[str, Sequence[str]]) -> list[Violation]:
     """Copy the plan tables into ``ctx.plan`` with clean dtypes; report NaN, negative, duplicate and unknown rows (the last two dropped)."""
     out: list[Violation] = []
     known = {name: set(ctx.scn(name)[col]) for name, col in SCENARIO_IDS.items()}
-    for name, columns in PLAN_TABLES.items():
+    for name, columns in contract.items():
         keys, entity = [*KEYS[name], "year"], ENTITY[name]
         frame = tables[name][list(columns)].copy()
         values = [c for c in columns if not c.endswith("_id") and c != "category" and c not in FLAGS]
@@ -735,6 +735,7 @@ def verify(
     tables: Mapping[str, pd.DataFrame],
     objective_usd: float | None = None,
     *,
+    columns: Mapping[str, Sequence[str]],
     rtol: float = 1e-6,
     atol: float = 1e-6,
     integer_units: bool = True,
@@ -746,7 +747,10 @@ def verify(
     scenario
         The validated scenario the plan claims to solve.
     tables
-        Plan tables by name, with the columns of :data:`gigawatt.plan.tables.PLAN_TABLES`.
+        Plan tables by name.
+    columns
+        The table contract the tables must follow: table -> its columns (:data:`gigawatt.plan.tables.PLAN_TABLES`,
+        plain data the model's families declare).
     objective_usd
         The solver's objective (USD); compared with the total cost recomputed from the tables when given.
     rtol, atol
@@ -760,12 +764,12 @@ def verify(
     list of Violation
         Empty when the plan satisfies every rule; otherwise one entry per rule, entity and year broken.
     """
-    shape = _check_shape(tables)
+    shape = _check_shape(tables, columns)
     if shape:
         return shape
     loose = Tol(max(rtol, LOOSE_RTOL), max(atol, LOOSE_ATOL))
     ctx = Context(scenario, {}, Tol(rtol, atol), loose, Tol(rtol, max(atol, COST_ATOL_USD)), integer_units)
-    out = _normalise(ctx, tables) + _complete(ctx)
+    out = _normalise(ctx, tables, columns) + _complete(ctx)
     for check in CHECKS:
         out += check(ctx)
     return out + _check_costs(ctx, objective_usd)

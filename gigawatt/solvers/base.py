@@ -1,4 +1,4 @@
-"""The solver contract: portable options, two status enums, and an immutable result."""
+"""The solver contract: a standard form in, portable options, two status enums, and an immutable result out."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import enum
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
+
+from gigawatt.matrix.form import StandardForm
 
 
 class TerminationCondition(enum.Enum):
@@ -83,32 +85,6 @@ class SolveOptions:
 
 
 @dataclass(frozen=True)
-class StandardForm:
-    """A MIP as arrays: min c·x + offset s.t. row_lower <= A x <= row_upper, col bounds, integrality."""
-
-    c: np.ndarray
-    offset: float
-    A: object  # scipy.sparse.csc_array (rows x cols)
-    row_lower: np.ndarray
-    row_upper: np.ndarray
-    col_lower: np.ndarray
-    col_upper: np.ndarray
-    integrality: np.ndarray  # 1 for integer columns, 0 for continuous
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return self.A.shape  # type: ignore[attr-defined]
-
-    @property
-    def n_integer(self) -> int:
-        return int(self.integrality.sum())
-
-    def size(self) -> dict[str, int]:
-        rows, cols = self.shape
-        return {"columns": cols, "rows": rows, "nonzeros": int(self.A.nnz), "integers": self.n_integer}  # type: ignore[attr-defined]
-
-
-@dataclass(frozen=True)
 class SolveResult:
     """What a backend returns: statuses, objective and bound (solver units), primal x, row duals."""
 
@@ -149,3 +125,6 @@ class SolveResult:
             f"SolveResult({self.solver} {self.solver_version}: {self.termination.value}, solution {self.solution.value}, "
             f"objective {obj}, gap {gap}, {self.seconds:.2f} s)"
         )
+
+
+__all__ = ["SolutionStatus", "SolveOptions", "SolveResult", "StandardForm", "TerminationCondition"]

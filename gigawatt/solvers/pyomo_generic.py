@@ -1,8 +1,9 @@
 """Any MIP solver Pyomo drives through its legacy ``SolverFactory`` (cbc, glpk, scip, gurobi, cplex, ...).
 
-The Pyomo model itself is solved (Pyomo writes the solver's input file); the solution is read back
-into a vector in the compiled column order (``CompiledModel.position``), so extraction and the
-plan pipeline work unchanged. Objective, bound and gap are in solver units (million USD).
+Like every backend it takes a :class:`~gigawatt.matrix.form.StandardForm`: the form is written back
+as a flat Pyomo model (one variable per column, one linear constraint per row), Pyomo writes the
+solver's input file, and the solution comes back in the form's column order. Objective, bound and
+gap are in solver units (million USD).
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from collections.abc import Iterator
 
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.core.expr.numeric_expr import LinearExpression
 from pyomo.opt import SolutionStatus as PyomoSolution
 from pyomo.opt import TerminationCondition as PyomoTermination
 
-from gigawatt.model.compile import CompiledModel
-from gigawatt.solvers.base import SolutionStatus, SolveOptions, SolveResult, TerminationCondition
+from gigawatt.solvers.base import SolutionStatus, SolveOptions, SolveResult, StandardForm, TerminationCondition
 
 _T = TerminationCondition
 #: Pyomo's termination conditions mapped to the portable ones (anything missing maps to UNKNOWN).
@@ -170,59 +171,66 @@ def solver_options(name: str, options: SolveOptions) -> tuple[dict[str, object],
     return out, dropped
 
 
-@contextlib.contextmanager
-def relaxed_integrality(model: pyo.ConcreteModel) -> Iterator[None]:
-    """Make every integer variable of ``model`` continuous within its bounds; restore it afterwards."""
-    saved = []
-    for v in model.component_data_objects(pyo.Var, descend_into=True):
-        if v.is_integer():
-            saved.append((v, v.domain, v.lower, v.upper))
-            lb, ub = v.bounds
-            v.domain = pyo.Reals
-            v.setlb(lb)
-            v.setub(ub)
-    try:
-        yield
-    finally:
-        for v, domain, lower, upper in saved:
-            v.domain = domain
-            v.lower, v.upper = lower, upper
+def flat_model(form: StandardForm, relax: bool = False) -> pyo.ConcreteModel:
+    """``form`` as a Pyomo model: ``x[j]`` per column (integer unless ``relax``), ``rows[i]`` per row, ``obj``."""
+    n_rows, n_cols = form.shape
+    m = pyo.ConcreteModel()
+
+    def bounds(_: object, j: int) -> tuple[float | None, float | None]:
+        lo, hi = float(form.col_lower[j]), float(form.col_upper[j])
+        return (lo if math.isfinite(lo) else None, hi if math.isfinite(hi) else None)
+
+    whole = form.integrality.astype(bool) & (not relax)
+    m.x = pyo.Var(range(n_cols), bounds=bounds, domain=lambda _, j: pyo.Integers if whole[j] else pyo.Reals)
+    A = form.A.tocsr()  # type: ignore[attr-defined]
+
+    def row(_: object, i: int) -> object:
+        lo, hi = float(form.row_lower[i]), float(form.row_upper[i])
+        start, stop = A.indptr[i], A.indptr[i + 1]
+        body = LinearExpression(linear_coefs=A.data[start:stop].tolist(), linear_vars=[m.x[int(j)] for j in A.indices[start:stop]])
+        return (lo if math.isfinite(lo) else None, body, hi if math.isfinite(hi) else None)
+
+    m.rows = pyo.Constraint(range(n_rows), rule=row)
+    used = np.flatnonzero(form.c)
+    m.obj = pyo.Objective(
+        expr=LinearExpression(constant=float(form.offset), linear_coefs=form.c[used].tolist(), linear_vars=[m.x[int(j)] for j in used])
+    )
+    return m
 
 
-def solve(name: str, model: pyo.ConcreteModel, compiled: CompiledModel, options: SolveOptions, relax: bool = False) -> SolveResult:
-    """Solve Pyomo ``model`` with Pyomo solver ``name``; ``x`` comes back in ``compiled``'s column order.
+def solve(name: str, form: StandardForm, options: SolveOptions, relax: bool = False) -> SolveResult:
+    """Solve ``form`` with Pyomo solver ``name``; ``x`` comes back in the form's column order.
 
     Parameters
     ----------
     name
         A Pyomo ``SolverFactory`` name: 'cbc', 'glpk', 'scip', 'gurobi', 'cplex', 'appsi_highs', ...
-    model
-        The model :func:`gigawatt.model.compile.compile_model` compiled into ``compiled``.
+    form
+        The standard form (model units; objective in million USD).
     options
         Portable options; those the solver has no known name for are listed in the result's log.
     relax
-        Drop integrality (restored on return). No row duals are read from Pyomo backends.
+        Drop integrality. No row duals are read from Pyomo backends.
 
     Returns
     -------
     SolveResult
-        Objective and bound in million USD; the solution is also loaded into ``model``'s variables.
+        Objective and bound in million USD.
     """
+    model = flat_model(form, relax)
     solver = pyo.SolverFactory(name)
     opts, dropped = solver_options(name, options)
     kwargs: dict[str, object] = {"tee": options.tee, "load_solutions": False, "options": opts}
     if options.log_file:
         kwargs["logfile"] = options.log_file
     t0 = time.perf_counter()
-    with relaxed_integrality(model) if relax else contextlib.nullcontext():
-        results = solver.solve(model, **kwargs)
+    results = solver.solve(model, **kwargs)
     seconds = time.perf_counter() - t0
     termination = TERMINATION_MAP.get(results.solver.termination_condition, TerminationCondition.UNKNOWN)
-    x = _load(model, compiled, results)
+    x = _load(model, form, results)
     solution = SolutionStatus.NONE
     if x is not None:
         solution = SolutionStatus.OPTIMAL if termination is TerminationCondition.OPTIMAL else SolutionStatus.FEASIBLE
-    form = compiled.form
     objective = None if x is None else float(form.c @ x + form.offset)
     bound = _bound(results, objective, termination, is_mip=form.n_integer > 0 and not relax)
     gap = None if objective is None or bound is None else abs(objective - bound) / max(abs(objective), 1e-9)
@@ -243,23 +251,17 @@ def solve(name: str, model: pyo.ConcreteModel, compiled: CompiledModel, options:
     )
 
 
-def _load(model: pyo.ConcreteModel, compiled: CompiledModel, results: object) -> np.ndarray | None:
+def _load(model: pyo.ConcreteModel, form: StandardForm, results: object) -> np.ndarray | None:
     """Load the solver's point into ``model`` and gather it in column order; None when there is none."""
     solutions = getattr(results, "solution", None)
     if solutions is None or len(solutions) == 0 or solutions(0).status not in HAS_SOLUTION:
         return None
     with _quiet_pyomo():  # Pyomo warns when loading a time-limited ('aborted') incumbent
         model.solutions.load_from(results)
-    x = np.zeros(compiled.form.shape[1])
-    seen = np.zeros(len(x), dtype=bool)
-    for v in model.component_data_objects(pyo.Var, descend_into=True):
-        col = compiled.position.get(id(v))
-        if col is not None and v.value is not None:
-            x[col] = v.value
-            seen[col] = True
-    if not seen.all():  # variables the solver did not report: take the bound nearest 0
-        lo, hi = compiled.form.col_lower[~seen], compiled.form.col_upper[~seen]
-        x[~seen] = np.clip(0.0, lo, hi)
+    values = [model.x[j].value for j in range(form.shape[1])]
+    x = np.array([np.nan if v is None else v for v in values], dtype=float)
+    missing = np.isnan(x)  # variables the solver did not report: take the bound nearest 0
+    x[missing] = np.clip(0.0, form.col_lower[missing], form.col_upper[missing])
     return x
 
 

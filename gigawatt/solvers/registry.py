@@ -1,5 +1,7 @@
 """Solver backends by name: 'highs' (highspy, fed the matrix) and 'pyomo:<name>' (any Pyomo SolverFactory solver).
 
+Every backend is a :class:`Backend`: a standard form in, a :class:`~gigawatt.solvers.base.SolveResult` out.
+
 >>> from gigawatt.solvers import registry
 >>> registry.available("pyomo:cbc")
 (True, 'cbc 2.10.8')
@@ -7,25 +9,22 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import functools
+from typing import Protocol
 
-import numpy as np
-import pyomo.environ as pyo
-
-from gigawatt.errors import InfeasibleScenario, NoPlan
-from gigawatt.model import ModelOptions, build_model
-from gigawatt.model.compile import CompiledModel, compile_model
-from gigawatt.model.data import ModelData
-from gigawatt.model.objective import OBJECTIVE_SCALE_USD
-from gigawatt.scenario import Scenario
 from gigawatt.solvers import highs, pyomo_generic
-from gigawatt.solvers.base import SolveOptions, SolveResult, TerminationCondition
+from gigawatt.solvers.base import SolveOptions, SolveResult, StandardForm
 
 HIGHS = "highs"
 PYOMO_PREFIX = "pyomo:"
 #: Backends worth trying; any other 'pyomo:<name>' works too when Pyomo can run it.
 CANDIDATES = ("highs", "pyomo:cbc", "pyomo:glpk", "pyomo:scip", "pyomo:gurobi", "pyomo:cplex", "pyomo:appsi_highs")
-INFEASIBLE = {TerminationCondition.INFEASIBLE, TerminationCondition.INFEASIBLE_OR_UNBOUNDED}
+
+
+class Backend(Protocol):
+    """Solve a standard form; ``relax`` drops integrality. Objective and bound in the form's units, ``x`` in its column order."""
+
+    def __call__(self, form: StandardForm, options: SolveOptions, *, relax: bool = False) -> SolveResult: ...
 
 
 def parse(name: str) -> tuple[str, str]:
@@ -53,82 +52,9 @@ def names(available_only: bool = False) -> list[str]:
     return [n for n in CANDIDATES if not available_only or available(n)[0]]
 
 
-def solve_with(
-    name: str, model: pyo.ConcreteModel | None, compiled: CompiledModel, options: SolveOptions, relax: bool = False
-) -> SolveResult:
-    """Solve with backend ``name``; the result's ``x`` is in ``compiled``'s column order whatever the backend.
-
-    Parameters
-    ----------
-    name
-        'highs' or 'pyomo:<SolverFactory name>'.
-    model
-        The Pyomo model ``compiled`` came from (Pyomo backends solve it; 'highs' only needs ``compiled``).
-    compiled
-        :func:`gigawatt.model.compile.compile_model` of ``model``.
-    options
-        Portable options (time limit in s, relative gap, ...).
-    relax
-        Drop integrality.
-
-    Returns
-    -------
-    SolveResult
-        Objective and bound in solver units (million USD). Row duals only from 'highs' on an LP.
-    """
+def backend(name: str) -> Backend:
+    """The backend called ``name`` ('highs' or 'pyomo:<SolverFactory name>'); ValueError for a malformed name."""
     kind, inner = parse(name)
     if kind == HIGHS:
-        return compiled.unscale(highs.solve(compiled.solver_form, options, relax=relax))
-    if model is None:
-        raise ValueError(f"backend {name!r} solves the Pyomo model: pass it")
-    return pyomo_generic.solve(inner, model, compiled, options, relax=relax)
-
-
-class ScenarioSolution(NamedTuple):
-    """A solved scenario before extraction: objective (USD), solution vector, compiled and Pyomo model, raw result."""
-
-    objective_usd: float
-    x: np.ndarray
-    compiled: CompiledModel
-    model: pyo.ConcreteModel
-    result: SolveResult
-
-    @property
-    def data(self) -> ModelData:
-        return self.model.data
-
-
-def solve_scenario_with(
-    name: str,
-    scenario: Scenario,
-    *,
-    time_limit: float | None = None,
-    mip_gap: float | None = None,
-    threads: int | None = None,
-    integer_units: bool = True,
-    relax: bool = False,
-    tee: bool = False,
-    **solver_options: object,
-) -> ScenarioSolution:
-    """Build, compile and solve ``scenario`` with backend ``name`` (arguments as :func:`gigawatt.solve`).
-
-    Defaults come from the scenario's ``solver`` settings. Raises :class:`gigawatt.InfeasibleScenario`
-    when no plan exists, :class:`gigawatt.NoPlan` when none was found, ``ValueError`` when the backend
-    cannot run here.
-    """
-    ok, why = available(name)
-    if not ok:
-        raise ValueError(f"solver {name!r} is not available: {why}")
-    model = build_model(scenario, ModelOptions(integer_units=integer_units, relax=relax))
-    defaults = scenario.settings.solver
-    options = SolveOptions.resolve(
-        defaults, time_limit=time_limit, mip_gap=mip_gap, threads=threads, tee=tee, solver_options=dict(solver_options)
-    )
-    compiled = compile_model(model)
-    result = solve_with(name, model, compiled, options, relax=relax)
-    if not result.has_solution or result.x is None or result.objective is None:
-        message = f"no plan for scenario {scenario.name!r}: solver stopped with '{result.termination.value}'"
-        if result.termination in INFEASIBLE:
-            raise InfeasibleScenario(message)
-        raise NoPlan(message, result.termination.value)
-    return ScenarioSolution(result.objective * OBJECTIVE_SCALE_USD, result.x, compiled, model, result)
+        return highs.solve  # type: ignore[return-value]
+    return functools.partial(pyomo_generic.solve, inner)  # type: ignore[return-value]

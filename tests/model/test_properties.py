@@ -26,14 +26,14 @@ from hypothesis.control import currently_in_test_context
 from strategies import extra_sites, feasible_scenarios, rescale_units, scale_prices, with_site, without_site
 
 import gigawatt as gw
-from gigawatt.model.compile import compile_model
+from gigawatt.matrix.compile import compile_model
+from gigawatt.matrix.scaling import TARGET, NumericsWarning
 from gigawatt.model.data import capital_recovery_factor
-from gigawatt.model.scaling import TARGET, NumericsWarning
 from gigawatt.solvers import highs
 from gigawatt.solvers.base import SolutionStatus, SolveOptions, SolveResult, TerminationCondition
-from gigawatt.solvers.strategy import _combine
+from gigawatt.strategies.phased import _combine
 
-pytestmark = pytest.mark.filterwarnings("ignore::gigawatt.model.scaling.NumericsWarning")  # random draws reach 1e-300
+pytestmark = pytest.mark.filterwarnings("ignore::gigawatt.matrix.scaling.NumericsWarning")  # random draws reach 1e-300
 
 SCALE = float(os.environ.get("GIGAWATT_PROPERTY_SCALE", "1"))
 RTOL, ATOL_USD = 1e-6, 10.0

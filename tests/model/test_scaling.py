@@ -12,8 +12,8 @@ from builders import SCENARIOS, chip, scenario, solve_verified
 
 import gigawatt as gw
 import gigawatt.solving
-from gigawatt.model.compile import compile_model
-from gigawatt.model.scaling import TARGET, NumericsWarning, Scaling, choose_scaling, geometric_scaling
+from gigawatt.matrix.compile import compile_model
+from gigawatt.matrix.scaling import TARGET, NumericsWarning, Scaling, choose_scaling, geometric_scaling
 from gigawatt.solvers import highs
 from gigawatt.solvers.base import SolveOptions
 

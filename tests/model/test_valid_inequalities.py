@@ -7,8 +7,8 @@ import pytest
 from builders import SCENARIOS, chip, scenario, site, supply
 
 import gigawatt as gw
+from gigawatt.matrix.compile import compile_model
 from gigawatt.model import ModelOptions, build_model
-from gigawatt.model.compile import compile_model
 from gigawatt.solvers import highs
 from gigawatt.solvers.base import SolveOptions
 

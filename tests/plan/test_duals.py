@@ -8,25 +8,44 @@ blocks are fixed is the whole problem and its duals are exact marginal values.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
 from builders import chip, link, scenario, site, supply
 
-from gigawatt.plan.duals import COLUMNS, ceiling_dual_usd_per_gw, ceiling_value, shadow_prices
+from gigawatt.analysis.ceiling import ceiling_dual_usd_per_gw, ceiling_value
+from gigawatt.matrix.compile import CompiledModel, compile_model
+from gigawatt.model import ModelOptions, build_model
+from gigawatt.model.data import ModelData
+from gigawatt.plan.duals import COLUMNS, shadow_prices
 from gigawatt.solvers import highs
 from gigawatt.solvers.base import SolveOptions, StandardForm
-from gigawatt.solvers.registry import ScenarioSolution, solve_scenario_with
 
 TWO_CHIPS = [chip("a"), chip("b", it_kw_per_unit=500.0, capex_usd_per_unit=3e6)]
 
 
-def solved(scn, integer_units: bool = False) -> ScenarioSolution:
-    return solve_scenario_with("highs", scn, mip_gap=0.0, integer_units=integer_units)
+@dataclass(frozen=True)
+class Solved:
+    """A scenario solved to optimality in one HiGHS call: the compiled model, its data and the solution."""
+
+    compiled: CompiledModel
+    data: ModelData
+    x: np.ndarray
+    objective_usd: float
 
 
-def prices(sol: ScenarioSolution) -> pd.DataFrame:
+def solved(scn, integer_units: bool = False) -> Solved:
+    model = build_model(scn, ModelOptions(integer_units=integer_units))
+    compiled = compile_model(model)
+    result = highs.solve(compiled.form, SolveOptions(mip_gap=0.0))
+    assert result.termination.value == "optimal"
+    return Solved(compiled, model.data, result.x, result.objective * 1e6)
+
+
+def prices(sol: Solved) -> pd.DataFrame:
     return shadow_prices(sol.compiled, sol.data, sol.x, SolveOptions())
 
 

@@ -14,7 +14,7 @@ from builders import chip, link, scenario, supply
 
 import gigawatt as gw
 from gigawatt.errors import InfeasibleScenario
-from gigawatt.model.compile import compile_model
+from gigawatt.matrix.compile import compile_model
 from gigawatt.plan.infeasibility import COLUMNS, LP_NOTE, MIP_NOTE, audit, explain, summary
 
 DEMAND_15 = [{"year": 2026, "eflops": 15.0}]

@@ -12,6 +12,7 @@ import pytest
 from builders import ROOT, chip, link, scenario, site, supply
 
 import gigawatt as gw
+from gigawatt.plan.tables import PLAN_TABLES
 from gigawatt.plan.verify import Violation, verify
 
 NODES = [
@@ -131,7 +132,7 @@ def test_single_pool_plans_verify(settings, tables, integer_units):
     scn = scenario(settings, chips=[chip("a", it_kw_per_unit=500.0, lifetime_years=2)], **tables)
     plan = gw.solve(scn, mip_gap=0.0, integer_units=integer_units)
     assert plan.verify() == []
-    assert verify(plan.scenario, plan.tables, plan.objective, integer_units=integer_units) == []
+    assert verify(plan.scenario, plan.tables, plan.objective, columns=PLAN_TABLES, integer_units=integer_units) == []
 
 
 def test_verifier_shares_no_code_with_the_model():
@@ -348,7 +349,7 @@ MUTATIONS: list[tuple[str, Mutation]] = [
 def test_injected_violation_is_named(rich, constraint, mutate):
     case = Case(rich.scenario, {name: frame.copy() for name, frame in rich.tables.items()}, rich.objective)
     entity, year = mutate(case)
-    found = verify(case.scenario, case.tables, case.objective)
+    found = verify(case.scenario, case.tables, case.objective, columns=PLAN_TABLES)
     assert any((v.constraint, v.entity, v.year) == (constraint, entity, year) for v in found), found
     hit = next(v for v in found if v.constraint == constraint)
     assert isinstance(hit, Violation) and hit.amount > 0 and str(hit) == hit.message and entity in hit.message
@@ -358,5 +359,5 @@ def test_continuous_units_skip_integrality(rich):
     tables = {name: frame.copy() for name, frame in rich.tables.items()}
     tables["chips"]["installed_units"] = tables["chips"]["installed_units"].astype(float)
     tables["chips"].loc[0, "installed_units"] += 0.5
-    found = {v.constraint for v in verify(rich.scenario, tables, integer_units=False)}
+    found = {v.constraint for v in verify(rich.scenario, tables, columns=PLAN_TABLES, integer_units=False)}
     assert "chip_units_integer" not in found and "chip_active_units" in found

@@ -7,13 +7,13 @@ compiled column order.
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import numpy as np
 import pytest
 from builders import chip, link, scenario, site, supply
 
 import gigawatt as gw
-from gigawatt.model.compile import compile_model
-from gigawatt.plan.extract import extract_tables
+from gigawatt.matrix.compile import compile_model
+from gigawatt.plan.tables import PLAN_TABLES
 from gigawatt.plan.verify import verify
 from gigawatt.solvers import pyomo_generic, registry
 from gigawatt.solvers.base import SolveOptions, TerminationCondition
@@ -72,47 +72,53 @@ CASES = [
 ]
 
 
+def solve_with(backend: str, scn: gw.Scenario, **options: object) -> gw.Plan:
+    """One call of ``backend`` (no strategy), no duals."""
+    return gw.solve(scn, solver=backend, strategy="single", duals=False, **options)
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize(("make", "expected"), CASES)
 def test_known_answers_on_every_backend(backend, make, expected):
     scn = make()
-    sol = registry.solve_scenario_with(backend, scn, mip_gap=0.0)
-    assert sol.result.termination is TerminationCondition.OPTIMAL
-    assert sol.result.solver == backend
-    assert sol.objective_usd == pytest.approx(expected, rel=1e-6)
-    tables = extract_tables(sol.compiled, sol.data, sol.model.ledger, sol.x)
-    assert verify(scn, tables, sol.objective_usd) == []
+    plan = solve_with(backend, scn, mip_gap=0.0)
+    assert plan.status == TerminationCondition.OPTIMAL.value
+    assert plan.metadata["solver"] == backend
+    assert plan.objective == pytest.approx(expected, rel=1e-6)
+    assert verify(scn, plan.tables, plan.objective, columns=PLAN_TABLES) == []
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_ceiling_case_builds_the_hand_solved_mix(backend):
-    sol = registry.solve_scenario_with(backend, ceiling_binding(), mip_gap=0.0)
-    installs = {c: round(v) for (c, _, _), v in sol.compiled.values(sol.x, "v_install").items()}
-    assert installs == {"a": 5, "b": 10}
+    plan = solve_with(backend, ceiling_binding(), mip_gap=0.0)
+    installs = plan.chips.groupby("chip_id")["installed_units"].sum()
+    assert installs[installs > 0].to_dict() == {"a": 5, "b": 10}
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_infeasible_ceiling_raises_on_every_backend(backend):
     """15 EFLOP/s needs at least 7.5 MW (all chip b): a 5 MW ceiling has no plan."""
     with pytest.raises(gw.InfeasibleScenario):
-        registry.solve_scenario_with(backend, ceiling_binding().with_overrides(ceiling_mw=5.0), mip_gap=0.0)
+        solve_with(backend, ceiling_binding().with_overrides(ceiling_mw=5.0), mip_gap=0.0)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_relaxation_matches_highs(backend):
     """The LP relaxation of the lifetime case (fractional blocks and openings) has one optimum on every backend."""
-    reference = registry.solve_scenario_with("highs", lifetime_reinstall(), relax=True)
-    sol = registry.solve_scenario_with(backend, lifetime_reinstall(), relax=True)
-    assert sol.objective_usd == pytest.approx(reference.objective_usd, rel=1e-6)
+    reference = solve_with("highs", lifetime_reinstall(), relax=True)
+    plan = solve_with(backend, lifetime_reinstall(), relax=True)
+    assert plan.objective == pytest.approx(reference.objective, rel=1e-6)
 
 
-def test_relaxing_integrality_restores_the_model():
-    m = gw.build_model(lifetime_reinstall())
-    before = {id(v): (v.domain, v.bounds) for v in m.component_data_objects(pyo.Var)}
-    with pyomo_generic.relaxed_integrality(m):
-        assert not any(v.is_integer() for v in m.component_data_objects(pyo.Var))
-        assert m.v_open[("s", 2026)].bounds == (0, 1)
-    assert {id(v): (v.domain, v.bounds) for v in m.component_data_objects(pyo.Var)} == before
+def test_flat_model_is_the_standard_form():
+    """The Pyomo backends' model has one variable per column with its bounds and integrality, one row per row."""
+    form = compile_model(gw.build_model(lifetime_reinstall())).form
+    m = pyomo_generic.flat_model(form)
+    assert len(m.x) == form.shape[1] and len(m.rows) == form.shape[0]
+    assert [m.x[j].is_integer() for j in range(form.shape[1])] == form.integrality.astype(bool).tolist()
+    assert not any(v.is_integer() for v in pyomo_generic.flat_model(form, relax=True).x.values())
+    j = int(np.flatnonzero(form.integrality)[0])
+    assert m.x[j].bounds == (form.col_lower[j], form.col_upper[j])
 
 
 def test_portable_options_use_each_solvers_names():
@@ -132,18 +138,19 @@ def test_registry_names_and_reasons():
     ok, why = registry.available("pyomo:no_such_solver")
     assert not ok and "no solver plugin" in why
     with pytest.raises(ValueError, match="not available"):
-        registry.solve_scenario_with("pyomo:no_such_solver", supply_cap())
+        gw.solve(supply_cap(), solver="pyomo:no_such_solver")
 
 
 def test_highs_backend_matches_gigawatt_solve():
     plan = gw.solve(budget_cap(), mip_gap=0.0)
-    sol = registry.solve_scenario_with("highs", budget_cap(), mip_gap=0.0)
-    assert sol.objective_usd == pytest.approx(plan.objective, rel=1e-12)
-    assert compile_model(sol.model).form.shape == sol.compiled.form.shape
+    form = compile_model(gw.build_model(budget_cap())).form
+    result = registry.backend("highs")(form, SolveOptions(mip_gap=0.0))
+    assert result.objective * 1e6 == pytest.approx(plan.objective, rel=1e-12)
+    assert plan.metadata["model_size"]["columns"] == form.shape[1]
 
 
 def test_solve_result_prints_in_a_notebook():
-    from gigawatt.model.compile import compile_model
+    from gigawatt.matrix.compile import compile_model
     from gigawatt.solvers.base import SolveOptions
     from gigawatt.solvers.highs import solve
 

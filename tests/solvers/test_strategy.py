@@ -9,8 +9,10 @@ import pytest
 from builders import chip, scenario, site
 
 import gigawatt as gw
+from gigawatt import strategies as strategy
+from gigawatt.model import shortlist as heuristics
 from gigawatt.model.data import build_data
-from gigawatt.solvers import heuristics, strategy
+from gigawatt.strategies import phased
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
@@ -113,8 +115,8 @@ def test_site_merit_prefers_cheaper_energy_and_lower_pue():
 
 def test_auto_picks_shortlist_for_large_models():
     small = synthetic_scenario(sites=6, chips=2, years=2, seed=0)
+    from gigawatt.matrix.compile import compile_model
     from gigawatt.model import build_model
-    from gigawatt.model.compile import compile_model
 
     form = compile_model(build_model(small)).form
     assert strategy.choose(form) == "phased"
@@ -125,7 +127,7 @@ def test_auto_picks_shortlist_for_large_models():
 
 def test_phased_without_the_blocks_relaxed_phase_takes_openings_from_the_lp(synthetic, monkeypatch):
     scn, exact = synthetic
-    monkeypatch.setattr(strategy, "SLOW_LP_S", -1.0)  # as if the LP were slow: openings from its support
+    monkeypatch.setattr(phased, "SLOW_LP_S", -1.0)  # as if the LP were slow: openings from its support
     plan = gw.solve(scn, strategy="phased", mip_gap=1e-4, duals=False, time_limit=120)
     phases = {p["phase"]: p for p in plan.metadata["strategy"]["phases"]}
     assert "blocks_relaxed" not in phases and phases["openings_fixed"]["openings"] == "lp"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,8 +12,8 @@ from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpressio
 from pyomo.repn.standard_repn import generate_standard_repn
 from scipy import sparse
 
-from gigawatt.model.scaling import TARGET, Scaling, choose_scaling, extremes, form_ranges, inside
-from gigawatt.solvers.base import SolveResult, StandardForm
+from gigawatt.matrix.form import StandardForm
+from gigawatt.matrix.scaling import TARGET, R, Scaling, choose_scaling, extremes, form_ranges, inside
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class CompiledModel:
     """The matrix (in model units) plus, per Pyomo variable component, its indices and column numbers.
 
     ``scaling`` holds the power-of-two factors the matrix gets on its way to the solver
-    (:mod:`gigawatt.model.scaling`): ``scaling.apply(form)`` is what the solver sees, and
+    (:mod:`gigawatt.matrix.scaling`): ``scaling.apply(form)`` is what the solver sees, and
     ``scaling.unscale`` maps its result back to model units.
     """
 
@@ -35,7 +36,7 @@ class CompiledModel:
         """The form handed to the solver: :attr:`form` with :attr:`scaling` applied."""
         return self.form if self.scaling is None else self.scaling.apply(self.form)
 
-    def unscale(self, result: SolveResult) -> SolveResult:
+    def unscale(self, result: R) -> R:
         """A solver result on :attr:`solver_form` in model units (solution and row duals)."""
         return result if self.scaling is None else self.scaling.unscale(result)
 
@@ -54,15 +55,15 @@ class CompiledModel:
             "solver": solver,
         }
 
-    def extremes(self) -> tuple[str, str]:
-        """The smallest and largest coefficients the solver sees, named by row, column and scenario values."""
+    def extremes(self, sources: Mapping[tuple[str, str], str]) -> tuple[str, str]:
+        """The smallest and largest coefficients the solver sees, named by row, column and the scenario values in ``sources``."""
         names = [""] * self.form.shape[1]
         for name, (keys, cols) in self.var_columns.items():
             for key, col in zip(keys, cols.tolist(), strict=True):
                 if col >= 0:
                     names[col] = f"{name}[{_label(key)}]"
         rows = [f"{name}[{_label(key)}]" for name, key, _ in self.row_constraints]
-        return extremes(self.form, self.scaling or Scaling.identity(self.form), rows, names)
+        return extremes(self.form, self.scaling or Scaling.identity(self.form), rows, names, sources)
 
     def linear_value(self, terms: list[tuple[float, object]], x: np.ndarray) -> float:
         """Value of sum(coef * var) at ``x`` (variables the compiler dropped count as 0)."""
@@ -120,7 +121,7 @@ def compile_model(m: pyo.ConcreteModel, scaling: str = "auto") -> CompiledModel:
 
     Reads each constraint's linear body directly (one pass, no expression rewriting); constraints
     added by hand that are not plain linear expressions go through Pyomo's standard repn. ``scaling``
-    (``auto``, ``on``, ``off``; :func:`gigawatt.model.scaling.choose_scaling`) picks the factors the
+    (``auto``, ``on``, ``off``; :func:`gigawatt.matrix.scaling.choose_scaling`) picks the factors the
     matrix gets on its way to the solver; the form itself stays in model units.
     """
     position: dict[int, int] = {}

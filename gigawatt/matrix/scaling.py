@@ -8,7 +8,7 @@ The solver is handed
 
 with ``R`` and ``S`` diagonal and every factor a power of two, so scaling and unscaling are exact in
 floating point. A solution maps back as ``x = S x'`` and row duals as ``y = R y'``; the objective is
-unchanged (it is already in million USD, :data:`gigawatt.model.objective.OBJECTIVE_SCALE_USD`).
+unchanged (it is already in million USD).
 Integer columns keep the factor 1, so integrality, MIP starts and every integer column the solve
 strategy fixes or reads mean the same in both spaces.
 
@@ -25,12 +25,17 @@ the warning.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 import numpy as np
 from scipy import sparse
 
-from gigawatt.solvers.base import SolveResult, StandardForm
+from gigawatt.matrix.form import StandardForm
+
+#: A solver result (any dataclass with ``x`` and ``row_duals``).
+R = TypeVar("R")
 
 
 class NumericsWarning(UserWarning):
@@ -53,26 +58,6 @@ NEGLIGIBLE_COST = 1e-12
 SMALL_COST = 1e-5
 #: Scaling modes: when the form needs it and it helps (:func:`choose_scaling`), always, never.
 MODES = ("auto", "on", "off")
-
-#: Which scenario values set the coefficient of a variable family in a constraint family (for warnings).
-COEFFICIENT_SOURCES: dict[tuple[str, str], str] = {
-    ("c_site_capacity", "v_install"): "sites.pue x chips.it_kw_per_unit / 1000 (MW per unit)",
-    ("c_power_ceiling", "v_install"): "sites.pue x chips.it_kw_per_unit / 1000 (MW per unit)",
-    ("c_node_balance", "v_install"): "sites.pue x chips.it_kw_per_unit / 1000 (MW per unit)",
-    ("c_site_capacity", "v_blocks"): "sites.block_mw",
-    ("c_blocks_open", "v_open"): "sites.max_mw / sites.block_mw (blocks per site)",
-    ("c_site_compute", "v_install"): "chips.pflops_per_unit / 1000 (EFLOP/s per unit)",
-    ("c_serve_open", "v_open"): "demand.eflops",
-    ("c_node_balance", "v_flow"): "1 - links.loss_frac",
-    ("c_expand_built", "v_link_built"): "links.expand_max_mw",
-    ("c_budget", "v_install"): "chips.capex_usd_per_unit",
-    ("c_budget", "v_open"): "sites.open_cost_usd",
-    ("c_budget", "v_blocks"): "sites.capex_usd_per_mw x sites.block_mw",
-    ("c_budget", "v_expand"): "links.expand_cost_usd_per_mw",
-    ("c_budget", "v_link_built"): "links.build_cost_usd",
-    ("c_budget", "v_contracted"): "supplies.build_cost_usd_per_mw",
-    ("c_emissions", "v_draw"): "supplies.co2_t_per_mwh x hours_per_year x load_factor (t per MW)",
-}
 
 
 def value_range(values: np.ndarray) -> list[float] | None:
@@ -130,13 +115,13 @@ class Scaling:
             col_upper=form.col_upper / self.cols,
         )
 
-    def unscale(self, result: SolveResult) -> SolveResult:
+    def unscale(self, result: R) -> R:
         """A solver result on the scaled form, mapped back: ``x = cols * x'``, row duals ``rows * y'``."""
         if not self.active:
             return result
         x = None if result.x is None else np.asarray(result.x) * self.cols
         duals = None if result.row_duals is None else np.asarray(result.row_duals) * self.rows
-        return replace(result, x=x, row_duals=duals)
+        return replace(result, x=x, row_duals=duals)  # type: ignore[type-var]
 
 
 def _spread(order: np.ndarray, logs: np.ndarray, starts: np.ndarray, nonempty: np.ndarray, size: int) -> np.ndarray:
@@ -245,11 +230,13 @@ def _outside(form: StandardForm) -> tuple[int, float]:
     return count, float(np.log10(v.max()) - np.log10(v.min())) if len(v) else 0.0
 
 
-def extremes(form: StandardForm, scaling: Scaling, row_names: list[str], col_names: list[str]) -> tuple[str, str]:
+def extremes(
+    form: StandardForm, scaling: Scaling, row_names: list[str], col_names: list[str], sources: Mapping[tuple[str, str], str]
+) -> tuple[str, str]:
     """The smallest and largest scaled coefficients of ``form``, each named by row, column and the scenario values behind it.
 
     ``row_names`` and ``col_names`` are ``component[index]`` labels; the scenario source comes from
-    :data:`COEFFICIENT_SOURCES` by component.
+    ``sources``, keyed by (row component, variable component) as the families declare them.
     """
     A = form.A.tocoo()  # type: ignore[attr-defined]
     scaled = np.abs(A.data) * scaling.rows[A.row] * scaling.cols[A.col]
@@ -257,7 +244,7 @@ def extremes(form: StandardForm, scaling: Scaling, row_names: list[str], col_nam
     out = []
     for k in (int(np.nanargmin(scaled)), int(np.nanargmax(scaled))):
         row, col = row_names[A.row[k]], col_names[A.col[k]]
-        source = COEFFICIENT_SOURCES.get((row.split("[")[0], col.split("[")[0]))
+        source = sources.get((row.split("[")[0], col.split("[")[0]))
         text = f"{abs(A.data[k]):.3g}{f' (scaled {scaled[k]:.3g})' if scaling.active else ''} for {col} in {row}"
         out.append(f"{text}, set by {source}" if source else text)
     return out[0], out[1]

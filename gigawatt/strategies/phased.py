@@ -1,4 +1,4 @@
-r"""Solve strategies for the buildout MIP: ``phased`` (an incumbent, a bound on a relaxation, a repair) and ``shortlist``.
+r"""The ``phased`` strategy: an incumbent, a bound on a relaxation, a repair.
 
 HiGHS alone proves the default scenario slowly: the LP gap comes from rounding capacity blocks over
 time, and most of the tree is spent before a good plan is found. With a good plan in hand, reduced-cost
@@ -29,11 +29,10 @@ fixing prunes the tree quickly. The ``phased`` strategy therefore runs on one st
 
 When the model has no chip-unit integers (``integer_units=False``) steps 4-5 are a single solve of ``P``.
 
-``shortlist`` (large models, where the LP of ``P`` alone takes a minute) runs ``phased`` on ``P`` with
-every site outside a data-driven shortlist closed (:mod:`gigawatt.solvers.heuristics`), whose plans are
-plans of ``P``, then the LP of ``P`` (a bound), then ``P`` itself warm-started from that plan; only
-bounds of ``P`` (its LP, its own dual bound) are reported. Every phase runs inside
-:func:`gigawatt.solvers.progress.scope`, which says whether its numbers are plans or bounds of ``P``.
+Columns are found by the roles the model's families declare (:class:`gigawatt.strategies.Columns`):
+``unit`` (chip units), ``block`` (yearly block builds) and ``opening`` (site openings, each with the
+site it opens). Every phase runs inside :func:`gigawatt.solvers.progress.scope`, which says whether
+its numbers are plans or bounds of ``P``.
 """
 
 from __future__ import annotations
@@ -46,6 +45,7 @@ import numpy as np
 
 from gigawatt.solvers import highs, progress
 from gigawatt.solvers.base import SolutionStatus, SolveOptions, SolveResult, StandardForm, TerminationCondition
+from gigawatt.strategies.columns import Columns
 
 #: Share of the time limit for the incumbent phases (1-3) and the cap on each, seconds.
 HEURISTIC_SHARE = 0.3
@@ -69,24 +69,8 @@ FIXED_OPENINGS_MAX_S = 6.0
 FIXED_OPENINGS_GAP = 1e-4
 #: Relative gap of (3) and of the repairs when ``phased`` runs for a quick plan (``quick=True``).
 QUICK_GAP = 2e-3
-#: Large instances (``auto``): more columns than this go through :func:`shortlist_solve`.
-LARGE_COLUMNS = 40_000
-#: Share of the time limit for the shortlisted model and the gap it is solved to.
-SHORTLIST_SHARE = 0.5
-SHORTLIST_GAP = 5e-3
 #: Support threshold for a site being "used" in a relaxed solution (blocks).
 SUPPORT_TOL = 1e-6
-
-
-@dataclass(frozen=True)
-class ColumnGroups:
-    """Column numbers of the variable families the strategy touches, and each site's ``open``/``blocks`` columns."""
-
-    units: np.ndarray
-    blocks: np.ndarray
-    opens: np.ndarray
-    site_of_open: list[str]
-    site_of_blocks: list[str]
 
 
 @dataclass
@@ -130,15 +114,13 @@ def _options(base: SolveOptions, time_limit: float, mip_gap: float, start_allowe
     return replace(base, time_limit=max(time_limit, 0.5), mip_gap=mip_gap, tee=base.tee and start_allowed)
 
 
-def _used_sites(x: np.ndarray | None, groups: ColumnGroups) -> set[str]:
+def _used_sites(x: np.ndarray | None, groups: Columns) -> set[str]:
     if x is None:
         return set()
-    return {s for s, col in zip(groups.site_of_blocks, groups.blocks, strict=True) if x[col] > SUPPORT_TOL}
+    return {s for s, col in zip(groups.block_entity, groups.blocks, strict=True) if x[col] > SUPPORT_TOL}
 
 
-def phased_solve(
-    form: StandardForm, groups: ColumnGroups, options: SolveOptions, *, quick: bool = False
-) -> tuple[SolveResult, StrategyReport]:
+def phased_solve(form: StandardForm, groups: Columns, options: SolveOptions, *, quick: bool = False) -> tuple[SolveResult, StrategyReport]:
     """Solve ``form`` with the phases of this module; the result's bound is a true lower bound of ``form``.
 
     ``quick`` (a shortlisted model, where a first plan matters more than the best one) skips (2) and
@@ -190,7 +172,7 @@ def phased_solve(
         # 3'. restricted MIP over the sites the two relaxations use
         sites = _used_sites(lp.x, groups) | _used_sites(br.x, groups)
         upper = relaxed_units.col_upper.copy()
-        closed = np.array([col for s, col in zip(groups.site_of_open, groups.opens, strict=True) if s not in sites], dtype=np.int64)
+        closed = np.array([col for s, col in zip(groups.open_entity, groups.opens, strict=True) if s not in sites], dtype=np.int64)
         upper[closed] = 0.0
         restricted = replace(relaxed_units, col_upper=upper)
         spent = time.perf_counter() - t_start
@@ -246,54 +228,6 @@ def phased_solve(
     return _timed(_combine(winner, final_bound, target), t_start), report
 
 
-def shortlist_solve(
-    form: StandardForm, groups: ColumnGroups, options: SolveOptions, shortlists: list[set[str]]
-) -> tuple[SolveResult, StrategyReport]:
-    """Large instances: a plan from ``form`` restricted to each shortlist in turn (phased) until one has a
-    plan, the LP of ``form`` for a bound, then ``form`` warm-started from the plan with the time left.
-
-    A restricted model only removes options, so its plans are plans of ``form``; its bounds are not
-    bounds of ``form`` and are never used. The bound reported is the larger of the LP's and HiGHS's dual
-    bound on ``form`` itself.
-    """
-    t_start = time.perf_counter()
-    limit = options.time_limit if options.time_limit is not None else float("inf")
-    target = options.mip_gap
-    report = StrategyReport("shortlist")
-    rr = None
-    for sites in shortlists:
-        closed = np.array([col for s, col in zip(groups.site_of_open, groups.opens, strict=True) if s not in sites], dtype=np.int64)
-        upper = form.col_upper.copy()
-        upper[closed] = 0.0
-        budget = SHORTLIST_SHARE * limit - (time.perf_counter() - t_start)
-        if budget <= 1.0:
-            break
-        restricted = replace(form, col_upper=upper)
-        with progress.scope(plans=True, bounds=False):
-            rr, inner = phased_solve(restricted, groups, _options(options, budget, max(target, SHORTLIST_GAP)), quick=True)
-        report.add("shortlist", rr, sites=len(sites), phases=inner.phases)
-        if rr.has_solution:
-            break
-    plan = rr if rr is not None and rr.has_solution else None
-    # the LP of the full model: a bound that does not wait for the MIP's root
-    with progress.scope(plans=False, bounds=True):
-        lp = highs.solve(form, _options(options, limit - (time.perf_counter() - t_start), target), relax=True)
-    report.add("lp", lp)
-    if lp.termination in (TerminationCondition.INFEASIBLE, TerminationCondition.INFEASIBLE_OR_UNBOUNDED):
-        return _timed(lp, t_start), report
-    lp_bound = lp.bound if lp.termination is TerminationCondition.OPTIMAL else None
-    left = limit - (time.perf_counter() - t_start)
-    if plan is not None and (_gap(plan.objective, lp_bound) <= target or left < 1.0):
-        return _timed(_combine(plan, lp_bound, target), t_start), report
-    p = highs.solve(form, _options(options, left, target), start=plan.x if plan is not None else None)
-    report.add("full", p)
-    bounds = [b for b in (lp_bound, p.bound) if b is not None and np.isfinite(b)]
-    bound = max(bounds) if bounds else None
-    if p.has_solution and (plan is None or (p.objective is not None and p.objective <= plan.objective)):  # type: ignore[operator]
-        return _timed(_combine(p, bound, target) if p.termination is not TerminationCondition.OPTIMAL else p, t_start), report
-    return _timed(_combine(plan, bound, target) if plan is not None else p, t_start), report
-
-
 def _best(result: SolveResult, other: SolveResult | None, bound: float | None, target: float) -> SolveResult:
     """``result``, or ``other``'s plan with ``bound`` when it is better."""
     if other is None or not other.has_solution or other.objective is None:
@@ -303,18 +237,13 @@ def _best(result: SolveResult, other: SolveResult | None, bound: float | None, t
     return _combine(other, bound, target)
 
 
-def choose(form: StandardForm) -> str:
-    """The strategy ``auto`` picks for ``form``: ``shortlist`` above :data:`LARGE_COLUMNS` columns, else ``phased``."""
-    return "shortlist" if form.shape[1] > LARGE_COLUMNS else "phased"
-
-
-def _has_unit_integers(form: StandardForm, groups: ColumnGroups) -> bool:
+def _has_unit_integers(form: StandardForm, groups: Columns) -> bool:
     return bool(len(groups.units)) and bool(form.integrality[groups.units].any())
 
 
 def _repair(
     form: StandardForm,
-    groups: ColumnGroups,
+    groups: Columns,
     x: np.ndarray,
     options: SolveOptions,
     left: Callable[[], float],

@@ -1,0 +1,47 @@
+r"""Compute balance: at every site and year, the compute workloads use stays within the compute installed.
+
+Reads only the ledger's compute accumulators: chips (and any family that adds or removes compute)
+register supply, serving (and any workload) registers use, so a new workload draws on the same balance.
+
+.. math::
+
+    \sum (\text{registered use at } s, y) \le \sum (\text{registered supply at } s, y) \quad [EFLOP/s]
+    \qquad (\texttt{c\_site\_compute[s, y]})
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from gigawatt.model.data import ModelData
+from gigawatt.model.family import Family, Rows
+from gigawatt.model.ledger import Ledger, linear
+from gigawatt.model.options import ModelOptions
+
+
+def add_compute(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: ModelOptions) -> None:
+    """``c_site_compute[s, y]``: compute used <= compute supplied, where anything uses compute."""
+    use, supply = ledger.compute_use, ledger.compute_supply
+    keys = [k for k, terms in use.items() if terms]
+
+    def rule(_: object, s: str, y: int) -> object:
+        return linear([*use[s, y], *((-a, x) for a, x in supply.get((s, y), []))]) <= 0
+
+    m.c_site_compute = pyo.Constraint(keys, rule=rule)
+
+
+FAMILY = Family(
+    name="compute",
+    add=add_compute,
+    order=130,
+    closes=True,
+    rows=(
+        Rows(
+            "c_site_compute",
+            "EFLOP/s",
+            ("site_id", "year"),
+            "site {site_id}",
+            coefficients={"v_install": "chips.pflops_per_unit / 1000 (EFLOP/s per unit)"},
+        ),
+    ),
+)

@@ -1,0 +1,73 @@
+"""The ``shortlist`` strategy for large models, where the LP alone takes a minute.
+
+It runs :func:`~gigawatt.strategies.phased.phased_solve` (quick mode) on the model with every entity
+outside a shortlist closed (the shortlists come from the model's data, :mod:`gigawatt.model.shortlist`,
+ever longer, tried in turn until one has a plan). Closing openings only removes options, so those plans
+are plans of the full model ``P``. Then the LP of ``P`` gives a bound, and ``P`` itself is solved
+warm-started from the plan with the time left; only bounds of ``P`` (its LP, its own dual bound) are
+reported.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from gigawatt.solvers import highs, progress
+from gigawatt.solvers.base import SolveOptions, SolveResult, StandardForm, TerminationCondition
+from gigawatt.strategies.columns import Columns
+from gigawatt.strategies.phased import StrategyReport, _combine, _gap, _options, _timed, phased_solve
+
+#: Share of the time limit for the shortlisted model and the gap it is solved to.
+SHORTLIST_SHARE = 0.5
+SHORTLIST_GAP = 5e-3
+
+
+def shortlist_solve(
+    form: StandardForm, groups: Columns, options: SolveOptions, shortlists: list[set[str]]
+) -> tuple[SolveResult, StrategyReport]:
+    """Large instances: a plan from ``form`` restricted to each shortlist in turn (phased) until one has a
+    plan, the LP of ``form`` for a bound, then ``form`` warm-started from the plan with the time left.
+
+    A restricted model only removes options, so its plans are plans of ``form``; its bounds are not
+    bounds of ``form`` and are never used. The bound reported is the larger of the LP's and HiGHS's dual
+    bound on ``form`` itself.
+    """
+    t_start = time.perf_counter()
+    limit = options.time_limit if options.time_limit is not None else float("inf")
+    target = options.mip_gap
+    report = StrategyReport("shortlist")
+    rr = None
+    for sites in shortlists:
+        closed = np.array([col for s, col in zip(groups.open_entity, groups.opens, strict=True) if s not in sites], dtype=np.int64)
+        upper = form.col_upper.copy()
+        upper[closed] = 0.0
+        budget = SHORTLIST_SHARE * limit - (time.perf_counter() - t_start)
+        if budget <= 1.0:
+            break
+        restricted = replace(form, col_upper=upper)
+        with progress.scope(plans=True, bounds=False):
+            rr, inner = phased_solve(restricted, groups, _options(options, budget, max(target, SHORTLIST_GAP)), quick=True)
+        report.add("shortlist", rr, sites=len(sites), phases=inner.phases)
+        if rr.has_solution:
+            break
+    plan = rr if rr is not None and rr.has_solution else None
+    # the LP of the full model: a bound that does not wait for the MIP's root
+    with progress.scope(plans=False, bounds=True):
+        lp = highs.solve(form, _options(options, limit - (time.perf_counter() - t_start), target), relax=True)
+    report.add("lp", lp)
+    if lp.termination in (TerminationCondition.INFEASIBLE, TerminationCondition.INFEASIBLE_OR_UNBOUNDED):
+        return _timed(lp, t_start), report
+    lp_bound = lp.bound if lp.termination is TerminationCondition.OPTIMAL else None
+    left = limit - (time.perf_counter() - t_start)
+    if plan is not None and (_gap(plan.objective, lp_bound) <= target or left < 1.0):
+        return _timed(_combine(plan, lp_bound, target), t_start), report
+    p = highs.solve(form, _options(options, left, target), start=plan.x if plan is not None else None)
+    report.add("full", p)
+    bounds = [b for b in (lp_bound, p.bound) if b is not None and np.isfinite(b)]
+    bound = max(bounds) if bounds else None
+    if p.has_solution and (plan is None or (p.objective is not None and p.objective <= plan.objective)):  # type: ignore[operator]
+        return _timed(_combine(p, bound, target) if p.termination is not TerminationCondition.OPTIMAL else p, t_start), report
+    return _timed(_combine(plan, bound, target) if plan is not None else p, t_start), report
