@@ -54,6 +54,8 @@ RUN_COLUMNS: dict[str, str] = {
 
 #: DuckDB database files carry these bytes at :data:`DUCKDB_MAGIC_OFFSET`.
 DUCKDB_MAGIC, DUCKDB_MAGIC_OFFSET = b"DUCK", 8
+#: The first bytes of every SQLite database file.
+SQLITE_MAGIC = b"SQLite format 3\x00"
 #: Connection settings: a results file never makes DuckDB install or load an extension (no downloads, no SQLite scanner).
 DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
@@ -274,12 +276,12 @@ def check_store(path: str | Path, *, must_exist: bool = True) -> None:
         raise StoreError(path, "is not a regular file; expected a DuckDB results store written by gigawatt sweep")
     try:
         with open(path, "rb") as file:
-            head = file.read(DUCKDB_MAGIC_OFFSET + len(DUCKDB_MAGIC))
+            head = file.read(len(SQLITE_MAGIC))
     except OSError as error:
         raise StoreError(path, f"cannot be read ({error.strerror or error})") from None
-    if head.startswith(b"SQLite format 3"):
+    if head.startswith(SQLITE_MAGIC):
         raise StoreError(path, "is a SQLite database, not a DuckDB results store written by gigawatt sweep")
-    if head[DUCKDB_MAGIC_OFFSET:] != DUCKDB_MAGIC:
+    if head[DUCKDB_MAGIC_OFFSET : DUCKDB_MAGIC_OFFSET + len(DUCKDB_MAGIC)] != DUCKDB_MAGIC:
         what = "is empty" if not head else "is not a DuckDB file"
         raise StoreError(path, f"{what}; expected a results store written by gigawatt sweep")
 
