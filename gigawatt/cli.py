@@ -336,9 +336,9 @@ def _read_store(store: Path, table: str | None = None) -> object:
     try:
         return load_runs(store, table=table)
     except FileNotFoundError:
-        _fail(f"{store}: no results store here")
+        _fail(f"No results store at {store}")
     except FileProblem as error:
-        _fail(error)
+        _fail(f"Not a results store: {error}")
     except KeyError as error:
         _fail(f"--table {table}: {error.args[0]}")
 
@@ -400,7 +400,7 @@ def report(
         runs_frame, power = _read_store(source), _read_store(source, "power")
         write = functools.partial(runs_report, runs_frame, target, title=f"gigawatt runs: {source.name}", power=power, overwrite=force)
     else:
-        _fail(f"{source}: nothing to report; expected a plan folder (solve --out) or a results store (sweep --store)")
+        _fail(f"Nothing to report at {source}: expected a plan folder (solve --out) or a results store (sweep --store)")
     try:
         written = write()
     except FileProblem as error:
