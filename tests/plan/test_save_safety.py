@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 import gigawatt as gw
 from gigawatt.cli import app
 from gigawatt.errors import OutputRefused
-from gigawatt.plan.plan import PLAN_MARKER, FORMAT_VERSION, is_plan_folder
+from gigawatt.plan.plan import FORMAT_VERSION, PLAN_MARKER, is_plan_folder
 
 runner = CliRunner()
 TINY = SCENARIOS / "tiny"
