@@ -427,7 +427,9 @@ def _read_table(path: Path, kinds: Mapping[str, str]) -> pd.DataFrame:
 
     data = _read_bytes(path)
     try:
-        frame = pq.read_table(pa.BufferReader(data)).to_pandas()
+        table = pq.read_table(pa.BufferReader(data))
+        table.validate(full=True)  # text that is not UTF-8 would otherwise fail later, when a cell is read
+        frame = table.to_pandas()
     except Exception as error:  # pyarrow raises ArrowInvalid, OSError and others for damaged files
         raise PlanFileError(path, f"is not a readable Parquet table ({type(error).__name__}: {_first_line(error)})") from None
     for column, kind in kinds.items():
