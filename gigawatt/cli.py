@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from gigawatt.errors import FileProblem
+from gigawatt.errors import FileProblem, first_line
 from gigawatt.scenario import Scenario, ScenarioError, load_scenario
 
 app = typer.Typer(help="Plan AI compute buildouts under a power ceiling.", no_args_is_help=True, add_completion=False)
@@ -77,16 +77,12 @@ def _guarded(command: Command) -> Command:
             if os.environ.get(DEBUG_ENV) == "1":
                 raise
             _fail(
-                f"unexpected error ({type(error).__name__}: {_first_line(error)}). This is a bug: please report it as an issue "
+                f"unexpected error ({type(error).__name__}: {first_line(error)}). This is a bug: please report it as an issue "
                 f"of gigawatt with the command you ran; {DEBUG_ENV}=1 shows the traceback.",
                 EXIT_BUG,
             )
 
     return run  # type: ignore[return-value]
-
-
-def _first_line(error: BaseException) -> str:
-    return (str(error).strip().splitlines() or [""])[0][:300]
 
 
 # -- checking options ---------------------------------------------------------------------------

@@ -30,6 +30,11 @@ class InfeasibleScenario(NoPlan):
         )
 
 
+def first_line(error: BaseException, limit: int = 300) -> str:
+    """The first line of an exception's message, cut to ``limit`` characters: for one-line reports."""
+    return (str(error).strip().splitlines() or [""])[0][:limit]
+
+
 class FileProblem(ValueError):
     """A file or folder gigawatt will not read or write: ``path`` is the one at fault, ``problem`` says why."""
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from gigawatt.errors import OutputRefused, PlanFileError
+from gigawatt.errors import OutputRefused, PlanFileError, first_line
 from gigawatt.plan.tables import PLAN_TABLES
 from gigawatt.scenario import Scenario
 
@@ -431,7 +431,7 @@ def _read_table(path: Path, kinds: Mapping[str, str]) -> pd.DataFrame:
         table.validate(full=True)  # text that is not UTF-8 would otherwise fail later, when a cell is read
         frame = table.to_pandas()
     except Exception as error:  # pyarrow raises ArrowInvalid, OSError and others for damaged files
-        raise PlanFileError(path, f"is not a readable Parquet table ({type(error).__name__}: {_first_line(error)})") from None
+        raise PlanFileError(path, f"is not a readable Parquet table ({type(error).__name__}: {first_line(error)})") from None
     for column, kind in kinds.items():
         if column not in frame.columns:
             raise PlanFileError(path, f"has no column {column!r}")
@@ -460,10 +460,6 @@ def _read_scenario(folder: Path) -> Scenario:
         return load_scenario(folder)
     except ScenarioError as error:
         raise PlanFileError(folder, "the plan's scenario is invalid: " + "; ".join(map(str, error.problems[:3]))) from None
-
-
-def _first_line(error: BaseException) -> str:
-    return (str(error).strip().splitlines() or [""])[0][:200]
 
 
 def _save_scenario(scenario: Scenario, folder: Path) -> None:

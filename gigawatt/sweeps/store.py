@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gigawatt.errors import StoreError
+from gigawatt.errors import StoreError, first_line
 
 #: The ``runs`` table: column -> DuckDB type. The varied parameters travel as JSON in ``params``.
 RUN_COLUMNS: dict[str, str] = {
@@ -79,7 +79,7 @@ class RunStore:
         try:
             self.con = duckdb.connect(self.path, read_only=read_only, config=DUCKDB_CONFIG)
         except duckdb.Error as error:
-            raise StoreError(self.path, f"DuckDB cannot open it ({_first_line(error)})") from None
+            raise StoreError(self.path, f"DuckDB cannot open it ({first_line(error)})") from None
         self._tables: list[str] | None = None
         try:
             if not read_only:
@@ -97,7 +97,7 @@ class RunStore:
         try:
             rows = self.con.execute("SELECT table_name, column_name FROM information_schema.columns").fetchall()
         except duckdb.Error as error:
-            raise StoreError(self.path, f"DuckDB cannot read its tables ({_first_line(error)})") from None
+            raise StoreError(self.path, f"DuckDB cannot read its tables ({first_line(error)})") from None
         columns: dict[str, set[str]] = {}
         for table, column in rows:
             columns.setdefault(table, set()).add(column)
@@ -255,7 +255,7 @@ def load_runs(store: str | Path, table: str | None = None) -> pd.DataFrame:
         try:
             return db.runs() if table is None else db.table(table)
         except (duckdb.Error, ValueError, TypeError) as error:  # e.g. a params cell that is not JSON
-            raise StoreError(store, f"its contents cannot be read ({type(error).__name__}: {_first_line(error)})") from None
+            raise StoreError(store, f"its contents cannot be read ({type(error).__name__}: {first_line(error)})") from None
 
 
 def check_store(path: str | Path, *, must_exist: bool = True) -> None:
@@ -284,7 +284,3 @@ def check_store(path: str | Path, *, must_exist: bool = True) -> None:
     if head[DUCKDB_MAGIC_OFFSET : DUCKDB_MAGIC_OFFSET + len(DUCKDB_MAGIC)] != DUCKDB_MAGIC:
         what = "is empty" if not head else "is not a DuckDB file"
         raise StoreError(path, f"{what}; expected a results store written by gigawatt sweep")
-
-
-def _first_line(error: BaseException) -> str:
-    return (str(error).strip().splitlines() or [""])[0][:200]
