@@ -1,55 +1,178 @@
 """The ``gigawatt`` command line: validate and solve scenarios.
 
 Exit codes: 0 a plan was found (or the scenario is valid); 2 invalid input; 3 infeasible;
-4 no plan within the limits (time limit without a feasible point, solver failure).
+4 no plan within the limits (time limit without a feasible point, solver failure); 1 an unexpected
+error (a bug: one line asks to report it; ``GIGAWATT_DEBUG=1`` shows the traceback).
+
+Every option is checked here, before any work, and every message is printed as plain text: paths,
+names and values are never read as rich markup, and undecodable bytes print as escapes.
 """
 
 from __future__ import annotations
 
+import functools
+import math
+import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
+from gigawatt.errors import FileProblem, first_line
 from gigawatt.scenario import Scenario, ScenarioError, load_scenario
 
 app = typer.Typer(help="Plan AI compute buildouts under a power ceiling.", no_args_is_help=True, add_completion=False)
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
-EXIT_INVALID, EXIT_INFEASIBLE, EXIT_NO_PLAN = 2, 3, 4
+EXIT_BUG, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_NO_PLAN = 1, 2, 3, 4
+#: Set to 1 to let unexpected errors raise with their traceback.
+DEBUG_ENV = "GIGAWATT_DEBUG"
 
-SetOption = Annotated[list[str] | None, typer.Option("--set", help="Override a setting: KEY=VALUE (dotted keys for nested settings).")]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override a setting or a table cell: KEY=VALUE (ceiling_mw=4000, supplies[node_id=x].capacity_mw=90)."),
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace an existing output that gigawatt did not write (never a scenario).")]
+
+Command = TypeVar("Command", bound=Callable[..., None])
+
+
+# -- printing: plain text only ---------------------------------------------------------------------
+def _plain(text: object, console: Console = out) -> str:
+    """``text`` as the console can write it: characters it cannot encode (lone surrogates from undecodable bytes) as escapes."""
+    encoding = console.encoding or "utf-8"
+    return str(text).encode(encoding, "backslashreplace").decode(encoding)
+
+
+def _say(text: object, style: str | None = None, console: Console = out) -> None:
+    """Print ``text`` as it is (never markup), optionally in one style; on stdout unless ``console`` is ``err``."""
+    console.print(Text(_plain(text, console), style=style or ""))
+
+
+def _warn(head: str, detail: object = "") -> None:
+    """Print on stderr a bold red ``head`` and a plain ``detail``."""
+    err.print(Text.assemble((head, "bold red"), " " if detail != "" else "", _plain(detail, err)))
+
+
+def _fail(message: object, code: int = EXIT_INVALID) -> NoReturn:
+    """Print a one-line gigawatt error on stderr and exit with ``code`` (2: invalid input)."""
+    _warn("gigawatt:", message)
+    raise typer.Exit(code)
+
+
+def _guarded(command: Command) -> Command:
+    """Run ``command`` so that an unexpected exception ends in one line asking to report it (exit 1), not a traceback."""
+
+    @functools.wraps(command)
+    def run(*args: object, **kwargs: object) -> None:
+        try:
+            command(*args, **kwargs)
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as error:
+            if os.environ.get(DEBUG_ENV) == "1":
+                raise
+            _fail(
+                f"unexpected error ({type(error).__name__}: {first_line(error)}). This is a bug: please report it as an issue "
+                f"of gigawatt with the command you ran; {DEBUG_ENV}=1 shows the traceback.",
+                EXIT_BUG,
+            )
+
+    return run  # type: ignore[return-value]
+
+
+# -- checking options ---------------------------------------------------------------------------
+def split_override(item: str) -> tuple[str, str]:
+    """``KEY=VALUE`` split at the first ``=`` outside square brackets (``supplies[node_id=south].capacity_mw=90``).
+
+    A key never holds ``=`` outside its brackets, so the value may hold any text, ``=`` included.
+    Raises ValueError when there is no such ``=`` or the key is empty.
+    """
+    depth = 0
+    for at, char in enumerate(item):
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if char == "=" and depth <= 0 and item[:at].strip():
+            return item[:at].strip(), item[at + 1 :]
+    raise ValueError("expected KEY=VALUE")
+
+
+def _overrides(items: list[str] | None) -> dict[str, str]:
+    """The ``--set`` pairs, or exit 2 naming the first malformed one."""
+    pairs = {}
+    for item in items or []:
+        try:
+            key, value = split_override(item)
+        except ValueError:
+            _fail(f"--set {item!r}: expected KEY=VALUE, e.g. ceiling_mw=4000 or supplies[node_id=south].capacity_mw=90")
+        pairs[key] = value
+    return pairs
+
+
+def _check_seconds(option: str, value: float | None) -> None:
+    if value is not None and not (math.isfinite(value) and value > 0):
+        _fail(f"{option} {value:g}: expected a finite number of seconds > 0")
+
+
+def _check_gap(option: str, value: float | None) -> None:
+    if value is not None and not 0 <= value < 1:
+        _fail(f"{option} {value:g}: expected a relative gap from 0 up to (not including) 1, e.g. 0.001")
+
+
+def _check_threads(value: int | None) -> None:
+    from gigawatt.scenario.settings import MAX_THREADS
+
+    if value is not None and not 1 <= value <= MAX_THREADS:
+        _fail(f"--threads {value}: expected 1 to {MAX_THREADS}")
+
+
+def _check_solver(name: str, option: str) -> None:
+    """Exit 2 unless backend ``name`` can run here; ``option`` says where the name came from."""
+    from gigawatt.solvers.registry import available
+
+    ok, why = available(name)
+    if not ok:
+        _fail(f"{option} {name!r}: not available ({why}); expected 'highs' or 'pyomo:NAME' for a solver Pyomo can run here")
+
+
+def _check_plan_out(path: Path | None, force: bool) -> None:
+    """Exit 2 if a plan may not be saved at ``--out path`` (checked before solving, so no solve is wasted)."""
+    from gigawatt.plan.plan import check_plan_target
+
+    if path is not None:
+        try:
+            check_plan_target(path, overwrite=force)
+        except FileProblem as error:
+            _fail(f"--out {error}")
 
 
 def _load(path: Path, overrides: list[str] | None) -> Scenario:
     """Load the scenario and apply ``--set`` overrides, or exit 2 listing every problem."""
+    pairs = _overrides(overrides)
     try:
         scenario = load_scenario(path)
-        pairs = {}
-        for item in overrides or []:
-            key, sep, value = item.partition("=")
-            if not sep or not key.strip():
-                raise typer.BadParameter(f"expected KEY=VALUE, got {item!r}", param_hint="--set")
-            pairs[key.strip()] = value
         return scenario.with_overrides(pairs) if pairs else scenario
     except ScenarioError as error:
-        err.print(f"[bold red]Invalid scenario[/] {path}:")
+        _warn("Invalid scenario", f"{path}:")
         for problem in error.problems:
-            err.print(f"  - {problem}", markup=False)
+            _say(f"  - {problem}", console=err)
         raise typer.Exit(EXIT_INVALID) from None
 
 
 @app.command()
+@_guarded
 def validate(scenario: Annotated[Path, typer.Argument(help="Scenario folder.")], set_: SetOption = None) -> None:
     """Check a scenario and print its summary; exit 2 with every problem found."""
     scn = _load(scenario, set_)
-    out.print(scn.summary(), markup=False)
-    out.print("[green]valid[/]")
+    _say(scn.summary())
+    _say("valid", "green")
 
 
 @app.command()
+@_guarded
 def solve(
     scenario: Annotated[Path, typer.Argument(help="Scenario folder.")],
     set_: SetOption = None,
@@ -57,16 +180,25 @@ def solve(
     time_limit: Annotated[float | None, typer.Option(help="Seconds.")] = None,
     mip_gap: Annotated[float | None, typer.Option(help="Relative MIP gap.")] = None,
     threads: Annotated[int | None, typer.Option(help="Solver threads.")] = None,
-    relax: Annotated[bool, typer.Option(help="Solve the LP relaxation (screening).")] = False,
+    relax: Annotated[bool, typer.Option(help="Solve the LP relaxation (screening): a lower bound, saved but not verified.")] = False,
     continuous_units: Annotated[bool, typer.Option(help="Let chip units be fractional.")] = False,
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Write the plan (Parquet + JSON) here.")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Write the plan (Parquet + JSON) to this new folder.")] = None,
+    force: ForceOption = False,
     tee: Annotated[bool, typer.Option(help="Show the solver log.")] = False,
 ) -> None:
     """Solve a scenario, print the plan's summary and its verification, optionally save it."""
     from gigawatt.errors import InfeasibleScenario, NoPlan
     from gigawatt.solving import solve as solve_scenario
 
+    _check_seconds("--time-limit", time_limit)
+    _check_gap("--mip-gap", mip_gap)
+    _check_threads(threads)
+    if solver is not None:
+        _check_solver(solver, "--solver")
+    _check_plan_out(out_dir, force)
     scn = _load(scenario, set_)
+    if solver is None:
+        _check_solver(scn.settings.solver.name, f"solver.name of scenario {scn.name!r}:")
     try:
         plan = solve_scenario(
             scn,
@@ -79,35 +211,58 @@ def solve(
             tee=tee,
         )
     except InfeasibleScenario as error:
-        if len(error.findings):
-            err.print(f"[bold red]Infeasible:[/] scenario {scn.name!r} has no plan. What cannot be met, and by how much:")
-            for row in error.findings.itertuples(index=False):
-                err.print(f"  - {row.message}", markup=False)
-        else:
-            err.print(f"[bold red]Infeasible:[/] {error}")
-        if len(error.conflict):
-            names = error.conflict.groupby("constraint").size()
-            err.print(
-                "  conflicting constraints (IIS of the LP relaxation): " + ", ".join(f"{n} x{k}" for n, k in names.items()), markup=False
-            )
+        _print_infeasible(scn, error)
         raise typer.Exit(EXIT_INFEASIBLE) from None
     except NoPlan as error:
-        err.print(f"[bold red]No plan:[/] {error}")
+        _warn("No plan:", error)
         raise typer.Exit(EXIT_NO_PLAN) from None
-    out.print(plan.summary(), markup=False)
-    violations = plan.verify()
-    if violations:
-        err.print(f"[bold red]verify found {len(violations)} violation(s):[/]")
-        for v in violations:
-            err.print(f"  - {v.message}", markup=False)
+    _say(plan.summary())
+    if relax:
+        _say("LP relaxation: a lower bound on the cost, not a buildable plan; not verified (verification is for plans, not bounds)")
     else:
-        out.print("[green]verified[/]: the independent check found no violation")
+        _print_verification(plan)
     if out_dir is not None:
-        plan.save(out_dir)
-        out.print(f"saved to {out_dir}")
+        _save(plan, out_dir, force)
+
+
+def _print_infeasible(scn: Scenario, error: object) -> None:
+    """What cannot be met and by how much, and the conflicting constraints, on stderr."""
+    findings, conflict = error.findings, error.conflict  # type: ignore[attr-defined]
+    if len(findings):
+        _warn("Infeasible:", f"scenario {scn.name!r} has no plan. What cannot be met, and by how much:")
+        for row in findings.itertuples(index=False):
+            _say(f"  - {row.message}", console=err)
+    else:
+        _warn("Infeasible:", error)
+    if len(conflict):
+        names = conflict.groupby("constraint").size()
+        _say("  conflicting constraints (IIS of the LP relaxation): " + ", ".join(f"{n} x{k}" for n, k in names.items()), console=err)
+
+
+def _print_verification(plan: object) -> None:
+    """The independent checker's verdict on a (MIP) plan."""
+    violations = plan.verify()  # type: ignore[attr-defined]
+    if violations:
+        _warn(f"verify found {len(violations)} violation(s):")
+        for violation in violations:
+            _say(f"  - {violation.message}", console=err)
+    else:
+        _say("verified: the independent check found no violation", "green")
+
+
+def _save(plan: object, out_dir: Path, force: bool) -> None:
+    """Save the plan to ``--out``, or exit 2 saying why it could not be written (the previous plan stays)."""
+    try:
+        saved = plan.save(out_dir, overwrite=force)  # type: ignore[attr-defined]
+    except FileProblem as error:
+        _fail(f"--out {error}")
+    except OSError as error:
+        _fail(f"--out {out_dir}: the plan could not be written ({error.strerror or error}); nothing there was changed")
+    _say(f"saved to {saved}")
 
 
 @app.command()
+@_guarded
 def sweep(
     scenario: Annotated[Path, typer.Argument(help="Base scenario folder.")],
     grid: Annotated[list[str] | None, typer.Option("--grid", help="KEY=V1,V2,... (repeat for a product grid).")] = None,
@@ -123,43 +278,65 @@ def sweep(
     from gigawatt.sweeps import load_spec
     from gigawatt.sweeps import sweep as run_sweep
     from gigawatt.sweeps.spec import parse_grid
+    from gigawatt.sweeps.store import check_store
 
+    _check_seconds("--time-limit", time_limit)
+    _check_gap("--mip-gap", mip_gap)
+    if workers is not None and workers < 0:
+        _fail(f"--workers {workers}: expected 0 (run in this process) or more")
+    if file is not None and (grid or variant):
+        _fail("--file: give either --file or --grid/--variant, not both")
+    try:
+        check_store(store, must_exist=False)
+    except FileProblem as error:
+        _fail(f"--store {error}")
     base = _load(scenario, None)
     try:
-        if file is not None and (grid or variant):
-            raise typer.BadParameter("give either --file or --grid/--variant", param_hint="--file")
         spec = load_spec(file) if file is not None else None
         parts = {} if file is not None else {"grid": parse_grid(grid or []) or None, "variants": [str(v) for v in variant or []] or None}
     except ScenarioError as error:
-        err.print(f"[bold red]Invalid sweep[/] {file or '--grid'}:")
+        _warn("Invalid sweep", f"{file or '--grid'}:")
         for problem in error.problems:
-            err.print(f"  - {problem}", markup=False)
+            _say(f"  - {problem}", console=err)
         raise typer.Exit(EXIT_INVALID) from None
-    runs = run_sweep(base, spec=spec, **parts, workers=workers, scheduler=scheduler, store=store, time_limit=time_limit, mip_gap=mip_gap)
+    try:
+        runs = run_sweep(
+            base, spec=spec, **parts, workers=workers, scheduler=scheduler, store=store, time_limit=time_limit, mip_gap=mip_gap
+        )
+    except FileProblem as error:
+        _fail(f"--store {error}")
+    except ScenarioError as error:
+        _fail(f"invalid sweep: {'; '.join(map(str, error.problems[:3]))}")
     _print_runs(runs)
-    out.print(f"{len(runs)} runs in {store}")
+    _say(f"{len(runs)} runs in {store}")
 
 
 @app.command()
+@_guarded
 def runs(
     store: Annotated[Path, typer.Argument(help="DuckDB results file written by `gigawatt sweep`.")],
     table: Annotated[str | None, typer.Option(help="Print this plan table of every run instead (e.g. power).")] = None,
 ) -> None:
     """Print the runs of a results store (or one plan table of every run)."""
-    from gigawatt.sweeps import load_runs
-
-    if not store.exists():
-        err.print(f"[bold red]No results store[/] at {store}")
-        raise typer.Exit(EXIT_INVALID)
-    try:
-        frame = load_runs(store, table=table)
-    except KeyError as error:
-        err.print(f"[bold red]{error.args[0]}[/]")
-        raise typer.Exit(EXIT_INVALID) from None
+    frame = _read_store(store, table)
     if table is None:
         _print_runs(frame)
     else:
-        out.print(frame.to_string(index=False), markup=False)
+        _say(frame.to_string(index=False))
+
+
+def _read_store(store: Path, table: str | None = None) -> object:
+    """``load_runs(store, table)``, or exit 2 saying why the file is not a readable results store or has no such table."""
+    from gigawatt.sweeps import load_runs
+
+    try:
+        return load_runs(store, table=table)
+    except FileNotFoundError:
+        _fail(f"No results store at {store}")
+    except FileProblem as error:
+        _fail(f"Not a results store: {error}")
+    except KeyError as error:
+        _fail(f"--table {table}: {error.args[0]}")
 
 
 #: Columns of the runs table as printed: (heading, column, format).
@@ -187,41 +364,46 @@ def _print_runs(frame: object) -> None:
         values = {c: getattr(row, c) for _, c, _ in RUN_FIGURES}
         values["objective_usd"] = values["objective_usd"] / 1e9
         cells = [row.run_id[:8], row.label] + ["" if pd.isna(values[c]) else fmt.format(values[c]) for _, c, fmt in RUN_FIGURES]
-        table.add_row(*map(Text, cells))  # plain text: labels such as chips[rubin] are not markup
+        table.add_row(*(Text(_plain(cell)) for cell in cells))  # plain text: labels such as chips[rubin] are not markup
     Console(highlight=False, width=None if out.is_terminal else 160).print(table)  # files and pipes get full lines
     for row in frame.itertuples(index=False):  # type: ignore[attr-defined]
         if isinstance(row.error, str) and row.error:
-            out.print(f"  {row.run_id[:8]} {row.status}: {row.error}", markup=False)
+            _say(f"  {row.run_id[:8]} {row.status}: {row.error}")
 
 
 @app.command()
+@_guarded
 def report(
     source: Annotated[Path, typer.Argument(help="A saved plan folder (solve --out) or a results store (sweep --store).")],
     out_file: Annotated[Path | None, typer.Option("--out", help="HTML file (default: DIR/report.html, or STORE.html).")] = None,
     verify: Annotated[bool, typer.Option(help="Run the independent checker and list what it finds (plans).")] = True,
+    force: ForceOption = False,
 ) -> None:
     """Write a self-contained HTML report that opens offline: a plan's charts and tables, or a sweep's runs compared."""
-    from rich.markup import escape
+    from gigawatt.plan.plan import is_plan_folder, load_plan
+    from gigawatt.plot import report as plan_report
+    from gigawatt.plot import runs_report
 
-    if (source / "plan.json").is_file():
-        from gigawatt.plan.plan import load_plan
-        from gigawatt.plot import report as plan_report
-
-        written = plan_report(load_plan(source), out_file or source / "report.html", verify=verify)
-    elif source.is_file():
-        from gigawatt.plot import runs_report
-        from gigawatt.sweeps import load_runs
-
+    if source.is_dir() and ((source / "plan.json").exists() or is_plan_folder(source)):
+        target = out_file or source / "report.html"
         try:
-            runs_frame, power = load_runs(source), load_runs(source, table="power")
-        except Exception as error:  # not a DuckDB file, or not one of ours
-            err.print(f"[bold red]Not a results store[/] {escape(str(source))}: {escape(str(error))}")
-            raise typer.Exit(EXIT_INVALID) from None
-        written = runs_report(runs_frame, out_file or source.with_suffix(".html"), title=f"gigawatt runs: {source.name}", power=power)
+            plan = load_plan(source)
+        except FileProblem as error:
+            _fail(f"not a readable plan: {error}")
+        write = functools.partial(plan_report, plan, target, verify=verify, overwrite=force)
+    elif source.is_file():
+        target = out_file or source.with_suffix(".html")
+        runs_frame, power = _read_store(source), _read_store(source, "power")
+        write = functools.partial(runs_report, runs_frame, target, title=f"gigawatt runs: {source.name}", power=power, overwrite=force)
     else:
-        err.print(f"[bold red]Nothing to report[/] at {escape(str(source))}: expected a plan folder (with plan.json) or a results store")
-        raise typer.Exit(EXIT_INVALID)
-    out.print(f"report written to {written}", markup=False)
+        _fail(f"Nothing to report at {source}: expected a plan folder (solve --out) or a results store (sweep --store)")
+    try:
+        written = write()
+    except FileProblem as error:
+        _fail(f"--out {error}")
+    except OSError as error:
+        _fail(f"--out {target}: the report could not be written ({error.strerror or error})")
+    _say(f"report written to {written}")
 
 
 def main() -> None:

@@ -1,6 +1,8 @@
-"""Exceptions a solve raises when there is no plan to return."""
+"""Exceptions: a solve with no plan to return, and saved files or output paths gigawatt refuses."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pandas as pd
 
@@ -26,3 +28,29 @@ class InfeasibleScenario(NoPlan):
         self.findings = (
             findings if findings is not None else pd.DataFrame(columns=["requirement", "entity", "year", "shortfall", "unit", "message"])
         )
+
+
+def first_line(error: BaseException, limit: int = 300) -> str:
+    """The first line of an exception's message, cut to ``limit`` characters: for one-line reports."""
+    return (str(error).strip().splitlines() or [""])[0][:limit]
+
+
+class FileProblem(ValueError):
+    """A file or folder gigawatt will not read or write: ``path`` is the one at fault, ``problem`` says why."""
+
+    def __init__(self, path: str | Path, problem: str):
+        super().__init__(f"{path}: {problem}")
+        self.path = Path(path)
+        self.problem = problem
+
+
+class PlanFileError(FileProblem):
+    """A saved plan folder that cannot be read back (garbage, truncated, tampered or missing files)."""
+
+
+class StoreError(FileProblem):
+    """A file that is not a gigawatt results store, or not a readable one."""
+
+
+class OutputRefused(FileProblem):
+    """An output path gigawatt will not write to: that would destroy something it did not write."""

@@ -6,14 +6,16 @@ import glob
 import json
 import os
 import shutil
+import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from gigawatt.errors import OutputRefused, PlanFileError, first_line
 from gigawatt.plan.tables import PLAN_TABLES
 from gigawatt.scenario import Scenario
 
@@ -138,11 +140,14 @@ class Plan:
 
         return PlanPlots(self)
 
-    def report(self, path: str | Path, *, verify: bool = True) -> Path:
-        """Write a self-contained HTML report (summary, KPIs, charts, tables) that opens offline; returns its path."""
+    def report(self, path: str | Path, *, verify: bool = True, overwrite: bool = False) -> Path:
+        """Write a self-contained HTML report (summary, KPIs, charts, tables) that opens offline; returns its path.
+
+        An existing file at ``path`` is replaced only if it is a gigawatt report, or with ``overwrite=True``.
+        """
         from gigawatt.plot.report import report
 
-        return report(self, path, verify=verify)
+        return report(self, path, verify=verify, overwrite=overwrite)
 
     def diff(self, other: Plan) -> pd.DataFrame:
         """KPIs side by side and what changed per site, chip and link (:func:`gigawatt.plan.diff.diff`; ``change = other - this``)."""
@@ -151,33 +156,38 @@ class Plan:
         return diff(self, other)
 
     # -- persistence ----------------------------------------------------------------------------
-    def save(self, directory: str | Path) -> Path:
-        """Write tables (Parquet), metadata (JSON) and the scenario to ``directory``, atomically.
+    def save(self, directory: str | Path, *, overwrite: bool = False) -> Path:
+        """Write tables (Parquet), metadata (JSON) and the scenario to ``directory``, atomically; returns its absolute path.
+
+        ``directory`` must be new or a plan folder saved earlier holding nothing but what gigawatt
+        wrote; anything else is refused (:class:`~gigawatt.errors.OutputRefused`) unless
+        ``overwrite=True``, and a scenario folder (or one holding scenario folders), the current
+        folder and its parents are refused even then (:func:`check_plan_target`).
 
         Everything is written to a hidden folder beside ``directory`` and renamed into place. A save
         that fails or is interrupted leaves the previous plan in ``directory`` and no temporary
         folder; a process killed between the two renames leaves it at ``.<name>.old``, where
         :func:`load_plan` and the next save find it.
         """
-        target = Path(directory)
+        target = check_plan_target(directory, overwrite=overwrite)
         target.parent.mkdir(parents=True, exist_ok=True)
         old = _previous(target)
-        if not target.exists() and old.is_dir():
+        if not _exists(target) and is_plan_folder(old):
             os.replace(old, target)  # a save killed between its renames
         _sweep(target)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=target.parent))
         try:
             self._write(tmp)
-            if target.exists():
-                shutil.rmtree(old, ignore_errors=True)
+            if _exists(target):
+                _remove(old)
                 os.replace(target, old)
                 os.replace(tmp, target)
-                shutil.rmtree(old, ignore_errors=True)
+                _remove(old)
             else:
                 os.replace(tmp, target)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
-            if not target.exists() and old.is_dir():
+            if not _exists(target) and _exists(old):
                 os.replace(old, target)
             raise
         return target
@@ -200,7 +210,91 @@ class Plan:
             "metadata": dict(self.metadata),
         }
         (folder / "plan.json").write_text(json.dumps(meta, indent=2, default=str))
-        (folder / "log.txt").write_text(self.log)
+        (folder / "log.txt").write_text(self.log, encoding="utf-8", errors="backslashreplace")
+        (folder / PLAN_MARKER).write_text(f"gigawatt plan format {FORMAT_VERSION}\n")
+
+
+#: The file that marks a folder as a plan gigawatt saved; it holds the format version.
+PLAN_MARKER = ".gigawatt-plan"
+#: What a plan folder holds besides its Parquet tables: gigawatt wrote all of it (``report.html`` by ``gigawatt report DIR``).
+PLAN_FILES = frozenset({PLAN_MARKER, "plan.json", "log.txt", "duals.parquet", "scenario", "report.html"})
+#: Folders deeper than this inside plan.json (options, metadata) are refused as tampered.
+MAX_JSON_DEPTH = 32
+
+
+def is_plan_folder(path: Path) -> bool:
+    """Whether ``path`` is a folder (not a link) that :meth:`Plan.save` wrote: its marker, or plan.json and every table (older saves)."""
+    if path.is_symlink() or not path.is_dir():
+        return False
+    if (path / PLAN_MARKER).is_file():
+        return True
+    return (path / "plan.json").is_file() and all((path / f"{name}.parquet").is_file() for name in PLAN_TABLES)
+
+
+def _foreign_files(folder: Path) -> list[str]:
+    """Names in a plan folder that gigawatt did not write there."""
+    ours = PLAN_FILES | {f"{name}.parquet" for name in PLAN_TABLES}
+    return sorted(p.name for p in folder.iterdir() if p.name not in ours)
+
+
+def _holds_scenario(folder: Path) -> bool:
+    """Whether ``folder`` is a scenario folder or holds one directly (a plan's own ``scenario/`` aside)."""
+    if (folder / "scenario.yaml").exists():
+        return True
+    return not is_plan_folder(folder) and any(folder.glob("*/scenario.yaml"))
+
+
+def output_path(path: str | Path) -> Path:
+    """``path`` made absolute without following links, refused when it cannot name an output.
+
+    Refused: the current folder or one of its parents (``--out .``), the root, and a path under
+    an existing file.
+    """
+    target = Path(os.path.abspath(path))
+    if not target.name:
+        raise OutputRefused(path, "is the root folder; name a new folder or file")
+    cwd = Path(os.path.abspath(os.getcwd()))
+    if target == cwd or target in cwd.parents:
+        raise OutputRefused(path, "is the current folder or one of its parents; name a new folder inside it, e.g. ./plan")
+    for parent in target.parents:
+        if _exists(parent) and not parent.is_dir():
+            raise OutputRefused(path, f"{parent} is a file, not a folder")
+    return target
+
+
+def check_plan_target(directory: str | Path, *, overwrite: bool = False) -> Path:
+    """The absolute folder a plan may be saved to, or :class:`OutputRefused` saying why not.
+
+    Free: a new path, or a plan folder holding only what gigawatt wrote. With ``overwrite``, also any
+    other file or folder, except a scenario folder or a folder holding one (never replaced).
+    """
+    target = output_path(directory)
+    for path in (target, _previous(target)):
+        if not _exists(path) or (is_plan_folder(path) and not _foreign_files(path)):
+            continue
+        if path.is_dir() and not path.is_symlink() and _holds_scenario(path):
+            raise OutputRefused(path, "holds a scenario (scenario.yaml); plans are never saved over a scenario, pick a new folder")
+        if overwrite:
+            continue
+        if is_plan_folder(path):
+            extra = ", ".join(_foreign_files(path)[:5])
+            raise OutputRefused(path, f"is a saved plan holding files gigawatt did not write ({extra}); use --force to replace it all")
+        kind = "a folder" if path.is_dir() and not path.is_symlink() else "a file"
+        raise OutputRefused(path, f"exists and is {kind}, not a gigawatt plan folder; pick a new folder, or use --force to replace it")
+    return target
+
+
+def _exists(path: Path) -> bool:
+    """Whether anything is at ``path``, a dangling link included."""
+    return path.exists() or path.is_symlink()
+
+
+def _remove(path: Path) -> None:
+    """Delete ``path`` whatever it is (folder, file or link; a link's target is left alone); nothing there is fine."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    elif _exists(path):
+        path.unlink(missing_ok=True)
 
 
 def _previous(target: Path) -> Path:
@@ -224,32 +318,148 @@ def _sweep(target: Path) -> None:
             continue
 
 
+# -- reading a saved plan, trusting nothing in it -------------------------------------------------
 def load_plan(directory: str | Path) -> Plan:
-    """Read a plan written by :meth:`Plan.save`."""
-    from gigawatt.scenario import load_scenario
+    """Read a plan written by :meth:`Plan.save`.
 
+    Every file is checked before use; a folder that is not a readable plan raises
+    :class:`~gigawatt.errors.PlanFileError` naming the file and what is wrong with it.
+    """
     source = Path(directory)
-    if not source.exists() and _previous(source).is_dir():
+    if not _exists(source) and is_plan_folder(_previous(source)):
         source = _previous(source)  # a save was killed between its renames: the previous plan
-    meta = json.loads((source / "plan.json").read_text())
-    tables = {name: pd.read_parquet(source / f"{name}.parquet") for name in PLAN_TABLES}
-    scenario = load_scenario(source / "scenario")
-    log = (source / "log.txt").read_text() if (source / "log.txt").exists() else ""
-    duals = pd.read_parquet(source / "duals.parquet") if (source / "duals.parquet").exists() else None
-    return Plan(
-        scenario,
-        tables,
-        meta["status"],
-        meta["solution"],
-        meta["objective"],
-        meta["bound"],
-        meta["gap"],
-        meta["timings"],
-        meta["options"],
-        meta["metadata"],
-        log,
-        duals,
-    )
+    if not source.is_dir():
+        problem = "is not a folder; expected a plan saved by solve --out" if _exists(source) else "no plan folder here"
+        raise PlanFileError(source, problem)
+    meta = _read_meta(source / "plan.json")
+    tables = {name: _read_table(source / f"{name}.parquet", _column_kinds(columns)) for name, columns in PLAN_TABLES.items()}
+    duals_file = source / "duals.parquet"
+    duals = _read_table(duals_file, DUALS_COLUMNS) if _exists(duals_file) else None
+    scenario = _read_scenario(source / "scenario")
+    log_file = source / "log.txt"
+    log = _read_bytes(log_file).decode("utf-8", errors="replace") if _exists(log_file) else ""
+    return Plan(scenario, tables, **meta, log=log, duals=duals)  # type: ignore[arg-type]
+
+
+#: plan.json: key -> the JSON types its value may take (``float`` admits integers; None where it may be null).
+META_TYPES: dict[str, tuple[type, ...]] = {
+    "status": (str,),
+    "solution": (str,),
+    "objective": (float, type(None)),
+    "bound": (float, type(None)),
+    "gap": (float, type(None)),
+    "timings": (dict,),
+    "options": (dict,),
+    "metadata": (dict,),
+}
+#: Columns the summary reads from ``duals.parquet``, and their kind (years may be missing there).
+DUALS_COLUMNS = {"constraint": "text", "year": "number", "value": "number"}
+#: Plan columns holding text that do not end in ``_id``.
+TEXT_COLUMNS = frozenset({"category"})
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The bytes of a regular file, or PlanFileError (missing, a folder, a FIFO, unreadable)."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise PlanFileError(path, "is not a regular file")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise PlanFileError(path, "is missing") from None
+    except OSError as error:
+        raise PlanFileError(path, f"cannot be read ({error.strerror or error})") from None
+
+
+def _read_meta(path: Path) -> dict[str, object]:
+    """plan.json checked: JSON, an object of the right keys and types, a format this version reads."""
+    try:
+        meta = json.loads(_read_bytes(path).decode("utf-8"))
+    except UnicodeDecodeError:
+        raise PlanFileError(path, "is not UTF-8 text") from None
+    except RecursionError:
+        raise PlanFileError(path, "nests too deep") from None
+    except ValueError as error:
+        raise PlanFileError(path, f"is not valid JSON ({error})") from None
+    if not isinstance(meta, dict):
+        raise PlanFileError(path, f"expected a JSON object, got {type(meta).__name__}")
+    version = meta.get("format_version")
+    if type(version) is not int or not 1 <= version <= FORMAT_VERSION:
+        raise PlanFileError(path, f"format_version {version!r}: this gigawatt reads plan formats 1 to {FORMAT_VERSION}")
+    if _depth(meta) > MAX_JSON_DEPTH:
+        raise PlanFileError(path, f"nests deeper than {MAX_JSON_DEPTH} levels")
+    checked = {}
+    for key, kinds in META_TYPES.items():
+        if key not in meta:
+            raise PlanFileError(path, f"no {key!r}")
+        value = meta[key]
+        if float in kinds and type(value) is int:
+            value = float(value)
+        if type(value) not in kinds:
+            expected = " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
+            raise PlanFileError(path, f"{key!r}: expected {expected}, got {type(value).__name__}")
+        checked[key] = value
+    bad = [k for k, v in checked["timings"].items() if type(v) not in (int, float)]
+    if bad:
+        raise PlanFileError(path, f"timings {bad[0]!r}: expected seconds, got {checked['timings'][bad[0]]!r}")
+    return checked
+
+
+def _depth(value: object) -> int:
+    """How deeply lists and objects nest in a JSON value (iterative: no recursion limit to hit)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in children if isinstance(child, dict | list))
+    return deepest
+
+
+def _column_kinds(columns: Iterable[str]) -> dict[str, str]:
+    """A plan table's columns by kind, from their names: ids and categories text, ``year`` whole years, the rest numbers."""
+    return {c: "text" if c.endswith("_id") or c in TEXT_COLUMNS else "year" if c == "year" else "number" for c in columns}
+
+
+def _read_table(path: Path, kinds: Mapping[str, str]) -> pd.DataFrame:
+    """A Parquet table holding at least the columns of ``kinds``, each of its kind (:func:`_column_problem`)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    data = _read_bytes(path)
+    try:
+        table = pq.read_table(pa.BufferReader(data))
+        table.validate(full=True)  # text that is not UTF-8 would otherwise fail later, when a cell is read
+        frame = table.to_pandas()
+    except Exception as error:  # pyarrow raises ArrowInvalid, OSError and others for damaged files
+        raise PlanFileError(path, f"is not a readable Parquet table ({type(error).__name__}: {first_line(error)})") from None
+    for column, kind in kinds.items():
+        if column not in frame.columns:
+            raise PlanFileError(path, f"has no column {column!r}")
+        problem = _column_problem(frame[column], kind)
+        if problem:
+            raise PlanFileError(path, f"column {column!r}: {problem}")
+    return frame
+
+
+def _column_problem(values: pd.Series, kind: str) -> str | None:
+    """What is wrong with a column of kind ``text``, ``year`` (whole numbers) or ``number``; None when nothing."""
+    if kind == "text":
+        return None if values.map(lambda v: isinstance(v, str)).all() else "expected text"
+    if kind == "year":
+        return None if pd.api.types.is_integer_dtype(values) else f"expected whole years, got {values.dtype}"
+    return None if pd.api.types.is_numeric_dtype(values) else f"expected numbers, got {values.dtype}"
+
+
+def _read_scenario(folder: Path) -> Scenario:
+    """The plan's own copy of its scenario, checked as any scenario is."""
+    from gigawatt.scenario import ScenarioError, load_scenario
+
+    if not folder.is_dir() or folder.is_symlink():
+        raise PlanFileError(folder, "is missing or not a folder; expected the plan's scenario")
+    try:
+        return load_scenario(folder)
+    except ScenarioError as error:
+        raise PlanFileError(folder, "the plan's scenario is invalid: " + "; ".join(map(str, error.problems[:3]))) from None
 
 
 def _save_scenario(scenario: Scenario, folder: Path) -> None:

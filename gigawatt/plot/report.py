@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 import gigawatt
+from gigawatt.errors import OutputRefused
 from gigawatt.plot import sweeps
 from gigawatt.plot._common import TOL, figure, year_axis
 from gigawatt.plot.accessor import PlanPlots
@@ -47,12 +49,14 @@ KPI_ROWS: dict[str, tuple[str, float, str, str]] = {
 }
 
 
-def report(plan: Plan, path: str | Path, *, verify: bool = True) -> Path:
+def report(plan: Plan, path: str | Path, *, verify: bool = True, overwrite: bool = False) -> Path:
     """Write one self-contained HTML page for ``plan``: summary, KPIs, verification, every chart, the main tables.
 
     ``verify`` runs the independent checker and lists what it finds (skipped for LP relaxations).
-    Returns the path written.
+    An existing file at ``path`` is replaced only when it is a gigawatt report or with ``overwrite``
+    (:func:`check_report_target`). Returns the path written.
     """
+    target = check_report_target(path, overwrite=overwrite)
     charts = PlanPlots(plan).all()
     sections = [
         ("Summary", f"<pre>{html.escape(plan.summary())}</pre>"),
@@ -76,17 +80,21 @@ def report(plan: Plan, path: str | Path, *, verify: bool = True) -> Path:
         f"objective {_num(plan.objective, 1e-9, '{:,.3f}')} B USD, bound {_num(plan.bound, 1e-9, '{:,.3f}')} B USD, "
         f"gap {_num(plan.gap, 100.0, '{:.3f}')}%. gigawatt {gigawatt.__version__}.</p>"
     )
-    return _write(Path(path), f"gigawatt plan: {plan.scenario.name}", intro, sections, list(charts.values()))
+    return _write(target, f"gigawatt plan: {plan.scenario.name}", intro, sections, list(charts.values()))
 
 
-def runs_report(runs: pd.DataFrame, path: str | Path, *, title: str = "gigawatt runs", power: pd.DataFrame | None = None) -> Path:
+def runs_report(
+    runs: pd.DataFrame, path: str | Path, *, title: str = "gigawatt runs", power: pd.DataFrame | None = None, overwrite: bool = False
+) -> Path:
     """Write one self-contained HTML page comparing a sweep's runs (the frame of :func:`gigawatt.load_runs`).
 
     Charts: total cost, cost of compute and peak power against each swept column (coloured by a
     second swept column when there are two), the ceiling's value when ``ceiling_mw`` varies, and
     facility power per year per run (from the ``mw_<year>`` columns, or the ``power`` table with a
-    ``run_id`` column). Tables: status counts and every run. Returns the path written.
+    ``run_id`` column). Tables: status counts and every run. An existing file at ``path`` is
+    replaced only when it is a gigawatt report or with ``overwrite``. Returns the path written.
     """
+    target = check_report_target(path, overwrite=overwrite)
     keys = swept_columns(runs)
     charts: dict[str, go.Figure] = {}
     for x in keys or ["run_id"]:
@@ -106,7 +114,7 @@ def runs_report(runs: pd.DataFrame, path: str | Path, *, title: str = "gigawatt 
     shown = [c for c in ("run_id", "label", *keys, *RUN_TABLE) if c in runs.columns]
     sections.append(("Runs", _table(runs[list(dict.fromkeys(shown))])))
     intro = f"<p>{len(runs)} runs; swept: {html.escape(', '.join(keys) or 'nothing')}. gigawatt {gigawatt.__version__}.</p>"
-    return _write(Path(path), title, intro, sections, list(charts.values()))
+    return _write(target, title, intro, sections, list(charts.values()))
 
 
 #: Result and bookkeeping columns of a runs frame (see :mod:`gigawatt.sweeps.store`); the other columns are swept inputs.
@@ -301,9 +309,51 @@ def _write(path: Path, title: str, intro: str, sections: list[tuple[str, str]], 
     nav = "".join(f'<a href="#{a}">{html.escape(t)}</a>' for a, (t, _) in zip(anchors, sections, strict=True))
     body = "".join(f'<h2 id="{a}">{html.escape(t)}</h2>\n{content}\n' for a, (t, content) in zip(anchors, sections, strict=True))
     page = (
-        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n'
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n{GENERATOR}\n<title>{html.escape(title)}</title>\n'
         f"<style>{STYLE}</style>\n{page_head(figures)}</head>\n<body>\n<h1>{html.escape(title)}</h1>\n{intro}\n<nav>{nav}</nav>\n{body}</body>\n</html>\n"
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(page, encoding="utf-8")
+        os.replace(tmp, path)  # whole or not at all
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return path
+
+
+#: The tag that marks a page as a gigawatt report, so a later report may replace it.
+GENERATOR = '<meta name="generator" content="gigawatt">'
+
+
+def is_report_file(path: Path) -> bool:
+    """Whether ``path`` is a regular file gigawatt wrote as a report: its generator tag, or an older report's title."""
+    if path.is_symlink() or not path.is_file():
+        return False
+    try:
+        with open(path, "rb") as file:
+            head = file.read(4096)
+    except OSError:
+        return False
+    return GENERATOR.encode() in head or (head.startswith(b"<!DOCTYPE html>") and b"<title>gigawatt " in head)
+
+
+def check_report_target(path: str | Path, *, overwrite: bool = False) -> Path:
+    """The absolute file a report may be written to, or :class:`~gigawatt.errors.OutputRefused` saying why not.
+
+    Free: a new file or an earlier report. With ``overwrite``, also any other file, except one in a
+    scenario folder. A folder is always refused (name a file in it).
+    """
+    from gigawatt.plan.plan import output_path
+
+    target = output_path(path)
+    if target.is_dir() and not target.is_symlink():
+        raise OutputRefused(path, "is a folder; name the report file, e.g. report.html inside it")
+    if not (target.exists() or target.is_symlink()) or is_report_file(target):
+        return target
+    if (target.parent / "scenario.yaml").exists():
+        raise OutputRefused(path, "is a file in a scenario folder; reports never replace a scenario's files")
+    if not overwrite:
+        raise OutputRefused(path, "exists and is not a gigawatt report; pick a new file, or use --force to replace it")
+    return target

@@ -7,12 +7,16 @@ transaction, so a crash never leaves half a run. Plan tables carry the ``run_id`
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from gigawatt.errors import StoreError, first_line
 
 #: The ``runs`` table: column -> DuckDB type. The varied parameters travel as JSON in ``params``.
 RUN_COLUMNS: dict[str, str] = {
@@ -48,20 +52,63 @@ RUN_COLUMNS: dict[str, str] = {
 }
 
 
+#: DuckDB database files carry these bytes at :data:`DUCKDB_MAGIC_OFFSET`.
+DUCKDB_MAGIC, DUCKDB_MAGIC_OFFSET = b"DUCK", 8
+#: The first bytes of every SQLite database file.
+SQLITE_MAGIC = b"SQLite format 3\x00"
+#: Connection settings: a results file never makes DuckDB install or load an extension (no downloads, no SQLite scanner).
+DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+
 class RunStore:
-    """A DuckDB results file (``":memory:"`` for none); use as a context manager."""
+    """A DuckDB results file (``":memory:"`` for none); use as a context manager.
+
+    An existing file is checked before DuckDB opens it (:func:`check_store`): a regular DuckDB file
+    whose ``runs`` table has gigawatt's columns, else :class:`~gigawatt.errors.StoreError`. A new
+    file is created only when writing (``read_only=False``).
+    """
 
     def __init__(self, path: str | Path = ":memory:", *, read_only: bool = False):
         import duckdb
 
         self.path = str(path)
-        if self.path != ":memory:" and not read_only:
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(self.path, read_only=read_only)
+        if self.path != ":memory:":
+            check_store(self.path, must_exist=read_only)
+            if not read_only:
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(self.path, read_only=read_only, config=DUCKDB_CONFIG)
+        except duckdb.Error as error:
+            raise StoreError(self.path, f"DuckDB cannot open it ({first_line(error)})") from None
         self._tables: list[str] | None = None
-        if not read_only:
-            columns = ", ".join(f'"{name}" {kind}' for name, kind in RUN_COLUMNS.items())
-            self.con.execute(f"CREATE TABLE IF NOT EXISTS runs ({columns})")
+        try:
+            if not read_only:
+                columns = ", ".join(f'"{name}" {kind}' for name, kind in RUN_COLUMNS.items())
+                self.con.execute(f"CREATE TABLE IF NOT EXISTS runs ({columns})")
+            self._check_schema()
+        except BaseException:
+            self.con.close()
+            raise
+
+    def _check_schema(self) -> None:
+        """StoreError unless the ``runs`` table has every column of :data:`RUN_COLUMNS` and each plan table a ``run_id``."""
+        import duckdb
+
+        try:
+            rows = self.con.execute("SELECT table_name, column_name FROM information_schema.columns").fetchall()
+        except duckdb.Error as error:
+            raise StoreError(self.path, f"DuckDB cannot read its tables ({first_line(error)})") from None
+        columns: dict[str, set[str]] = {}
+        for table, column in rows:
+            columns.setdefault(table, set()).add(column)
+        if "runs" not in columns:
+            raise StoreError(self.path, "is a DuckDB file but not a gigawatt results store (no runs table)")
+        missing = [c for c in RUN_COLUMNS if c not in columns["runs"]]
+        if missing:
+            raise StoreError(self.path, f"its runs table lacks gigawatt's column(s) {', '.join(missing[:5])}; not a gigawatt results store")
+        for table, names in columns.items():
+            if table.startswith("plan_") and "run_id" not in names:
+                raise StoreError(self.path, f"its table {table} has no run_id column; not a gigawatt results store")
 
     def __enter__(self) -> RunStore:
         return self
@@ -194,8 +241,46 @@ def _quote(name: str) -> str:
 
 
 def load_runs(store: str | Path, table: str | None = None) -> pd.DataFrame:
-    """The runs of a results store as a DataFrame (``table="power"`` etc.: that plan table of every run)."""
-    if not Path(store).exists():
+    """The runs of a results store as a DataFrame (``table="power"`` etc.: that plan table of every run).
+
+    The file is opened read-only and checked first: a missing one raises FileNotFoundError, one
+    that is not a gigawatt store (or whose contents cannot be read) :class:`~gigawatt.errors.StoreError`,
+    an unknown ``table`` KeyError.
+    """
+    import duckdb
+
+    if not os.path.lexists(store):
         raise FileNotFoundError(f"no results store at {store}")
     with RunStore(store, read_only=True) as db:
-        return db.runs() if table is None else db.table(table)
+        try:
+            return db.runs() if table is None else db.table(table)
+        except (duckdb.Error, ValueError, TypeError) as error:  # e.g. a params cell that is not JSON
+            raise StoreError(store, f"its contents cannot be read ({type(error).__name__}: {first_line(error)})") from None
+
+
+def check_store(path: str | Path, *, must_exist: bool = True) -> None:
+    """StoreError unless ``path`` is a regular file holding a DuckDB database (nothing there is fine unless ``must_exist``).
+
+    Checked with ``os.stat`` and the file's first bytes before DuckDB sees it, so a FIFO never
+    blocks and a SQLite file never makes DuckDB reach for its SQLite extension.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        if must_exist:
+            raise StoreError(path, "no results store here") from None
+        return
+    except OSError as error:
+        raise StoreError(path, f"cannot be read ({error.strerror or error})") from None
+    if not stat.S_ISREG(mode):
+        raise StoreError(path, "is not a regular file; expected a DuckDB results store written by gigawatt sweep")
+    try:
+        with open(path, "rb") as file:
+            head = file.read(len(SQLITE_MAGIC))
+    except OSError as error:
+        raise StoreError(path, f"cannot be read ({error.strerror or error})") from None
+    if head.startswith(SQLITE_MAGIC):
+        raise StoreError(path, "is a SQLite database, not a DuckDB results store written by gigawatt sweep")
+    if head[DUCKDB_MAGIC_OFFSET : DUCKDB_MAGIC_OFFSET + len(DUCKDB_MAGIC)] != DUCKDB_MAGIC:
+        what = "is empty" if not head else "is not a DuckDB file"
+        raise StoreError(path, f"{what}; expected a results store written by gigawatt sweep")
