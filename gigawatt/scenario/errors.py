@@ -30,7 +30,7 @@ class Problem:
         if self.line is not None:
             where += f", line {self.line}"
         if self.column:
-            kind = "key" if self.file.endswith((".yaml", ".yml")) or self.file == "overrides" else "column"
+            kind = "column" if self.file.endswith(".csv") else "key"
             where += f", {kind} '{self.column}'"
         value = "" if self.value is None else f": {show(self.value)}"
         return f"{where}{value}: {self.message}"
