@@ -139,6 +139,10 @@ class Scenario:
         current = self.settings.model_dump()
         for key_text, value in given.items():
             key = OverrideKey.parse(str(key_text))
+            malformed = key.malformed()
+            if malformed is not None:
+                problems.append(malformed)
+                continue
             if key.table is not None:
                 table_overrides[key] = parse_value(value)
                 continue
@@ -161,7 +165,8 @@ class Scenario:
             untouched = [name for name, frame in tables.items() if frame is self.tables.get(name)]
             return Scenario.from_tables(raw, tables, path=self.path, files=self.files, lines=self.lines, validated=untouched)
         except ScenarioError as err:
-            raise ScenarioError([_blame_override(p, given) for p in err.problems]) from None
+            keys = [OverrideKey.parse(str(k)) for k in given]
+            raise ScenarioError([_blame_override(p, keys, self.files) for p in err.problems]) from None
 
     def __reduce__(self) -> tuple:
         """Pickle (Dask ships scenarios to workers): the read-only mappings travel as dicts."""
@@ -260,11 +265,20 @@ def _canonical(value: object) -> object:
     return value
 
 
-def _blame_override(problem: Problem, overrides: Mapping[str, object]) -> Problem:
-    """Point a settings problem at ``overrides`` when the key it names was overridden."""
-    key = problem.column or ""
-    if problem.file.endswith("scenario.yaml") and any(key == k or key.startswith(f"{k}.") for k in map(str, overrides)):
-        return Problem("overrides", problem.message, column=problem.column, value=problem.value)
+def _blame_override(problem: Problem, keys: Sequence[OverrideKey], files: Mapping[str, str]) -> Problem:
+    """Point a problem at ``overrides``, naming the override key, when that key set what the problem is about:
+    a setting at, under or above the problem's key, or the table column of the problem (its file and line kept
+    in the message).
+    """
+    column = problem.column or ""
+    for key in keys:
+        if key.table is None and problem.file.endswith("scenario.yaml"):
+            path = key.setting or ""
+            if column == path or column.startswith(f"{path}.") or path.startswith(f"{column}."):
+                return Problem("overrides", problem.message, column=key.text, value=problem.value)
+        elif key.table is not None and problem.file == files.get(key.table, f"{key.table}.csv") and column == key.column:
+            where = problem.file + (f", line {problem.line}" if problem.line is not None else "")
+            return Problem("overrides", f"{problem.message} (in {where})", column=key.text, value=problem.value)
     return problem
 
 

@@ -261,3 +261,7 @@ RTT_MS_PER_KM = 0.0098
 #: Largest magnitude any number in a scenario may have, in its own unit: beyond every real figure
 #: (1e15 MW, USD or EFLOP/s), and where the solver's arithmetic would no longer hold.
 MAX_MAGNITUDE = 1e15
+
+#: Smallest value a number that must be strictly positive may take: its reciprocal (a per-kW or per-MW
+#: figure the model divides by) stays within :data:`MAX_MAGNITUDE`.
+MIN_POSITIVE = 1 / MAX_MAGNITUDE

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from gigawatt.scenario.errors import Capped, Problem
-from gigawatt.scenario.schema import MAX_MAGNITUDE, TABLES, Column, TableSchema
+from gigawatt.scenario.schema import MAX_MAGNITUDE, MIN_POSITIVE, TABLES, Column, TableSchema
 from gigawatt.scenario.settings import Settings
 
 HEADER_LINES = 1  # a CSV's first data row is line 2
@@ -84,6 +84,8 @@ def _convert(value: object, col: Column) -> tuple[object, bool]:
 
 def _type_message(col: Column, value: object) -> str:
     """Why ``value`` is not a valid ``col`` cell."""
+    if isinstance(value, bool | np.bool_):
+        return f"{str(bool(value)).lower()} is not a number; expected {col.expectation()}"
     text = str(value).strip().lower()
     if text in _NOT_A_NUMBER:
         default = "" if col.required else ", or an empty cell for the default"
@@ -113,6 +115,8 @@ def _check_cell(value: object, col: Column) -> str | None:
             return f"expected {col.expectation(only=broken)}"
         if abs(value) > MAX_MAGNITUDE:  # type: ignore[arg-type]
             return f"beyond any real figure; expected {col.expectation()} of magnitude at most {MAX_MAGNITUDE:.0e}"
+        if col.gt == 0 and value < MIN_POSITIVE:  # type: ignore[operator]
+            return f"too small to be a real figure (its reciprocal is beyond {MAX_MAGNITUDE:.0e}); expected a number ≥ {MIN_POSITIVE:.0e}"
     return None
 
 
