@@ -90,22 +90,12 @@ class Scenario:
             frame, found = v.coerce_table(TABLES[name], raw, file)
             typed[name] = frame
             problems += found
-            if not found:
-                problems += v.check_keys(TABLES[name], frame, file)
+            problems += v.check_keys(TABLES[name], frame, file)
+        problems += v.check_required_rows(typed, files)
+        problems += v.check_across(parsed, typed, files)  # on the valid cells, whatever else is wrong: one report
         if problems:
             raise ScenarioError(problems)
         assert parsed is not None
-        problems += v.check_required_rows(typed, files)
-        if not problems:  # the checks across rows and tables, all together
-            problems += v.check_references(typed, files)
-            problems += v.check_regions(typed, files)
-            problems += v.check_horizon_ends(parsed)
-            problems += v.check_years(parsed, typed, files)
-            problems += v.check_sites(typed, files)
-            problems += v.check_cooling(typed, files)
-            problems += v.check_grid(typed, files)
-        if problems:
-            raise ScenarioError(problems)
         row_lines = {name: tuple(frame.attrs["lines"]) for name, frame in typed.items()}
         frozen = {}
         for name in TABLES:

@@ -101,3 +101,92 @@ def test_a_subnormal_setting_or_cell_override_is_refused(shipped_tiny: gw.Scenar
         f"overrides, key 'chips[old_air].it_kw_per_unit': 5e-324: {TINY_POSITIVE} (in chips.csv, line 2)"
     ]
     assert shipped_tiny.with_overrides({"chips[old_air].it_kw_per_unit": 1e-15}).chips.it_kw_per_unit.iloc[0] == 1e-15
+
+
+# -- one report with every problem ------------------------------------------------------------------------
+def found(problems: list[Problem]) -> set[tuple[str, int | None, str | None, object]]:
+    return {(p.file, p.line, p.column, p.value) for p in problems}
+
+
+def test_a_bad_number_a_bad_category_and_a_dangling_reference_come_together(tiny: Copy) -> None:
+    tiny.set("sites", 0, "pue", "0.5")
+    tiny.set("sites", 1, "cooling", "water")
+    tiny.set("sites", 2, "node_id", "nowhere")
+    problems = problems_of(tiny.path)
+    assert found(problems) == {
+        ("sites.csv", 2, "pue", "0.5"),
+        ("sites.csv", 3, "cooling", "water"),
+        ("sites.csv", 4, "node_id", "nowhere"),
+    }
+    assert "sites.csv, line 4, column 'node_id': 'nowhere': not found in nodes.csv" in str(problems[-1])
+
+
+def test_keys_ranges_years_and_islands_are_checked_beside_bad_cells(tiny: Copy) -> None:
+    tiny.set("chips", 0, "capex_usd_per_unit", "lots")
+    tiny.set("sites", 1, "site_id", "north_liquid")  # given twice
+    tiny.set("sites", 0, "block_mw", "500")  # larger than max_mw 60
+    tiny.set("demand", 0, "year", "1999")
+    tiny.set("supplies", 1, "node_id", "north")  # the south node loses its only supply
+    tiny.set("links", 0, "capacity_mw", "0")  # and its link to the north
+    problems = problems_of(tiny.path)
+    assert {(p.file, p.line, p.column) for p in problems} == {
+        ("chips.csv", 2, "capex_usd_per_unit"),
+        ("sites.csv", 3, "site_id"),
+        ("sites.csv", 2, "block_mw"),
+        ("demand.csv", 2, "year"),
+        ("sites.csv", 4, "node_id"),
+    }
+    island = next(p for p in problems if p.column == "node_id")
+    assert "site 'south_liquid' cannot reach any supply: its node lies on an island of the grid {south} with no supply" in island.message
+
+
+def test_a_bad_cell_hides_no_problem_and_invents_none(tiny: Copy) -> None:
+    """A node id left empty could be the one a site names: no 'not found' on its account, no island either."""
+    tiny.set("nodes", 1, "node_id", "")
+    tiny.set("sites", 0, "max_mw", "-1")
+    assert found(problems_of(tiny.path)) == {("nodes.csv", 3, "node_id", None), ("sites.csv", 2, "max_mw", "-1")}
+
+
+# -- the island check scales with the grid --------------------------------------------------------------
+def chain(n: int, cut: int) -> tuple[dict, dict]:
+    """Settings and tables of a chain of ``n`` nodes (a site at each), its one supply at the start, the link after ``cut`` unusable."""
+    import pandas as pd
+    from builders import chip, link, site, supply
+
+    links = [link(f"l{i}", f"n{i}", f"n{i + 1}", capacity_mw=0.0 if i == cut else 1000.0) for i in range(n - 1)]
+    tables = {
+        "nodes": pd.DataFrame({"node_id": [f"n{i}" for i in range(n)], "lat": 40.0, "lon": -80.0}),
+        "links": pd.DataFrame(links),
+        "sites": pd.DataFrame([site(f"s{i}", node_id=f"n{i}") for i in range(n)]),
+        "supplies": pd.DataFrame([supply("g", node_id="n0")]),
+        "chips": pd.DataFrame([chip("a")]),
+        "demand": pd.DataFrame([{"year": 2026, "eflops": 1.0}]),
+    }
+    return {"name": "chain", "years": [2026], "ceiling_mw": 1000.0}, tables
+
+
+def test_an_island_is_reported_once_with_a_capped_list() -> None:
+    settings, tables = chain(40, cut=24)  # nodes n25..n39 are cut off
+    with pytest.raises(ScenarioError) as info:
+        gw.Scenario.from_tables(settings, tables)
+    (problem,) = info.value.problems
+    assert (problem.file, problem.line, problem.column, problem.value) == ("sites.csv", 27, "node_id", "n25")
+    sites = ", ".join(f"'s{i}'" for i in range(25, 35))
+    nodes = ", ".join(f"n{i}" for i in range(25, 35))
+    assert problem.message.startswith(
+        f"sites {sites} and 5 more (15 sites) cannot reach any supply: their nodes lie on an island of the grid "
+        f"{{{nodes} and 5 more (15 nodes)}} with no supply; expected a supply in supplies.csv"
+    )
+
+
+def test_the_island_check_of_a_20000_node_chain_takes_seconds() -> None:
+    """Was: one component search per site, every member listed for every site (minutes, megabytes of text)."""
+    import time
+
+    settings, tables = chain(20_000, cut=9_999)
+    started = time.perf_counter()
+    with pytest.raises(ScenarioError) as info:
+        gw.Scenario.from_tables(settings, tables)
+    assert time.perf_counter() - started < 30
+    (problem,) = info.value.problems
+    assert "and 9,990 more (10,000 sites)" in problem.message and len(str(problem)) < 1000
