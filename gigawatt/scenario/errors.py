@@ -58,6 +58,10 @@ def show(value: object) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+class PlausibilityWarning(UserWarning):
+    """A value that is valid but far from every public figure: likely a unit slip (W typed as kW)."""
+
+
 class Capped:
     """Problems of one file and column: the first :data:`MAX_PROBLEMS_PER_COLUMN` kept, the rest counted."""
 

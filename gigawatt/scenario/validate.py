@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from gigawatt.scenario.errors import Capped, Problem
-from gigawatt.scenario.schema import MAX_MAGNITUDE, MIN_POSITIVE, TABLES, Column, TableSchema
+from gigawatt.scenario.schema import MAX_MAGNITUDE, MIN_POSITIVE, TABLES, Column, Plausible, TableSchema
 from gigawatt.scenario.settings import Settings
 
 HEADER_LINES = 1  # a CSV's first data row is line 2
@@ -418,6 +418,43 @@ def check_regions(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) 
     if "serving" in tables:
         problems.append(Problem(files["serving"], "serving pairs need a regions.csv; add one or remove this table"))
     return problems
+
+
+def _figure(value: float) -> str:
+    """A figure as a warning writes it: ``135,000``, ``0.0102``, ``15.2 million``, ``2.5 billion``."""
+    for scale, word in ((1e9, "billion"), (1e6, "million")):
+        if abs(value) >= scale:
+            return f"{value / scale:.4g} {word}"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:.4g}"
+
+
+def _implausible(value: float, plausible: Plausible) -> str:
+    """Why ``value`` (outside ``plausible.warn``) looks like a unit slip, with the slip that would explain it:
+    those that bring it within the public figures, else within the warning range.
+    """
+    public = f"{_figure(plausible.public[0])} to {_figure(plausible.public[1])} {plausible.unit}"
+    message = f"{_figure(value)} {plausible.unit} is far outside public figures ({public}: {plausible.source})"
+    for low, high in (plausible.public, plausible.warn):
+        meant = [s for s in plausible.slips if low <= value * s.factor <= high]
+        if meant:
+            slips = " or ".join(f"{_figure(value * s.factor)} {plausible.unit} if this was typed in {s.typed_in}" for s in meant)
+            return f"{message}: {slips}"
+    return message
+
+
+def check_plausible(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) -> list[Problem]:
+    """Valid values far from every public figure (columns with :attr:`Column.plausible`): warnings, not errors."""
+    found = []
+    for name, frame in tables.items():
+        for col in TABLES[name].columns:
+            if col.plausible is None or col.name not in frame:
+                continue
+            values = frame[col.name].to_numpy(dtype=float)
+            low, high = col.plausible.warn
+            for i in np.flatnonzero((values != 0) & ((values < low) | (values > high))):  # NaN (an empty cell) is neither
+                why = _implausible(float(values[i]), col.plausible)
+                found.append(Problem(files[name], why, line=_line(frame, i), column=col.name, value=float(values[i])))
+    return found
 
 
 def check_horizon_ends(settings: Settings) -> list[Problem]:
