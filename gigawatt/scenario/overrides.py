@@ -115,6 +115,8 @@ def _apply(tables: Mapping[str, pd.DataFrame], key: OverrideKey, value: object) 
         return frame
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ScenarioError([key.problem(f"'{key.op}' needs a number", value)])
+    if isinstance(value, int) and abs(value) >= 2**53:  # beyond exact floats and numpy's integers: the cells check the result
+        value = float(value)
     current = pd.to_numeric(frame.loc[rows, key.column], errors="coerce")
     if current.isna().any():
         raise ScenarioError([key.problem(f"'{key.op}' needs numeric cells in {schema.file} column {key.column!r}")])

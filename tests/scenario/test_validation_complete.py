@@ -190,3 +190,9 @@ def test_the_island_check_of_a_20000_node_chain_takes_seconds() -> None:
     assert time.perf_counter() - started < 30
     (problem,) = info.value.problems
     assert "and 9,990 more (10,000 sites)" in problem.message and len(str(problem)) < 1000
+
+
+def test_multiplying_whole_cells_by_a_huge_integer_is_refused_not_an_overflow(shipped_tiny: gw.Scenario) -> None:
+    """Was: OverflowError from numpy (found by tests/fuzz/test_inputs_fuzz.py)."""
+    problems = override_problems(shipped_tiny, {"chips.accelerators_per_unit*": 2**63})
+    assert problems[0].startswith("overrides, key 'chips.accelerators_per_unit*': 7.378697629483821e+19: expected a whole number ≥ 1")
