@@ -30,7 +30,7 @@ class Problem:
         if self.line is not None:
             where += f", line {self.line}"
         if self.column:
-            kind = "key" if self.file.endswith((".yaml", ".yml")) or self.file == "overrides" else "column"
+            kind = "column" if self.file.endswith(".csv") else "key"
             where += f", {kind} '{self.column}'"
         value = "" if self.value is None else f": {show(self.value)}"
         return f"{where}{value}: {self.message}"
@@ -56,6 +56,10 @@ def show(value: object) -> str:
         return repr(value if len(value) <= 80 else value[:77] + "...")
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+class PlausibilityWarning(UserWarning):
+    """A value that is valid but far from every public figure: likely a unit slip (W typed as kW)."""
 
 
 class Capped:

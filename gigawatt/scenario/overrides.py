@@ -19,13 +19,19 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from gigawatt.scenario.errors import Problem, ScenarioError
 from gigawatt.scenario.schema import TABLES
+from gigawatt.scenario.settings import FILE_KEYS, Settings
+from gigawatt.scenario.validate import suggest
 
 OPERATORS = ("*", "+")
 _TABLE_KEY = re.compile(r"^(?P<table>[A-Za-z_]\w*)(?:\[(?P<select>[^\]]*)\])?\.(?P<column>\w+)$")
+#: What one cell may be set to; a list or tuple gives one of these per selected row.
+_SCALARS = (str, int, float, type(None), np.generic)
+_KEY_FORMS = "a setting such as 'ceiling_mw' or 'solver.time_limit', or TABLE.COLUMN, TABLE[ID].COLUMN or TABLE[COLUMN=VALUE].COLUMN"
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,19 @@ class OverrideKey:
 
     def problem(self, message: str, value: object = None) -> Problem:
         return Problem("overrides", message, column=self.text, value=value)
+
+    def malformed(self) -> Problem | None:
+        """Why the key names neither a table column nor a setting (``chips[x.first_year``, ``chipz.capex``), else None.
+
+        Unknown keys under a known setting group (``solver.nme``) are left to the settings' own check.
+        """
+        if self.table is not None:
+            return None
+        head = (self.setting or "").split(".")[0].split("[")[0].strip()
+        if (self.setting or "").split(".")[0] in (*Settings.model_fields, *FILE_KEYS):
+            return None
+        hint = suggest(head, [*Settings.model_fields, *TABLES])
+        return self.problem(f"neither a setting nor a table column{hint}; expected {_KEY_FORMS}, TABLE one of: {', '.join(TABLES)}")
 
 
 def apply_to_tables(tables: Mapping[str, pd.DataFrame], overrides: Mapping[OverrideKey, object]) -> dict[str, pd.DataFrame]:
@@ -92,16 +111,34 @@ def _apply(tables: Mapping[str, pd.DataFrame], key: OverrideKey, value: object) 
         frame[key.column] = schema.column(key.column).default
     if key.op is None:
         frame[key.column] = frame[key.column].astype(object)
-        frame.loc[rows, key.column] = value
+        frame.loc[rows, key.column] = _cell_values(key, value, int(rows.sum()), schema.file)
         return frame
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ScenarioError([key.problem(f"'{key.op}' needs a number", value)])
+    if isinstance(value, int) and abs(value) >= 2**53:  # beyond exact floats and numpy's integers: the cells check the result
+        value = float(value)
     current = pd.to_numeric(frame.loc[rows, key.column], errors="coerce")
     if current.isna().any():
         raise ScenarioError([key.problem(f"'{key.op}' needs numeric cells in {schema.file} column {key.column!r}")])
     frame[key.column] = frame[key.column].astype(float) if isinstance(value, float) or key.op == "*" else frame[key.column]
     frame.loc[rows, key.column] = current * value if key.op == "*" else current + value
     return frame
+
+
+def _cell_values(key: OverrideKey, value: object, count: int, file: str) -> object:
+    """The value for every selected row, or one value per row from a list or tuple of exactly ``count``."""
+    if isinstance(value, _SCALARS):
+        return value
+    rows = f"{count} row{'s' if count != 1 else ''} of {file}"
+    if not isinstance(value, list | tuple):
+        raise ScenarioError([key.problem(f"expected one value for the {rows}, or a list of {count}", value)])
+    if len(value) != count:
+        given = f"{len(value)} value{'s' if len(value) != 1 else ''}"
+        raise ScenarioError([key.problem(f"{given} given for {rows}; expected one value for them all, or a list of {count}", value)])
+    cells = np.empty(count, dtype=object)
+    for i, cell in enumerate(value):
+        cells[i] = cell
+    return cells
 
 
 def combine_setting(current: object, key: OverrideKey, value: object) -> object:

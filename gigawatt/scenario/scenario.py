@@ -6,6 +6,7 @@ import copy
 import hashlib
 import json
 import math
+import warnings
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ import pandas as pd
 import pydantic
 
 from gigawatt.scenario import validate as v
-from gigawatt.scenario.errors import Problem, ScenarioError
+from gigawatt.scenario.errors import PlausibilityWarning, Problem, ScenarioError
 from gigawatt.scenario.files import parse_scalar
 from gigawatt.scenario.overrides import OverrideKey, apply_to_tables, combine_setting
 from gigawatt.scenario.schema import TABLES
@@ -37,6 +38,8 @@ class Scenario:
     raw_settings: Mapping[str, object] = field(default_factory=dict, repr=False)
     files: Mapping[str, str] = field(default_factory=dict, repr=False)
     lines: Mapping[str, tuple[int, ...]] = field(default_factory=dict, repr=False)
+    #: Valid values far from every public figure (likely unit slips), as :class:`PlausibilityWarning` s said when built.
+    warnings: tuple[Problem, ...] = field(default=(), repr=False)
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
@@ -56,6 +59,10 @@ class Scenario:
         row lines in its file (default: read from ``frame.attrs["lines"]``, else counted from line 2).
         ``validated`` names tables taken unchanged from a Scenario: their cells are not checked again
         (the checks across rows and tables still run).
+
+        Values far from every public figure (``135000`` kW per unit) are not errors: each is a
+        :class:`PlausibilityWarning` (except in ``validated`` tables, warned about already) and is kept
+        in :attr:`warnings`.
         """
         files = dict(files or {name: f"{name}.csv" for name in tables})
         problems: list[Problem] = []
@@ -90,22 +97,16 @@ class Scenario:
             frame, found = v.coerce_table(TABLES[name], raw, file)
             typed[name] = frame
             problems += found
-            if not found:
-                problems += v.check_keys(TABLES[name], frame, file)
+            problems += v.check_keys(TABLES[name], frame, file)
+        problems += v.check_required_rows(typed, files)
+        problems += v.check_across(parsed, typed, files)  # on the valid cells, whatever else is wrong: one report
         if problems:
             raise ScenarioError(problems)
         assert parsed is not None
-        problems += v.check_required_rows(typed, files)
-        if not problems:  # the checks across rows and tables, all together
-            problems += v.check_references(typed, files)
-            problems += v.check_regions(typed, files)
-            problems += v.check_horizon_ends(parsed)
-            problems += v.check_years(parsed, typed, files)
-            problems += v.check_sites(typed, files)
-            problems += v.check_cooling(typed, files)
-            problems += v.check_grid(typed, files)
-        if problems:
-            raise ScenarioError(problems)
+        implausible = tuple(v.check_plausible(typed, files))
+        for problem in implausible:
+            if not any(problem.file == files[name] for name in validated):
+                warnings.warn(str(problem), PlausibilityWarning, stacklevel=2)
         row_lines = {name: tuple(frame.attrs["lines"]) for name, frame in typed.items()}
         frozen = {}
         for name in TABLES:
@@ -120,6 +121,7 @@ class Scenario:
             MappingProxyType(copy.deepcopy(dict(settings))),
             MappingProxyType({n: files[n] for n in frozen}),
             MappingProxyType(row_lines),
+            implausible,
         )
 
     def with_overrides(self, overrides: Mapping[str, object] | None = None, /, **kwargs: object) -> Scenario:
@@ -139,6 +141,10 @@ class Scenario:
         current = self.settings.model_dump()
         for key_text, value in given.items():
             key = OverrideKey.parse(str(key_text))
+            malformed = key.malformed()
+            if malformed is not None:
+                problems.append(malformed)
+                continue
             if key.table is not None:
                 table_overrides[key] = parse_value(value)
                 continue
@@ -161,11 +167,12 @@ class Scenario:
             untouched = [name for name, frame in tables.items() if frame is self.tables.get(name)]
             return Scenario.from_tables(raw, tables, path=self.path, files=self.files, lines=self.lines, validated=untouched)
         except ScenarioError as err:
-            raise ScenarioError([_blame_override(p, given) for p in err.problems]) from None
+            keys = [OverrideKey.parse(str(k)) for k in given]
+            raise ScenarioError([_blame_override(p, keys, self.files) for p in err.problems]) from None
 
     def __reduce__(self) -> tuple:
         """Pickle (Dask ships scenarios to workers): the read-only mappings travel as dicts."""
-        fields = (self.settings, self.tables, self.path, self.raw_settings, self.files, self.lines)
+        fields = (self.settings, self.tables, self.path, self.raw_settings, self.files, self.lines, self.warnings)
         return (_rebuild, tuple(dict(f) if isinstance(f, Mapping) else f for f in fields))
 
     # -- views --------------------------------------------------------------------------------
@@ -208,6 +215,9 @@ class Scenario:
             f"  regions      {', '.join(t['regions'].region_id) if 'regions' in t else 'one pool'}",
             f"  demand       {by_year.iloc[0]:,.1f} EFLOP/s in {by_year.index[0]} to {by_year.iloc[-1]:,.1f} in {by_year.index[-1]}",
         ]
+        if self.warnings:
+            lines.append(f"  warnings     {len(self.warnings)} value{'s' if len(self.warnings) != 1 else ''} far from public figures:")
+            lines += [f"    - {problem}" for problem in self.warnings]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -218,9 +228,11 @@ class Scenario:
         )
 
 
-def _rebuild(settings: Settings, tables: dict, path: Path | None, raw: dict, files: dict, lines: dict) -> Scenario:
+def _rebuild(
+    settings: Settings, tables: dict, path: Path | None, raw: dict, files: dict, lines: dict, found: tuple[Problem, ...] = ()
+) -> Scenario:
     proxy = MappingProxyType
-    return Scenario(settings, proxy(tables), path, proxy(raw), proxy(files), proxy(lines))
+    return Scenario(settings, proxy(tables), path, proxy(raw), proxy(files), proxy(lines), found)
 
 
 def _get_dotted(values: Mapping[str, object], key: str) -> object:
@@ -260,11 +272,20 @@ def _canonical(value: object) -> object:
     return value
 
 
-def _blame_override(problem: Problem, overrides: Mapping[str, object]) -> Problem:
-    """Point a settings problem at ``overrides`` when the key it names was overridden."""
-    key = problem.column or ""
-    if problem.file.endswith("scenario.yaml") and any(key == k or key.startswith(f"{k}.") for k in map(str, overrides)):
-        return Problem("overrides", problem.message, column=problem.column, value=problem.value)
+def _blame_override(problem: Problem, keys: Sequence[OverrideKey], files: Mapping[str, str]) -> Problem:
+    """Point a problem at ``overrides``, naming the override key, when that key set what the problem is about:
+    a setting at, under or above the problem's key, or the table column of the problem (its file and line kept
+    in the message).
+    """
+    column = problem.column or ""
+    for key in keys:
+        if key.table is None and problem.file.endswith("scenario.yaml"):
+            path = key.setting or ""
+            if column == path or column.startswith(f"{path}.") or path.startswith(f"{column}."):
+                return Problem("overrides", problem.message, column=key.text, value=problem.value)
+        elif key.table is not None and problem.file == files.get(key.table, f"{key.table}.csv") and column == key.column:
+            where = problem.file + (f", line {problem.line}" if problem.line is not None else "")
+            return Problem("overrides", f"{problem.message} (in {where})", column=key.text, value=problem.value)
     return problem
 
 

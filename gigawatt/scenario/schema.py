@@ -14,6 +14,27 @@ Dtype = Literal["str", "int", "float", "bool"]
 
 
 @dataclass(frozen=True)
+class Slip:
+    """A unit slip: the value times ``factor`` is what was meant if it was typed ``typed_in`` (``"in W"``)."""
+
+    factor: float
+    typed_in: str
+
+
+@dataclass(frozen=True)
+class Plausible:
+    """Where real figures of a column lie: public figures span ``public``; a nonzero value outside
+    ``warn`` (``public`` widened about tenfold) is warned about, with the :class:`Slip` that would explain it.
+    """
+
+    unit: str
+    public: tuple[float, float]
+    warn: tuple[float, float]
+    source: str
+    slips: tuple[Slip, ...] = ()
+
+
+@dataclass(frozen=True)
 class Column:
     """One column of a scenario table.
 
@@ -32,6 +53,7 @@ class Column:
     le: float | None = None
     lt: float | None = None
     choices: tuple[str, ...] = ()
+    plausible: Plausible | None = None
 
     def bounds(self, only: str | None = None) -> str:
         """The numeric bounds as text (``≥ 1 and ≤ 3``); ``only`` picks one of ``ge``/``gt``/``le``/``lt``."""
@@ -81,6 +103,44 @@ class TableSchema:
         return tuple(c.name for c in self.columns)
 
 
+_THOUSANDS_USD = Slip(1e3, "thousands of USD")
+_MILLIONS_USD = Slip(1e6, "millions of USD")
+#: Plausible ranges: public figures from docs/data-facts (sections 1-3), widened about tenfold for warnings.
+UNIT_POWER = Plausible("kW per unit", (0.5, 200), (0.05, 2000), "server to rack, data-facts 1a-1b", (Slip(1e-3, "W"), Slip(1e3, "MW")))
+UNIT_PRICE = Plausible(
+    "USD per unit", (1e4, 5.9e6), (1e3, 1e9), "one accelerator to an NVL72 rack all-in, data-facts 1c", (_THOUSANDS_USD, _MILLIONS_USD)
+)
+UNIT_THROUGHPUT = Plausible(
+    "PFLOP/s per unit",
+    (0.2, 3600),
+    (0.01, 1e5),
+    "one TPU v5e to a Rubin NVL144 rack, data-facts 1a",
+    (Slip(1e-3, "TFLOP/s"), Slip(1e3, "EFLOP/s")),
+)
+FACILITY_CAPEX = Plausible(
+    "USD per MW", (7.4e6, 1.52e7), (5e5, 2e8), "construction per MW, data-facts 2a", (_MILLIONS_USD, Slip(1e3, "USD per kW"))
+)
+OPENING_COST = Plausible(
+    "USD",
+    (5.7e6, 5.4e8),
+    (5e5, 5e9),
+    "a substation to land and substations of a GW campus, data-facts 2b, 5a",
+    (_MILLIONS_USD, _THOUSANDS_USD),
+)
+FIXED_OM = Plausible(
+    "USD per MW-yr",
+    (1.5e5, 4e5),
+    (1e4, 1e7),
+    "about 2.5 % of construction cost a year, data-facts 2a",
+    (Slip(1e3, "USD per kW-yr"), _MILLIONS_USD),
+)
+ENERGY_PRICE = Plausible(
+    "USD/MWh", (57.5, 186.4), (10, 2000), "US industrial prices, data-facts 3a", (Slip(10, "cents per kWh"), Slip(1e3, "USD per kWh"))
+)
+SUPPLY_CAPEX = Plausible(
+    "USD per MW", (8e5, 2.5e6), (1e4, 5e7), "generation or contracted capacity", (_MILLIONS_USD, Slip(1e3, "USD per kW"))
+)
+
 ID = dict(dtype="str")
 SOURCE = Column("source", "str", description="Where the row's figures come from (free text; see SOURCES.md).", required=False, default="")
 LAT = Column("lat", "float", "degrees", "Latitude (WGS84).", ge=-90, le=90)
@@ -120,9 +180,25 @@ TABLES: dict[str, TableSchema] = {
                 LON,
                 Column("max_mw", "float", "MW", "Largest facility power the campus can host.", gt=0),
                 Column("block_mw", "float", "MW", "Facility power of one capacity block (the build increment).", gt=0),
-                Column("open_cost_usd", "float", "USD", "One-off cost to open the campus (land, substation, shell).", ge=0),
-                Column("capex_usd_per_mw", "float", "USD/MW", "Construction cost per MW of facility capacity.", ge=0),
-                Column("fixed_om_usd_per_mw_yr", "float", "USD/MW-yr", "Fixed operation and maintenance per built MW.", ge=0),
+                Column(
+                    "open_cost_usd",
+                    "float",
+                    "USD",
+                    "One-off cost to open the campus (land, substation, shell).",
+                    ge=0,
+                    plausible=OPENING_COST,
+                ),
+                Column(
+                    "capex_usd_per_mw", "float", "USD/MW", "Construction cost per MW of facility capacity.", ge=0, plausible=FACILITY_CAPEX
+                ),
+                Column(
+                    "fixed_om_usd_per_mw_yr",
+                    "float",
+                    "USD/MW-yr",
+                    "Fixed operation and maintenance per built MW.",
+                    ge=0,
+                    plausible=FIXED_OM,
+                ),
                 Column("pue", "float", "-", "Power usage effectiveness: facility power / IT power.", ge=1, le=3),
                 Column(
                     "cooling", "str", description="Cooling the campus offers; liquid halls also host air-cooled units.", choices=COOLING
@@ -170,7 +246,7 @@ TABLES: dict[str, TableSchema] = {
                 Column("supply_id", **ID, description="Power source or contract."),
                 Column("node_id", **ID, description="Node it feeds."),
                 Column("capacity_mw", "float", "MW", "Power available to new large loads.", ge=0),
-                Column("energy_price_usd_per_mwh", "float", "USD/MWh", "Energy price.", ge=0),
+                Column("energy_price_usd_per_mwh", "float", "USD/MWh", "Energy price.", ge=0, plausible=ENERGY_PRICE),
                 Column("co2_t_per_mwh", "float", "t/MWh", "Emission intensity.", ge=0, le=5),
                 Column(
                     "build_cost_usd_per_mw",
@@ -180,6 +256,7 @@ TABLES: dict[str, TableSchema] = {
                     ge=0,
                     required=False,
                     default=0.0,
+                    plausible=SUPPLY_CAPEX,
                 ),
                 _earliest("supply"),
                 _lifetime("supply"),
@@ -195,9 +272,18 @@ TABLES: dict[str, TableSchema] = {
                 Column("first_year", "int", "year", "First year on sale.", ge=0),
                 Column("last_year", "int", "year", "Last year on sale.", ge=0),
                 Column("accelerators_per_unit", "int", "-", "Accelerators in one unit (server or rack).", ge=1),
-                Column("it_kw_per_unit", "float", "kW", "All-in IT power of one unit (host, network included).", gt=0),
-                Column("pflops_per_unit", "float", "PFLOP/s", "Dense throughput of one unit at the scenario's precision.", gt=0),
-                Column("capex_usd_per_unit", "float", "USD", "Price of one unit, installed.", ge=0),
+                Column(
+                    "it_kw_per_unit", "float", "kW", "All-in IT power of one unit (host, network included).", gt=0, plausible=UNIT_POWER
+                ),
+                Column(
+                    "pflops_per_unit",
+                    "float",
+                    "PFLOP/s",
+                    "Dense throughput of one unit at the scenario's precision.",
+                    gt=0,
+                    plausible=UNIT_THROUGHPUT,
+                ),
+                Column("capex_usd_per_unit", "float", "USD", "Price of one unit, installed.", ge=0, plausible=UNIT_PRICE),
                 _lifetime("unit"),
                 Column("cooling", "str", description="Cooling the unit needs.", choices=COOLING),
                 Column("max_units_per_year", "float", "units/yr", "Supply cap on installs per year.", ge=0),
@@ -261,3 +347,7 @@ RTT_MS_PER_KM = 0.0098
 #: Largest magnitude any number in a scenario may have, in its own unit: beyond every real figure
 #: (1e15 MW, USD or EFLOP/s), and where the solver's arithmetic would no longer hold.
 MAX_MAGNITUDE = 1e15
+
+#: Smallest value a number that must be strictly positive may take: its reciprocal (a per-kW or per-MW
+#: figure the model divides by) stays within :data:`MAX_MAGNITUDE`.
+MIN_POSITIVE = 1 / MAX_MAGNITUDE

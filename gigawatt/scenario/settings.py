@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import types
+import typing
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+import annotated_types
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from gigawatt.scenario.schema import MAX_MAGNITUDE
+from gigawatt.scenario.schema import MAX_MAGNITUDE, MIN_POSITIVE
 
 #: Solver threads a scenario or a call may ask for (HiGHS aborts the process far above this).
 MAX_THREADS = 1024
@@ -15,13 +18,33 @@ MAX_THREADS = 1024
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_a_flag(cls, value: object, info: ValidationInfo) -> object:
+        """``true`` is not a number: YAML reads ``yes``, ``on`` and ``true`` as true, which pydantic would take for 1."""
+        if isinstance(value, bool) and _numeric(cls.model_fields[info.field_name or ""].annotation):
+            raise ValueError(f"{str(value).lower()} is not a number (YAML reads yes, no, on, off as true or false); expected a number")
+        return value
+
     @field_validator("*")
     @classmethod
-    def _real_figure(cls, value: object) -> object:
-        """Numbers are finite (``allow_inf_nan``) and at most :data:`MAX_MAGNITUDE` in size, like table cells."""
+    def _real_figure(cls, value: object, info: ValidationInfo) -> object:
+        """Numbers are finite (``allow_inf_nan``) and at most :data:`MAX_MAGNITUDE` in size, like table cells;
+        strictly positive ones at least :data:`MIN_POSITIVE`, so their reciprocals are real figures too."""
         if isinstance(value, float) and abs(value) > MAX_MAGNITUDE:
             raise ValueError(f"beyond any real figure; expected a number of magnitude at most {MAX_MAGNITUDE:.0e}")
+        positive = any(isinstance(m, annotated_types.Gt) and m.gt == 0 for m in cls.model_fields[info.field_name or ""].metadata)
+        if positive and isinstance(value, int | float) and 0 < value < MIN_POSITIVE:
+            raise ValueError(
+                f"too small to be a real figure (its reciprocal is beyond {MAX_MAGNITUDE:.0e}); expected a number ≥ {MIN_POSITIVE:.0e}"
+            )
         return value
+
+
+def _numeric(annotation: object) -> bool:
+    """Whether a field's type is a number, possibly optional (``float``, ``int | None``)."""
+    options = typing.get_args(annotation) if isinstance(annotation, types.UnionType) else (annotation,)
+    return any(option in (int, float) for option in options)
 
 
 class YearRange(_Strict):

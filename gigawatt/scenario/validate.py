@@ -10,12 +10,11 @@ import difflib
 import math
 from collections.abc import Mapping, Sequence
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
 from gigawatt.scenario.errors import Capped, Problem
-from gigawatt.scenario.schema import MAX_MAGNITUDE, TABLES, Column, TableSchema
+from gigawatt.scenario.schema import MAX_MAGNITUDE, MIN_POSITIVE, TABLES, Column, Plausible, TableSchema
 from gigawatt.scenario.settings import Settings
 
 HEADER_LINES = 1  # a CSV's first data row is line 2
@@ -84,6 +83,8 @@ def _convert(value: object, col: Column) -> tuple[object, bool]:
 
 def _type_message(col: Column, value: object) -> str:
     """Why ``value`` is not a valid ``col`` cell."""
+    if isinstance(value, bool | np.bool_):
+        return f"{str(bool(value)).lower()} is not a number; expected {col.expectation()}"
     text = str(value).strip().lower()
     if text in _NOT_A_NUMBER:
         default = "" if col.required else ", or an empty cell for the default"
@@ -113,6 +114,8 @@ def _check_cell(value: object, col: Column) -> str | None:
             return f"expected {col.expectation(only=broken)}"
         if abs(value) > MAX_MAGNITUDE:  # type: ignore[arg-type]
             return f"beyond any real figure; expected {col.expectation()} of magnitude at most {MAX_MAGNITUDE:.0e}"
+        if col.gt == 0 and value < MIN_POSITIVE:  # type: ignore[operator]
+            return f"too small to be a real figure (its reciprocal is beyond {MAX_MAGNITUDE:.0e}); expected a number ≥ {MIN_POSITIVE:.0e}"
     return None
 
 
@@ -129,9 +132,10 @@ def _typed_column(values: list, col: Column) -> pd.Series | np.ndarray:
 def coerce_table(schema: TableSchema, raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem]]:
     """Check columns, types, missing values and bounds of one table; return the typed table.
 
-    Works cell by cell on plain Python values (tables are small; messages need each cell). The
-    typed table keeps each row's line in ``attrs["lines"]`` and the columns the file gave in
-    ``attrs["given"]``, for the row checks that follow.
+    Works cell by cell on plain Python values (tables are small; messages need each cell). A cell
+    with a problem is left empty in the typed table, so the checks across rows and tables that follow
+    skip it (and still run on the rest). The typed table keeps each row's line in ``attrs["lines"]``
+    and the columns the file gave in ``attrs["given"]``.
     """
     problems: list[Problem] = []
     names = schema.column_names
@@ -165,7 +169,7 @@ def coerce_table(schema: TableSchema, raw: pd.DataFrame, file: str) -> tuple[pd.
             why = _check_cell(value, col) if ok else _type_message(col, cell)
             if why is not None:
                 found.add(why, int(lines[i]), cell)
-            values.append(value)
+            values.append(value if why is None else None)
         problems += found.problems()
         typed[col.name] = _typed_column(values, col)
     frame = pd.DataFrame(typed, index=pd.RangeIndex(len(raw)))
@@ -181,6 +185,8 @@ def check_keys(schema: TableSchema, frame: pd.DataFrame, file: str) -> list[Prob
     first: dict[tuple, int] = {}
     problems = []
     for i, values in enumerate(frame[list(schema.key)].itertuples(index=False, name=None)):
+        if any(_is_missing(value) for value in values):
+            continue
         if values not in first:
             first[values] = i
             continue
@@ -203,8 +209,8 @@ def check_references(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str
     for name, frame in tables.items():
         for column, target in TABLES[name].references.items():
             target_table, target_column = target.split(".")
-            if target_table not in tables:
-                continue
+            if target_table not in tables or not complete(tables[target_table], target_column):
+                continue  # an id left empty by a problem may be the one referred to
             known = set(tables[target_table][target_column].dropna())
             options = sorted(map(str, known))
             for i, value in enumerate(frame[column]):
@@ -241,7 +247,7 @@ def check_years(settings: Settings, tables: Mapping[str, pd.DataFrame], files: M
     years = settings.years
     demand = tables["demand"]
     for i, year in enumerate(demand["year"]):
-        if year not in years:
+        if not pd.isna(year) and year not in years:
             where = "outside the horizon" if not years[0] <= year <= years[-1] else "not a modelled year"
             problems.append(
                 Problem(
@@ -285,7 +291,7 @@ def check_sites(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) ->
 
 def check_cooling(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) -> list[Problem]:
     """Every chip has a site that can cool it: liquid-cooled chips need a liquid-cooled site."""
-    if (tables["sites"]["cooling"] == "liquid").any():
+    if (tables["sites"]["cooling"] == "liquid").any() or not complete(tables["sites"], "cooling"):
         return []
     chips = tables["chips"]
     return [
@@ -300,23 +306,52 @@ def check_cooling(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) 
     ]
 
 
-def grid_graph(tables: Mapping[str, pd.DataFrame]) -> nx.Graph:
-    """Nodes joined by every link that can carry power (existing or expandable)."""
-    graph = nx.Graph()
-    graph.add_nodes_from(tables["nodes"]["node_id"])
+#: Members of a grid island, and sites on it, listed in a message; the rest are counted.
+MAX_LISTED = 10
+
+
+def listed(names: Sequence[object], what: str) -> str:
+    """``a, b, c`` or ``a, b, ... j and 19,990 more (20,000 nodes)``: at most :data:`MAX_LISTED` names."""
+    shown = ", ".join(map(str, names[:MAX_LISTED]))
+    return shown if len(names) <= MAX_LISTED else f"{shown} and {len(names) - MAX_LISTED:,} more ({len(names):,} {what})"
+
+
+def grid_islands(tables: Mapping[str, pd.DataFrame]) -> tuple[list[object], np.ndarray]:
+    """The nodes and the island (connected component) of each, over the links that can carry power.
+
+    One pass over the grid (:func:`scipy.sparse.csgraph.connected_components`): linear in nodes and links.
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    nodes = list(dict.fromkeys(tables["nodes"]["node_id"]))
+    index = {node: i for i, node in enumerate(nodes)}
     links = tables.get("links")
+    pairs = np.empty((0, 2), dtype=np.int64)
     if links is not None and not links.empty:
-        usable = links[(links["capacity_mw"] + links["expand_max_mw"]) > 0]
-        graph.add_edges_from(zip(usable["from_node"], usable["to_node"], strict=True))
-    return graph
+        usable = ~((links["capacity_mw"] + links["expand_max_mw"]) <= 0)  # a link with an empty (bad) cell may carry power
+        ends = [
+            (index[a], index[b])
+            for a, b in zip(links["from_node"][usable], links["to_node"][usable], strict=True)
+            if a in index and b in index
+        ]
+        pairs = np.array(ends, dtype=np.int64).reshape(-1, 2)
+    adjacency = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(len(nodes), len(nodes)))
+    return nodes, connected_components(adjacency, directed=False)[1]
+
+
+def complete(frame: pd.DataFrame, *columns: str) -> bool:
+    """Whether every cell of ``columns`` holds a valid value (none left empty by a problem)."""
+    return all(column in frame and not frame[column].isna().any() for column in columns)
 
 
 def check_grid(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) -> list[Problem]:
-    """Each site's node reaches a supply; links join two different nodes."""
+    """Links join two different nodes; each island of the grid holding a site holds a supply (reported once per island)."""
     problems = []
     links = tables.get("links")
     if links is not None:
-        for i in np.flatnonzero((links["from_node"] == links["to_node"]).to_numpy()):
+        joined = links["from_node"].notna() & (links["from_node"] == links["to_node"])
+        for i in np.flatnonzero(joined.to_numpy()):
             problems.append(
                 Problem(
                     files["links"],
@@ -326,26 +361,41 @@ def check_grid(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) -> 
                     value=links.to_node.iloc[i],
                 )
             )
-    graph = grid_graph(tables)
-    supplied = set(tables["supplies"]["node_id"])
+    grid_known = complete(tables["nodes"], "node_id") and complete(tables["supplies"], "node_id")
+    if links is not None:
+        grid_known = grid_known and complete(links, "from_node", "to_node")
+    if not grid_known:  # an empty (bad) cell may hide the supply or link an island lacks
+        return problems
+    return problems + _island_problems(tables, files)
+
+
+def _island_problems(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) -> list[Problem]:
+    """One problem per island of the grid with sites but no supply, on the line of its first site."""
+    nodes, island = grid_islands(tables)
+    index = {node: i for i, node in enumerate(nodes)}
+    supplied = {island[index[n]] for n in tables["supplies"]["node_id"] if n in index}
     sites = tables["sites"]
-    for i, (site, node) in enumerate(zip(sites["site_id"], sites["node_id"], strict=True)):
-        if node not in graph:
-            continue
-        island = nx.node_connected_component(graph, node)
-        if not island & supplied:
-            members = ", ".join(sorted(map(str, island)))
-            problems.append(
-                Problem(
-                    files["sites"],
-                    f"site {site!r} cannot reach any supply: its node lies on an island of the grid {{{members}}} with no supply; "
-                    f"expected a supply in {files['supplies']} at one of these nodes or a link in {files.get('links', 'links.csv')} "
-                    "joining them to one",
-                    line=_line(sites, i),
-                    column="node_id",
-                    value=node,
-                )
+    stranded: dict[int, list[int]] = {}
+    for i, node in enumerate(sites["node_id"]):
+        if node in index and island[index[node]] not in supplied:
+            stranded.setdefault(int(island[index[node]]), []).append(i)
+    site_ids, site_nodes = sites["site_id"].tolist(), sites["node_id"].tolist()  # lists: a column access copies the attrs
+    problems = []
+    for label, rows in stranded.items():
+        members = sorted(map(str, (nodes[j] for j in np.flatnonzero(island == label))))
+        names = [repr(site_ids[r]) for r in rows]
+        who, where = ("site", "its node lies") if len(rows) == 1 else ("sites", "their nodes lie")
+        problems.append(
+            Problem(
+                files["sites"],
+                f"{who} {listed(names, 'sites')} cannot reach any supply: {where} on an island of the grid "
+                f"{{{listed(members, 'nodes')}}} with no supply; expected a supply in {files['supplies']} at one of these nodes "
+                f"or a link in {files.get('links', 'links.csv')} joining them to one",
+                line=_line(sites, rows[0]),
+                column="node_id",
+                value=site_nodes[rows[0]],
             )
+        )
     return problems
 
 
@@ -370,8 +420,65 @@ def check_regions(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) 
     return problems
 
 
+def _figure(value: float) -> str:
+    """A figure as a warning writes it: ``135,000``, ``0.0102``, ``15.2 million``, ``2.5 billion``."""
+    for scale, word in ((1e9, "billion"), (1e6, "million")):
+        if abs(value) >= scale:
+            return f"{value / scale:.4g} {word}"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:.4g}"
+
+
+def _implausible(value: float, plausible: Plausible) -> str:
+    """Why ``value`` (outside ``plausible.warn``) looks like a unit slip, with the slip that would explain it:
+    those that bring it within the public figures, else within the warning range.
+    """
+    public = f"{_figure(plausible.public[0])} to {_figure(plausible.public[1])} {plausible.unit}"
+    message = f"{_figure(value)} {plausible.unit} is far outside public figures ({public}: {plausible.source})"
+    for low, high in (plausible.public, plausible.warn):
+        meant = [s for s in plausible.slips if low <= value * s.factor <= high]
+        if meant:
+            slips = " or ".join(f"{_figure(value * s.factor)} {plausible.unit} if this was typed in {s.typed_in}" for s in meant)
+            return f"{message}: {slips}"
+    return message
+
+
+def check_plausible(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) -> list[Problem]:
+    """Valid values far from every public figure (columns with :attr:`Column.plausible`): warnings, not errors."""
+    found = []
+    for name, frame in tables.items():
+        for col in TABLES[name].columns:
+            if col.plausible is None or col.name not in frame:
+                continue
+            values = frame[col.name].to_numpy(dtype=float)
+            low, high = col.plausible.warn
+            for i in np.flatnonzero((values != 0) & ((values < low) | (values > high))):  # NaN (an empty cell) is neither
+                why = _implausible(float(values[i]), col.plausible)
+                found.append(Problem(files[name], why, line=_line(frame, i), column=col.name, value=float(values[i])))
+    return found
+
+
 def check_horizon_ends(settings: Settings) -> list[Problem]:
     """Years in the horizon are few enough to model."""
     if len(settings.years) > 100:
         return [Problem("scenario.yaml", f"{len(settings.years)} years; at most 100 expected", column="years")]
     return []
+
+
+#: Checks across rows and tables, with the tables each needs: one whose table is missing is skipped.
+ACROSS = (
+    (check_references, ()),
+    (check_regions, ("demand",)),
+    (check_sites, ("sites",)),
+    (check_cooling, ("sites", "chips")),
+    (check_grid, ("nodes", "supplies", "sites")),
+)
+
+
+def check_across(settings: Settings | None, tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) -> list[Problem]:
+    """Every check across rows and tables that the tables at hand allow; those on the horizon when the settings are valid."""
+    problems = [p for check, needs in ACROSS if all(n in tables for n in needs) for p in check(tables, files)]
+    if settings is not None:
+        problems += check_horizon_ends(settings)
+        if "demand" in tables and "chips" in tables:
+            problems += check_years(settings, tables, files)
+    return problems

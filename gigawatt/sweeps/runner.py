@@ -23,7 +23,7 @@ import pandas as pd
 
 from gigawatt.scenario import Scenario, ScenarioError, load_scenario
 from gigawatt.sweeps.progress import make_progress
-from gigawatt.sweeps.spec import RunSpec, SweepSpec, load_spec, spec_from_mapping
+from gigawatt.sweeps.spec import RunSpec, SweepSpec, check_run_inputs, load_spec, spec_from_mapping
 from gigawatt.sweeps.store import RunStore
 from gigawatt.sweeps.worker import RETRY_ON_RESUME, run_one
 
@@ -97,10 +97,17 @@ def sweep(
     **solve_options
         As :func:`gigawatt.solve` (``time_limit``, ``mip_gap``, ``threads`` (default 1), ``solver``,
         ``strategy``, ...); they override the spec's ``solve`` section.
+
+    Raises
+    ------
+    ScenarioError
+        Before a store is opened or a run starts, for a bad base scenario or spec (more than
+        :data:`~gigawatt.sweeps.spec.MAX_RUNS` runs included), a bad solve option or a bad ``workers``.
     """
     base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     spec = _spec(spec, grid=grid, variants=variants, sensitivity=sensitivity, samples=samples)
     options = {"threads": 1, **spec.solve, **{k: v for k, v in solve_options.items() if v is not None}}
+    check_run_inputs(options, workers, base.settings.solver.name)
     with RunStore(store if store is not None else ":memory:") as db, ExitStack() as stack:
         stored = db.statuses()
         runs: list[Run] = []

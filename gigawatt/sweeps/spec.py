@@ -20,8 +20,10 @@ scenario, optionally one of several variant folders. A sweep can be written as Y
 
 from __future__ import annotations
 
+import difflib
 import itertools
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +32,15 @@ import pydantic
 from gigawatt.scenario.errors import Problem, ScenarioError
 from gigawatt.scenario.files import parse_scalar, read_yaml_lines
 from gigawatt.scenario.overrides import OPERATORS
+from gigawatt.scenario.settings import MAX_THREADS
+
+#: Most runs one sweep may hold (grid combinations, sensitivity and sample runs, times the variants):
+#: more is a typing slip or a job for several sweeps, and is refused before anything is stored or run.
+MAX_RUNS = 100_000
+#: Most Latin-hypercube samples one sweep may draw.
+MAX_SAMPLES = 100_000
+#: Largest sample seed (numpy takes any non-negative integer; 2**63 - 1 keeps it a 64-bit integer in the store).
+MAX_SEED = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -55,9 +66,17 @@ class Sensitivity(pydantic.BaseModel, extra="forbid"):
 class Samples(pydantic.BaseModel, extra="forbid"):
     """``n`` Latin-hypercube samples over ``ranges`` (``[low, high]`` per key; whole numbers stay whole)."""
 
-    n: int = pydantic.Field(gt=0)
-    seed: int = 0
+    n: int = pydantic.Field(gt=0, le=MAX_SAMPLES)
+    seed: int = pydantic.Field(default=0, ge=0, le=MAX_SEED)
     ranges: dict[str, tuple[float, float]] = pydantic.Field(min_length=1)
+
+    @pydantic.field_validator("n", "seed", mode="before")
+    @classmethod
+    def _not_a_flag(cls, value: object) -> object:
+        """``true`` is not a number of samples or a seed (pydantic would read it as 1)."""
+        if isinstance(value, bool):
+            raise ValueError(f"{str(value).lower()} is not a number; expected a whole number")
+        return value
 
     @pydantic.field_validator("ranges")
     @classmethod
@@ -85,6 +104,36 @@ class SweepSpec(pydantic.BaseModel, extra="forbid"):
         if empty:
             raise ValueError(f"no values for {', '.join(empty)}")
         return grid
+
+    @pydantic.model_validator(mode="after")
+    def _few_enough_runs(self) -> SweepSpec:
+        """At most :data:`MAX_RUNS` runs, counted before any is expanded (a grid of 10**6 points is refused at once)."""
+        total = self.run_count()
+        if total > MAX_RUNS:
+            raise ValueError(
+                f"the sweep holds {total:,} runs ({self._count_parts()}); at most {MAX_RUNS:,} expected: split it into smaller sweeps"
+            )
+        return self
+
+    def run_count(self) -> int:
+        """How many runs :meth:`runs` gives, computed from the sizes alone."""
+        grid = math.prod(len(values) for values in self.grid.values()) if self.grid else 0
+        sensitivity = 1 + 2 * len(self.sensitivity.parameters) if self.sensitivity else 0
+        samples = self.samples.n if self.samples else 0
+        return max(1, grid + sensitivity + samples) * max(1, len(self.variants))
+
+    def _count_parts(self) -> str:
+        parts = []
+        if self.grid:
+            sizes = " x ".join(f"{len(values):,}" for values in self.grid.values())
+            parts.append(f"grid {sizes}" + (f" = {math.prod(len(v) for v in self.grid.values()):,}" if len(self.grid) > 1 else ""))
+        if self.sensitivity:
+            parts.append(f"sensitivity {1 + 2 * len(self.sensitivity.parameters):,}")
+        if self.samples:
+            parts.append(f"samples {self.samples.n:,}")
+        if self.variants:
+            parts.append(f"times {len(self.variants):,} variants")
+        return ", ".join(parts)
 
     def runs(self) -> list[RunSpec]:
         """Grid combinations, then sensitivity runs, then samples; each crossed with every variant."""
@@ -149,6 +198,110 @@ def spec_from_mapping(raw: object, label: str = "sweep", lines: Mapping[str, int
         problems = []
         for e in err.errors():
             key = ".".join(str(p) for p in e["loc"])
-            line = (lines or {}).get(key) or (lines or {}).get(str(e["loc"][0]))
-            problems.append(Problem(label, e["msg"], line=line, column=key or None))
+            line = (lines or {}).get(key) or (lines or {}).get(key.split(".")[0])
+            problems.append(Problem(label, str(e["msg"]).removeprefix("Value error, "), line=line, column=key or None))
         raise ScenarioError(problems) from None
+
+
+# -- sweep-wide solve options and workers, checked before a store is opened or a run starts ----------------
+#: Most local Dask workers a sweep may start (each one a process).
+MAX_WORKERS = 1024
+
+
+@dataclass(frozen=True)
+class _Option:
+    """A typed option of :func:`gigawatt.solve`: whether a value is acceptable, and the expectation in words."""
+
+    accepts: Callable[[object], bool]
+    expectation: str
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _flag(value: object) -> bool:
+    return isinstance(value, bool)
+
+
+def _solver_name(value: object) -> bool:
+    from gigawatt.solvers.registry import parse
+
+    try:
+        parse(value)  # type: ignore[arg-type]
+    except (ValueError, TypeError, AttributeError):
+        return False
+    return True
+
+
+def _typed_options() -> dict[str, _Option]:
+    """The options :func:`gigawatt.solve` names (imported here: the solver stack loads only when a sweep runs)."""
+    from gigawatt.solving import STRATEGIES
+
+    return {
+        "solver": _Option(_solver_name, "'highs' or 'pyomo:<name>' (e.g. 'pyomo:cbc')"),
+        "time_limit": _Option(lambda v: v is None or (_number(v) and v > 0), "seconds > 0, or none for no limit"),
+        "mip_gap": _Option(lambda v: v is None or (_number(v) and 0 <= v < 1), "a relative gap ≥ 0 and < 1"),
+        "threads": _Option(lambda v: v is None or (_whole(v) and 1 <= v <= MAX_THREADS), f"a whole number from 1 to {MAX_THREADS:,}"),
+        "strategy": _Option(lambda v: v in STRATEGIES, "one of " + ", ".join(map(repr, STRATEGIES))),
+        **{flag: _Option(_flag, "true or false") for flag in ("integer_units", "relax", "tee", "duals")},
+    }
+
+
+def solve_option_problems(options: Mapping[str, object], default_solver: str = "highs", label: str = "solve options") -> list[Problem]:
+    """Every problem with sweep-wide solve options: typed ones (:func:`gigawatt.solve`) checked against their
+    expectation, others passed to HiGHS as raw options (when the solver is HiGHS) checked by HiGHS itself.
+    """
+    typed = _typed_options()
+    problems = []
+    for key, value in options.items():
+        option = typed.get(str(key))
+        if option is not None and not option.accepts(value):
+            problems.append(Problem(label, f"expected {option.expectation}", column=str(key), value=value))
+    solver = options.get("solver") or default_solver
+    if solver == "highs":
+        problems += _highs_option_problems({k: v for k, v in options.items() if k not in typed}, list(typed), label)
+    return problems
+
+
+def _highs_option_problems(raw: Mapping[str, object], typed: list[str], label: str) -> list[Problem]:
+    """Raw HiGHS options that HiGHS does not know, or refuses the value of (tried on a fresh, quiet instance)."""
+    if not raw:
+        return []
+    import highspy
+
+    from gigawatt.solvers.highs import new_highs
+
+    highs = new_highs()
+    known = typed + [n for n in dir(highspy.HighsOptions()) if not n.startswith("_")]
+    problems = []
+    for key, value in raw.items():
+        name = str(key)
+        if highs.getOptionValue(name)[0] != highspy.HighsStatus.kOk:
+            match = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            hint = f" (did you mean '{match[0]}'?)" if match else ""
+            message = f"unknown solve option{hint}; expected one of {', '.join(typed)} or a HiGHS option"
+            problems.append(Problem(label, message, column=name))
+            continue
+        try:
+            refused = _flag(value) != (highs.getOptionType(name)[1] == highspy.HighsOptionType.kBool)
+            refused = refused or highs.setOptionValue(name, value) != highspy.HighsStatus.kOk
+        except TypeError:
+            refused = True
+        if refused:
+            problems.append(Problem(label, "HiGHS refuses this value for the option", column=name, value=value))
+    return problems
+
+
+def check_run_inputs(options: Mapping[str, object], workers: object, default_solver: str = "highs") -> None:
+    """Raise :class:`ScenarioError` naming every bad solve option and a bad ``workers``, before anything is stored or run."""
+    problems = solve_option_problems(options, default_solver)
+    if workers is not None and not (_whole(workers) and 0 <= workers <= MAX_WORKERS):  # type: ignore[operator]
+        expected = f"a whole number from 0 (run in this process) to {MAX_WORKERS:,}, or none for one per core"
+        problems.append(Problem("sweep", f"expected {expected}", column="workers", value=workers))
+    if problems:
+        raise ScenarioError(problems)
