@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
+from gigawatt import strategies
 from gigawatt.errors import InfeasibleScenario, NoPlan
 from gigawatt.matrix.compile import CompiledModel, compile_model
 from gigawatt.matrix.scaling import NumericsWarning
@@ -38,14 +39,14 @@ from gigawatt.plan.start import start_columns
 from gigawatt.scenario import Scenario
 from gigawatt.solvers import highs, registry
 from gigawatt.solvers.base import SolveOptions, TerminationCondition
-from gigawatt.strategies import STRATEGIES, Columns, choose
+from gigawatt.strategies import Columns, choose
 
 log = logging.getLogger(__name__)
 
 INFEASIBLE = {TerminationCondition.INFEASIBLE, TerminationCondition.INFEASIBLE_OR_UNBOUNDED}
 #: Solve strategies (:mod:`gigawatt.strategies`, HiGHS MIPs): ``auto`` picks ``phased`` or, for large
 #: models, ``shortlist``; ``single`` is one solver call.
-STRATEGY_NAMES = ("auto", *STRATEGIES, "single")
+STRATEGIES = ("auto", *strategies.STRATEGIES, "single")
 
 
 class UnknownOption(TypeError):
@@ -85,6 +86,14 @@ class SolveRequest:
                 hint = f"; did you mean {near[0]!r}?" if near else f"; known: {', '.join(known)}"
                 raise UnknownOption(f"solve() got an unknown option {key!r}{hint}")
         return cls(**keywords)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, object]) -> SolveRequest:
+        """A request from a sweep's options: the fields by name, anything else a raw backend option (``solver_options``)."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        raw = {k: v for k, v in options.items() if k not in known}
+        fields = {k: v for k, v in options.items() if k in known}
+        return cls(**{**fields, "solver_options": {**dict(fields.get("solver_options") or {}), **raw}})  # type: ignore[arg-type]
 
     def model_options(self) -> ModelOptions:
         return ModelOptions(integer_units=self.integer_units, relax=self.relax)
@@ -147,8 +156,8 @@ def _solve_built(model: pyo.ConcreteModel, request: SolveRequest, build_s: float
     ok, why = registry.available(name)
     if not ok:
         raise ValueError(f"solver {name!r} is not available: {why}")
-    if request.strategy not in STRATEGY_NAMES:
-        raise ValueError(f"unknown strategy {request.strategy!r}; available: {', '.join(STRATEGY_NAMES)}")
+    if request.strategy not in STRATEGIES:
+        raise ValueError(f"unknown strategy {request.strategy!r}; available: {', '.join(STRATEGIES)}")
     sopts = request.solve_options(defaults)
     proof = audit(data)
     if len(proof):
@@ -166,9 +175,9 @@ def _solve_built(model: pyo.ConcreteModel, request: SolveRequest, build_s: float
             cols, values = start_columns(compiled, start.tables if isinstance(start, Plan) else start)
             result = compiled.unscale(highs.solve(compiled.solver_form, sopts, start=values, start_columns=cols))
             strategy_meta = {"name": "single", "requested": request.strategy, "start": f"{len(cols)} integer decisions from a plan"}
-        elif mip and chosen in STRATEGIES:
+        elif mip and chosen in strategies.STRATEGIES:
             shortlists = [shortlist(data, c) for c in COVERAGES] if chosen == "shortlist" else []
-            result, report = STRATEGIES[chosen](compiled.solver_form, column_roles(compiled), sopts, shortlists)
+            result, report = strategies.STRATEGIES[chosen](compiled.solver_form, column_roles(compiled), sopts, shortlists)
             result = compiled.unscale(result)
             strategy_meta = {**report.as_dict(), "requested": request.strategy}
         else:

@@ -119,3 +119,8 @@ def write_scenario(folder: Path, settings: dict | None = None, **tables: list[di
     for name, frame in scn.tables.items():
         frame.to_csv(folder / f"{name}.csv", index=False)
     return folder
+
+
+def installs(plan, chip_id: str) -> dict[int, int]:
+    rows = plan.chips[(plan.chips.chip_id == chip_id) & (plan.chips.installed_units > 0)]
+    return rows.groupby("year")["installed_units"].sum().to_dict()

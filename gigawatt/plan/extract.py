@@ -52,7 +52,7 @@ def _normalise(frame: pd.DataFrame, integer_units: bool, relaxed: bool) -> pd.Da
     for col in out.columns:
         if col.endswith("_id") or col == "category":
             out[col] = out[col].astype(str)
-        elif col == "year" or (col == "blocks" and not relaxed) or (col.endswith("_units") and integer_units):
+        elif col in ("year", "vintage") or (col == "blocks" and not relaxed) or (col.endswith("_units") and integer_units):
             out[col] = np.round(out[col].astype("float64")).astype("int64")
         elif col in ("open", "built") and not relaxed:
             out[col] = out[col].astype(bool)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from gigawatt.errors import OutputRefused, PlanFileError, first_line
+from gigawatt.outputs import output_path
 from gigawatt.plan.tables import PLAN_TABLES
 from gigawatt.scenario import Scenario
 
@@ -242,24 +243,6 @@ def _holds_scenario(folder: Path) -> bool:
     if (folder / "scenario.yaml").exists():
         return True
     return not is_plan_folder(folder) and any(folder.glob("*/scenario.yaml"))
-
-
-def output_path(path: str | Path) -> Path:
-    """``path`` made absolute without following links, refused when it cannot name an output.
-
-    Refused: the current folder or one of its parents (``--out .``), the root, and a path under
-    an existing file.
-    """
-    target = Path(os.path.abspath(path))
-    if not target.name:
-        raise OutputRefused(path, "is the root folder; name a new folder or file")
-    cwd = Path(os.path.abspath(os.getcwd()))
-    if target == cwd or target in cwd.parents:
-        raise OutputRefused(path, "is the current folder or one of its parents; name a new folder inside it, e.g. ./plan")
-    for parent in target.parents:
-        if _exists(parent) and not parent.is_dir():
-            raise OutputRefused(path, f"{parent} is a file, not a folder")
-    return target
 
 
 def check_plan_target(directory: str | Path, *, overwrite: bool = False) -> Path:

@@ -17,6 +17,8 @@ values, the scenario's parameters and the derived bounds, then applies a table o
   ``site_it_mw``, ``site_node``;
 * chips: ``chip_sale_window``, ``chip_cooling``, ``chip_site_earliest_year``, ``chip_units_integer``,
   ``chip_active_units``, ``chip_supply``, ``chip_it_mw``, ``chip_facility_mw``, ``chip_eflops``;
+* retirement: ``retire_window``, ``retire_monotone``, ``retire_installed``, ``retire_integer``, ``chip_retired_units``
+  (salvage is a cost, ``chip_salvage``);
 * power: ``power_ceiling`` and the power table (``power_facility_mw``, ``power_it_mw``, ``power_ceiling_mw``,
   ``power_headroom_mw``);
 * grid: ``supply_*`` (draw, capacity, contract_monotone, earliest_year, energy_mwh, co2_t, node), ``link_*``
@@ -64,6 +66,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "serving": ("region_id", "site_id"),
     "costs": ("category",),
     "power": (),
+    "retirements": ("chip_id", "site_id", "vintage"),
 }
 ENTITY: dict[str, str] = {
     "sites": "site {site_id}",
@@ -73,6 +76,7 @@ ENTITY: dict[str, str] = {
     "serving": "region {region_id} from site {site_id}",
     "costs": "cost {category}",
     "power": "all sites",
+    "retirements": "chip {chip_id} of {vintage} at site {site_id}",
 }
 FLAGS = ("open", "built")  # boolean plan columns
 SIGNED = ("headroom_mw", "discounted_usd")  # numeric plan columns that may be negative
@@ -83,6 +87,7 @@ REFERENCES: dict[str, dict[str, str]] = {
     "links": {"link_id": "links"},
     "supplies": {"supply_id": "supplies"},
     "serving": {"region_id": "demand", "site_id": "sites"},
+    "retirements": {"chip_id": "chips", "site_id": "sites"},
 }
 SCENARIO_IDS = {"sites": "site_id", "chips": "chip_id", "links": "link_id", "supplies": "supply_id", "demand": "region_id"}
 #: Plan tables with one row per entity and modelled year from the entity's earliest_year, and the fill for a missing row.
@@ -451,7 +456,9 @@ INTEGER_RULES = (
     Rule("chip_units_integer", "installed_units == installed_round", "units", "installs not a whole number"),
     Rule("chip_units_integer", "active_units == active_round", "units", "active units not a whole number"),
 )
-ACTIVE_RULES = (Rule("chip_active_units", "active_units == expected_active", "units", "differs from the vintages within lifetime"),)
+ACTIVE_RULES = (
+    Rule("chip_active_units", "active_units == expected_active", "units", "differs from the vintages within lifetime less those retired"),
+)
 SUPPLY_CAP_RULES = (Rule("chip_supply", "installed_units <= cap", "units", "installs above max_units_per_year x year weight", loose=True),)
 
 
@@ -473,7 +480,8 @@ def _check_chips(ctx: Context) -> list[Violation]:
     live = vintages.merge(pd.DataFrame({"year": ctx.settings.years}), how="cross")
     live = live[(live["vintage"] <= live["year"]) & (live["year"] < live["vintage"] + live["chip_life"])]
     expected = live.groupby(keys)["installed_units"].sum().rename("expected_active")
-    active = f[[*keys, "active_units"]].merge(expected.reset_index(), on=keys, how="outer").fillna(0.0)
+    active = f[[*keys, "active_units", "retired_units"]].merge(expected.reset_index(), on=keys, how="outer").fillna(0.0)
+    active["expected_active"] -= active["retired_units"]
     supply = f.groupby(["chip_id", "year"], as_index=False).agg(
         installed_units=("installed_units", "sum"), per_year=("max_units_per_year", "first")
     )
@@ -483,6 +491,59 @@ def _check_chips(ctx: Context) -> list[Violation]:
         *ctx.apply(active, ENTITY["chips"], ACTIVE_RULES),
         *ctx.apply(supply, "chip {chip_id}", SUPPLY_CAP_RULES),
     ]
+
+
+RETIRE_RULES = (
+    Rule("retire_window", "retired_units <= window_limit", "units", "retired outside the years after install within its life", detail=False),
+    Rule("retire_monotone", "prev_retired_units <= retired_units", "units", "fewer units retired than the year before"),
+    Rule("retire_installed", "retired_units <= installed", "units", "more units retired than the vintage installed"),
+    Rule("retire_integer", "retired_units == retired_round", "units", "retired units not a whole number"),
+)
+RETIRED_SUM_RULES = (
+    Rule("chip_retired_units", "retired_units == expected_retired", "units", "differs from the retirements of its vintages within lifetime"),
+)
+
+
+def _check_retirement(ctx: Context) -> list[Violation]:
+    """Retirements after install and within life, for good, at most what the vintage installed; the chips table's sum of them."""
+    keys = ["chip_id", "site_id", "vintage"]
+    chips = ctx.scn("chips")[["chip_id", "lifetime_years"]].rename(columns={"lifetime_years": "chip_life"})
+    retired = ctx.plan["retirements"].merge(chips, on="chip_id")
+    installs = ctx.plan["chips"][["chip_id", "site_id", "year", "installed_units"]].rename(columns={"year": "vintage"})
+    f = retired.merge(installs.rename(columns={"installed_units": "installed"}), on=keys, how="left").fillna({"installed": 0.0})
+    f = f.assign(
+        window_limit=_limit((f["vintage"] < f["year"]) & (f["year"] < f["vintage"] + f["chip_life"])),
+        retired_round=f["retired_units"].round(),
+    )
+    # a vintage's retirements stay on its rows from the first year retired to the end of its life (a missing row reads 0)
+    years = pd.DataFrame({"year": ctx.settings.years})
+    spans = f.groupby(keys, as_index=False).agg(first=("year", "min"), chip_life=("chip_life", "first")).merge(years, how="cross")
+    spans = spans[(spans["year"] >= spans["first"]) & (spans["year"] < spans["vintage"] + spans["chip_life"])][[*keys, "year"]]
+    full = spans.merge(f, on=[*keys, "year"], how="left").fillna({"retired_units": 0.0})
+    full = _previous(full, tuple(keys), ["retired_units"])
+    live = f[(f["year"] < f["vintage"] + f["chip_life"])]
+    per_year = live.groupby(["chip_id", "site_id", "year"])["retired_units"].sum().rename("expected_retired")
+    sums = ctx.plan["chips"][["chip_id", "site_id", "year", "retired_units"]].join(per_year, on=["chip_id", "site_id", "year"], how="outer")
+    sums = sums.fillna({"retired_units": 0.0, "expected_retired": 0.0})
+    rules = RETIRE_RULES if ctx.integer_units else RETIRE_RULES[:-1]
+    return [
+        *ctx.apply(f, ENTITY["retirements"], tuple(r for r in rules if r.constraint != "retire_monotone")),
+        *ctx.apply(full, ENTITY["retirements"], tuple(r for r in rules if r.constraint == "retire_monotone")),
+        *ctx.apply(sums, ENTITY["chips"], RETIRED_SUM_RULES),
+    ]
+
+
+def salvage(ctx: Context) -> pd.DataFrame:
+    """Salvage credited per year (``category`` chip_salvage, discounted ``usd`` < 0): units newly retired x salvage_frac x price x
+    the share of life left, in the retirement year's money discounted to the first modelled year."""
+    st = ctx.settings
+    keys = ("chip_id", "site_id", "vintage")
+    chips = ctx.scn("chips")[["chip_id", "lifetime_years", "capex_usd_per_unit", "salvage_frac"]]
+    f = _previous(ctx.plan["retirements"], keys, ["retired_units"]).merge(chips, on="chip_id")
+    left = np.maximum(0.0, 1.0 - (f["year"] - f["vintage"]) / f["lifetime_years"].astype(float))
+    year = f["year"].to_numpy(dtype=float)
+    usd = -(f["retired_units"] - f["prev_retired_units"]) * f["salvage_frac"].astype(float) * f["capex_usd_per_unit"] * left
+    return pd.DataFrame({"category": "chip_salvage", "year": f["year"], "usd": usd * _discount_sum(st, year, year)})
 
 
 POWER_RULES = (
@@ -698,7 +759,7 @@ def expected_costs(ctx: Context) -> pd.DataFrame:
         ("serving", serving, serving["cost_usd_per_eflops_yr"] * serving["eflops"]),
     ]
     frames = [pd.DataFrame({"category": k, "year": f["year"], "usd": usd.astype(float) * op_weight(st, f["year"])}) for k, f, usd in yearly]
-    costs = pd.concat([built[["category", "year", "usd"]], *frames], ignore_index=True)
+    costs = pd.concat([built[["category", "year", "usd"]], *frames, salvage(ctx)], ignore_index=True)
     return costs.groupby(["category", "year"], as_index=False)["usd"].sum()
 
 
@@ -721,6 +782,7 @@ def _check_costs(ctx: Context, objective_usd: float | None) -> list[Violation]:
 CHECKS: tuple[Callable[[Context], list[Violation]], ...] = (
     _check_sites,
     _check_chips,
+    _check_retirement,
     _check_power,
     _check_supplies,
     _check_links,

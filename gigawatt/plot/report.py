@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 
 import gigawatt
 from gigawatt.errors import OutputRefused
+from gigawatt.outputs import output_path
 from gigawatt.plot import sweeps
 from gigawatt.plot._common import TOL, figure, year_axis
 from gigawatt.plot.accessor import PlanPlots
@@ -345,8 +346,6 @@ def check_report_target(path: str | Path, *, overwrite: bool = False) -> Path:
     Free: a new file or an earlier report. With ``overwrite``, also any other file, except one in a
     scenario folder. A folder is always refused (name a file in it).
     """
-    from gigawatt.plan.plan import output_path
-
     target = output_path(path)
     if target.is_dir() and not target.is_symlink():
         raise OutputRefused(path, "is a folder; name the report file, e.g. report.html inside it")

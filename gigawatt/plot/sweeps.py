@@ -34,8 +34,6 @@ UNITS: dict[str, tuple[float, str]] = {
     "_eflops": (1.0, "EFLOP/s"),
     "seconds": (1.0, "seconds"),
 }
-#: Statuses with a plan whose figures can be drawn.
-WITH_PLAN = ("optimal", "feasible", "time_limit", "interrupted")
 
 
 def axis(column: str) -> tuple[float, str]:

@@ -16,27 +16,25 @@ import pandas as pd
 
 from gigawatt.scenario import Scenario
 
-#: Run statuses: a plan proven within the gap, a time-limited plan, no plan, or no run.
-STATUSES = ("optimal", "feasible", "infeasible", "no_plan", "invalid", "failed", "lost")
 #: Statuses a resumed sweep runs again: the worker died on every attempt.
 RETRY_ON_RESUME = ("lost",)
 PROVEN = ("optimal", "gap_limit")
 
 
 def run_one(scenario: Scenario, options: Mapping[str, object]) -> dict[str, object]:
-    """Solve ``scenario`` with ``gw.solve(**options)``; return ``{"row": {...}, "tables": {...}}``.
+    """Solve ``scenario`` with ``options`` (:meth:`gigawatt.solving.SolveRequest.from_options`); return ``{"row": {...}, "tables": {...}}``.
 
     The row holds status, error, objective, bound and gap (USD), KPIs, the largest yearly ceiling
     dual (USD per MW-year), the number of violations the independent verifier found, and seconds.
     """
     from gigawatt.errors import InfeasibleScenario, NoPlan
-    from gigawatt.solving import solve
+    from gigawatt.solving import SolveRequest, solve
 
     started = time.perf_counter()
     row: dict[str, object] = {"worker": f"{socket.gethostname()}:{os.getpid()}"}
     tables: dict[str, pd.DataFrame] = {}
     try:
-        plan = solve(scenario, **options)  # type: ignore[arg-type]
+        plan = solve(scenario, SolveRequest.from_options(options))
     except InfeasibleScenario as err:
         needs = "; ".join(err.findings["message"].astype(str)) if len(err.findings) else ""
         row |= {"status": "infeasible", "termination": "infeasible", "error": needs or str(err)}

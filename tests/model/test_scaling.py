@@ -107,7 +107,7 @@ def test_scaled_lp_unscales_to_an_optimal_primal_dual_pair(name):
 
 
 def ceiling_binding() -> gw.Scenario:
-    """Known answer (tests/model/test_known_answers.py): under a 10 MW ceiling, 5 units of a and 10 of b, 35e6 USD."""
+    """Known answer (tests/model/test_power.py): under a 10 MW ceiling, 5 units of a and 10 of b, 35e6 USD."""
     chips = [chip("a"), chip("b", it_kw_per_unit=500.0, capex_usd_per_unit=3e6)]
     return scenario({"ceiling_mw": 10.0}, chips=chips, demand=[{"year": 2026, "eflops": 15.0}])
 

@@ -1,4 +1,4 @@
-"""Every backend in the registry on hand-solved instances (copied from tests/model/test_known_answers.py).
+"""Every backend in the registry on hand-solved instances (copied from the family modules in tests/model/).
 
 Unavailable backends are skipped with the reason. Each solve's ``x`` goes through the normal
 extraction and the independent verifier, which checks that Pyomo backends return it in the
