@@ -59,7 +59,8 @@ class SolveRequest:
 
     ``solver`` 'highs' or 'pyomo:<name>' (default: the scenario's); ``time_limit`` seconds; ``mip_gap``
     relative; ``threads``; ``integer_units`` (False: chip units continuous); ``relax`` (the LP
-    relaxation); ``tee`` (show the solver's log); ``strategy`` (``auto``, ``phased``, ``shortlist``,
+    relaxation);
+    ``retirement`` (chip vintages may be retired early); ``tee`` (show the solver's log); ``strategy`` (``auto``, ``phased``, ``shortlist``,
     ``single``); ``duals`` (shadow prices, one more LP); ``start`` (a previous plan or plan-shaped
     tables to warm-start from); ``solver_options`` (passed to the backend last, unchanged).
     """
@@ -70,6 +71,7 @@ class SolveRequest:
     threads: int | None = None
     integer_units: bool = True
     relax: bool = False
+    retirement: bool = False
     tee: bool = False
     strategy: str = "auto"
     duals: bool = True
@@ -96,7 +98,7 @@ class SolveRequest:
         return cls(**{**fields, "solver_options": {**dict(fields.get("solver_options") or {}), **raw}})  # type: ignore[arg-type]
 
     def model_options(self) -> ModelOptions:
-        return ModelOptions(integer_units=self.integer_units, relax=self.relax)
+        return ModelOptions(integer_units=self.integer_units, relax=self.relax, retirement=self.retirement)
 
     def solve_options(self, defaults: object) -> SolveOptions:
         """Portable solver options: the request's values, else the scenario's ``solver`` settings (``defaults``)."""
@@ -137,8 +139,8 @@ def solve_model(model: pyo.ConcreteModel, request: SolveRequest | None = None, *
     """
     request = _request(request, options)
     built = model.options
-    if (request.integer_units, request.relax) != (built.integer_units, built.relax):
-        request = dataclasses.replace(request, integer_units=built.integer_units, relax=built.relax)
+    if (request.integer_units, request.relax, request.retirement) != (built.integer_units, built.relax, built.retirement):
+        request = dataclasses.replace(request, integer_units=built.integer_units, relax=built.relax, retirement=built.retirement)
     return _solve_built(model, request, 0.0)
 
 

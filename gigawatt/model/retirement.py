@@ -22,7 +22,8 @@ for the units retired in year y, in y's money discounted to the first year:
     - salvage\_frac_c \cdot capex\_usd\_per\_unit_c \cdot \max\!\left(0, 1 - \frac{y - v}{L_c}\right)
       (1 + r)^{-(y - Y_0)} \, (retired_{c,s,v,y} - retired_{c,s,v,y^-})
 
-``retired`` is a whole number of units unless chip units are continuous (``integer_units=False``).
+``retired`` is a whole number of units unless chip units are continuous (``integer_units=False``). The
+family is on with ``ModelOptions(retirement=True)`` (``gw.solve(..., retirement=True)``).
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def salvage_share(d: ModelData, c: str, v: int, y: int) -> float:
 
 def add_retirement(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: ModelOptions) -> None:
     """Declare ``v_retired`` (cumulative units of a vintage retired by a year); register the power, compute and salvage it removes."""
-    index = sorted(retire_index(d), key=lambda k: (k[0], k[1], k[2], k[3]))
+    index = sorted(retire_index(d)) if options.retirement else []
     m.RETIRE_INDEX = pyo.Set(initialize=index, dimen=4, ordered=True)
     if not index:
         return

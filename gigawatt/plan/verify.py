@@ -494,13 +494,17 @@ def _check_chips(ctx: Context) -> list[Violation]:
 
 
 RETIRE_RULES = (
-    Rule("retire_window", "retired_units <= window_limit", "units", "retired outside the years after install within its life", detail=False),
+    Rule(
+        "retire_window", "retired_units <= window_limit", "units", "retired outside the years after install within its life", detail=False
+    ),
     Rule("retire_monotone", "prev_retired_units <= retired_units", "units", "fewer units retired than the year before"),
     Rule("retire_installed", "retired_units <= installed", "units", "more units retired than the vintage installed"),
     Rule("retire_integer", "retired_units == retired_round", "units", "retired units not a whole number"),
 )
 RETIRED_SUM_RULES = (
-    Rule("chip_retired_units", "retired_units == expected_retired", "units", "differs from the retirements of its vintages within lifetime"),
+    Rule(
+        "chip_retired_units", "retired_units == expected_retired", "units", "differs from the retirements of its vintages within lifetime"
+    ),
 )
 
 

@@ -43,7 +43,7 @@ def test_retiring_the_old_fleet_beats_keeping_it():
     units of 0.25 MW: k + 0.25 (30 - k) <= 10 gives k <= 3.33, so k = 3 (whole units) and 7 are retired;
     27 new cost 1.35e7. Total 2.35e7 USD, 6.5e6 less. The retired units' capital is still paid.
     """
-    plan = solve_verified(retiring())
+    plan = solve_verified(retiring(), retirement=True)
     assert plan.objective == pytest.approx(2.35e7, rel=1e-9)
     old = plan.chips[plan.chips.chip_id == "old"].set_index("year")
     assert old.loc[2027, ["installed_units", "active_units", "retired_units"]].tolist() == [0, 3, 7]
@@ -53,9 +53,9 @@ def test_retiring_the_old_fleet_beats_keeping_it():
     assert plan.power.set_index("year").loc[2027, "eflops"] == pytest.approx(30.0)
 
 
-def test_without_the_retirement_family_the_fleet_is_kept(monkeypatch):
+def test_with_every_retirement_fixed_at_zero_the_fleet_is_kept():
     """The same case with every retirement forbidden reaches the 3.0e7 USD derived above."""
-    model = gw.build_model(retiring())
+    model = gw.build_model(retiring(), gw.ModelOptions(retirement=True))
     for var in model.v_retired.values():
         var.fix(0)
     plan = gw.solve_model(model, mip_gap=0.0)
@@ -69,7 +69,7 @@ def test_salvage_is_credited_and_changes_nothing_else():
     """salvage_frac 0.5: a unit of old retired in 2027, one year into its two-year life, returns
     0.5 x 1e6 x (1 - 1/2) = 2.5e5 USD. Keeping one more unit still saves 0.5e6 - 2.5e5 > 0 (one new unit
     less), so the build stays (keep 3, retire 7) and the cost is 2.35e7 - 7 x 2.5e5 = 2.175e7 USD."""
-    plan = solve_verified(retiring(salvage_frac=0.5))
+    plan = solve_verified(retiring(salvage_frac=0.5), retirement=True)
     assert plan.objective == pytest.approx(2.175e7, rel=1e-9)
     costs = plan.costs.set_index(["category", "year"])["discounted_usd"]
     assert costs["chip_salvage", 2027] == pytest.approx(-1.75e6)
@@ -77,7 +77,7 @@ def test_salvage_is_credited_and_changes_nothing_else():
 
 def test_salvage_is_discounted_from_the_retirement_year():
     """At a 10 % discount rate the 2027 credit of 2.5e5 USD per unit counts 2.5e5 / 1.1 in 2026 money."""
-    plan = solve_verified(scenario({**YEARS, "discount_rate": 0.1}, chips=fleet(0.5), demand=DEMAND))
+    plan = solve_verified(scenario({**YEARS, "discount_rate": 0.1}, chips=fleet(0.5), demand=DEMAND), retirement=True)
     retired = int(plan.retirements["retired_units"].sum())
     costs = plan.costs.set_index(["category", "year"])["discounted_usd"]
     assert retired > 0
@@ -90,7 +90,7 @@ def test_salvage_is_discounted_from_the_retirement_year():
 )
 def test_the_verifier_catches_a_bad_retirement(column, value, rule):
     """A retirement table broken by hand is named by its rule."""
-    plan = solve_verified(retiring())
+    plan = solve_verified(retiring(), retirement=True)
     tables = dict(plan.tables)
     broken = tables["retirements"].copy()
     broken[column] = broken[column].astype(type(value))
@@ -102,7 +102,7 @@ def test_the_verifier_catches_a_bad_retirement(column, value, rule):
 
 def test_retired_units_must_leave_the_active_count():
     """Active units that ignore the retirements break ``chip_active_units``."""
-    plan = solve_verified(retiring())
+    plan = solve_verified(retiring(), retirement=True)
     tables = dict(plan.tables)
     chips = tables["chips"].copy()
     chips["active_units"] += chips["retired_units"]
@@ -111,8 +111,13 @@ def test_retired_units_must_leave_the_active_count():
     assert "chip_active_units" in found
 
 
+def test_retirement_is_off_unless_asked_for():
+    """Without ``retirement=True`` the same case keeps its fleet: 3.0e7 USD."""
+    assert solve_verified(retiring()).objective == pytest.approx(3.0e7, rel=1e-9)
+
+
 def test_no_retirement_rows_for_a_single_year_life():
     """A vintage of life 1 has no later year to be retired in: no retirement columns at all."""
-    model = gw.build_model(scenario(YEARS, chips=[chip("a", lifetime_years=1)], demand=DEMAND[:1]))
+    model = gw.build_model(scenario(YEARS, chips=[chip("a", lifetime_years=1)], demand=DEMAND[:1]), gw.ModelOptions(retirement=True))
     assert len(model.RETIRE_INDEX) == 0
     assert isinstance(solve_verified(scenario(YEARS, chips=[chip("a")], demand=DEMAND[:1])).retirements, pd.DataFrame)
