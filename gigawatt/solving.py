@@ -147,7 +147,8 @@ def solve_model(model: pyo.ConcreteModel, request: SolveRequest | None = None, *
 def _request(request: SolveRequest | None, options: Mapping[str, object]) -> SolveRequest:
     if request is None:
         return SolveRequest.from_keywords(**options)
-    return dataclasses.replace(request, **SolveRequest.from_keywords(**options).__dict__) if options else request
+    SolveRequest.from_keywords(**options)  # names an unknown keyword
+    return dataclasses.replace(request, **options) if options else request  # type: ignore[arg-type]
 
 
 def _solve_built(model: pyo.ConcreteModel, request: SolveRequest, build_s: float) -> Plan:

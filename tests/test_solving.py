@@ -67,3 +67,13 @@ def test_ceiling_value_is_exported():
 def test_call_time_solver_options_are_checked_before_solving(option: str, value: float) -> None:
     with pytest.raises(ValueError, match=option):
         gw.solve(gw.load_scenario(SCENARIOS / "tiny"), **{option: value})
+
+
+def test_keywords_add_to_a_request_without_resetting_it() -> None:
+    """A request's own values stay when keywords change others; an unknown keyword names the nearest one."""
+    from gigawatt.solving import SolveRequest, UnknownOption
+
+    plan = gw.solve(gw.load_scenario(SCENARIOS / "tiny"), SolveRequest(mip_gap=0.25, strategy="single"), duals=False)
+    assert plan.options["mip_gap"] == 0.25 and plan.duals is None
+    with pytest.raises(UnknownOption, match="did you mean 'time_limit'"):
+        gw.solve(gw.load_scenario(SCENARIOS / "tiny"), time_limt=5)

@@ -106,7 +106,6 @@ def with_unit_power(frame: pd.DataFrame, d: ModelData) -> pd.DataFrame:
     return frame
 
 
-MW_PER_UNIT = "sites.pue x chips.it_kw_per_unit / 1000 (MW per unit)"
 FAMILY = Family(
     name="chips",
     add=add_chips,

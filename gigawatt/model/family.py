@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    import numpy as np
     import pandas as pd
     import pyomo.environ as pyo
 
@@ -132,7 +131,6 @@ class Extraction:
     values: Callable[[str], dict[object, float]]
     ledger_value: Callable[[list], float]
     ledger: Ledger
-    x: np.ndarray
     integer_units: bool
     relaxed: bool
     tables: dict[str, pd.DataFrame]

@@ -18,6 +18,7 @@ from gigawatt.model.data import ModelData
 from gigawatt.model.family import Dual, Family, Rows, Slack
 from gigawatt.model.ledger import Ledger, linear
 from gigawatt.model.options import ModelOptions
+from gigawatt.model.power import MW_PER_UNIT
 
 
 def add_node_balance(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: ModelOptions) -> None:
@@ -48,7 +49,7 @@ FAMILY = Family(
                 caps=100.0,
                 mw=True,
             ),
-            coefficients={"v_install": "sites.pue x chips.it_kw_per_unit / 1000 (MW per unit)", "v_flow": "1 - links.loss_frac"},
+            coefficients={"v_install": MW_PER_UNIT, "v_flow": "1 - links.loss_frac"},
         ),
     ),
 )

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import pandas as pd
 import pyomo.environ as pyo
 
 from gigawatt.model.data import ModelData
@@ -45,17 +44,10 @@ def add_power(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: Model
 
 
 def extract_power(e: Extraction) -> None:
-    """``power``: facility and IT power per year against the ceiling, and the compute delivered."""
+    """``power``: facility and IT power per year against the ceiling (the sites' ledger values summed), and the compute delivered."""
     d, led = e.data, e.ledger
-    total = defaultdict(float)
-    it = defaultdict(float)
-    for (_, y), terms in led.facility_mw.items():
-        total[y] += e.ledger_value(terms)
-    for (_, y), terms in led.it_mw.items():
-        it[y] += e.ledger_value(terms)
-    frame = pd.DataFrame({"year": list(d.years)})
-    frame["facility_mw"] = [total[y] for y in d.years]
-    frame["it_mw"] = [it[y] for y in d.years]
+    by_year = e.tables["sites"].groupby("year")[["facility_mw", "it_mw"]].sum().reindex(list(d.years), fill_value=0.0)
+    frame = by_year.rename_axis("year").reset_index()
     frame["ceiling_mw"] = float(d.scenario.settings.ceiling_mw)
     frame["headroom_mw"] = frame["ceiling_mw"] - frame["facility_mw"]
     frame["eflops"] = [e.ledger_value(led.compute_served.get(y, [])) for y in d.years]

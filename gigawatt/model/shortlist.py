@@ -20,12 +20,8 @@ until their usable MW reach ``coverage`` times the region's share of the ceiling
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
 
-from gigawatt.model.data import capital_recovery_factor
-
-if TYPE_CHECKING:
-    from gigawatt.model.data import ModelData
+from gigawatt.model.data import ModelData, capital_recovery_factor
 
 #: Usable MW shortlisted per MW of a region's share of the ceiling: ever longer shortlists, tried in turn until one has a plan.
 COVERAGES = (1.3, 2.5)

@@ -34,7 +34,6 @@ def extract_tables(
         values=lambda name: cm.values(x, name),
         ledger_value=lambda terms: cm.linear_value(terms, x),
         ledger=ledger,
-        x=x,
         integer_units=integer_units,
         relaxed=relaxed,
         tables=tables,
