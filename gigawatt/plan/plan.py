@@ -180,10 +180,10 @@ class Plan:
         try:
             self._write(tmp)
             if _exists(target):
-                _remove(old)
+                _discard(old, target)
                 os.replace(target, old)
                 os.replace(tmp, target)
-                _remove(old)
+                _discard(old, target)
             else:
                 os.replace(tmp, target)
         except BaseException:
@@ -272,10 +272,16 @@ def _exists(path: Path) -> bool:
     return path.exists() or path.is_symlink()
 
 
-def _remove(path: Path) -> None:
-    """Delete ``path`` whatever it is (folder, file or link; a link's target is left alone); nothing there is fine."""
+def _discard(path: Path, target: Path) -> None:
+    """Delete ``path`` whatever it is (folder, file or link; a link's target is left alone); nothing there is fine.
+
+    A folder is first renamed to a temporary name beside ``target`` that :func:`_sweep` knows, so a
+    process killed while deleting it leaves no half-deleted folder under a name that counts.
+    """
     if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
+        doomed = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=target.parent))
+        os.replace(path, doomed)
+        shutil.rmtree(doomed, ignore_errors=True)
     elif _exists(path):
         path.unlink(missing_ok=True)
 
