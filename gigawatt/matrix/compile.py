@@ -13,6 +13,7 @@ from pyomo.repn.standard_repn import generate_standard_repn
 from scipy import sparse
 
 from gigawatt.matrix.form import StandardForm
+from gigawatt.model.build import collector_paused
 from gigawatt.matrix.scaling import TARGET, R, Scaling, choose_scaling, extremes, form_ranges, inside
 
 
@@ -116,7 +117,25 @@ def _terms(expr: object, owner: object) -> tuple[float, list[float], list[VarDat
     return float(repn.constant), [float(c) for c in repn.linear_coefs], list(repn.linear_vars)
 
 
+def _number_columns(variables: list[VarData]) -> tuple[list[VarData], np.ndarray]:
+    """Columns in order of first appearance in ``variables``, and the column of each entry (vectorised, no dict per term)."""
+    if not variables:
+        return [], np.empty(0, dtype=np.int64)
+    ids = np.fromiter(map(id, variables), dtype=np.int64, count=len(variables))
+    unique, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")  # unique ids sorted by where each first appears
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return [variables[i] for i in first[order].tolist()], rank[inverse.reshape(-1)]
+
+
 def compile_model(m: pyo.ConcreteModel, scaling: str = "auto") -> CompiledModel:
+    """Standard form of ``m`` (:func:`_compile`), with the garbage collector paused while it runs."""
+    with collector_paused():
+        return _compile(m, scaling)
+
+
+def _compile(m: pyo.ConcreteModel, scaling: str) -> CompiledModel:
     """Standard form of ``m`` as a minimisation with ranged rows ``row_lower <= A x <= row_upper``.
 
     Reads each constraint's linear body directly (one pass, no expression rewriting); constraints
@@ -124,17 +143,8 @@ def compile_model(m: pyo.ConcreteModel, scaling: str = "auto") -> CompiledModel:
     (``auto``, ``on``, ``off``; :func:`gigawatt.matrix.scaling.choose_scaling`) picks the factors the
     matrix gets on its way to the solver; the form itself stays in model units.
     """
-    position: dict[int, int] = {}
-    columns: list[VarData] = []
-
-    def column(var: VarData) -> int:
-        col = position.get(id(var))
-        if col is None:
-            col = position[id(var)] = len(columns)
-            columns.append(var)
-        return col
-
-    indptr, indices, data = [0], [], []
+    variables_seen: list[VarData] = []  # per nonzero, then per objective term: the variable
+    indptr, data = [0], []
     row_lower, row_upper, rows = [], [], []
     for comp in m.component_objects(pyo.Constraint, active=True, descend_into=True):
         name = comp.local_name
@@ -150,9 +160,9 @@ def compile_model(m: pyo.ConcreteModel, scaling: str = "auto") -> CompiledModel:
                 if low_ok and (ub is None or constant <= ub + 1e-9):
                     continue
                 raise ValueError(f"constraint {con.name} has no variables and cannot hold ({lb} <= {constant} <= {ub})")
-            indices.extend(map(column, variables))
+            variables_seen.extend(variables)
             data.extend(coefs)
-            indptr.append(len(indices))
+            indptr.append(len(data))
             row_lower.append(-np.inf if lb is None else lb - constant)
             row_upper.append(np.inf if ub is None else ub - constant)
             kind = 0 if lb is not None and lb == ub else (1 if lb is None else (-1 if ub is None else 2))
@@ -163,18 +173,20 @@ def compile_model(m: pyo.ConcreteModel, scaling: str = "auto") -> CompiledModel:
     obj = objectives[0]
     offset, obj_coefs, obj_vars = _terms(obj.expr, obj)
     sign = 1.0 if obj.sense == pyo.minimize else -1.0
-    obj_cols = [column(v) for v in obj_vars]
-    n = len(columns)
+    variables_seen.extend(obj_vars)
+    columns, column_of_term = _number_columns(variables_seen)
+    position = {id(v): col for col, v in enumerate(columns)}
+    n, nnz = len(columns), len(data)
     c = np.zeros(n)
-    np.add.at(c, np.asarray(obj_cols, dtype=np.int64), sign * np.asarray(obj_coefs, dtype=float))
-    A = sparse.csr_array((np.asarray(data, dtype=float), np.asarray(indices, dtype=np.int64), np.asarray(indptr)), shape=(len(rows), n))
+    np.add.at(c, column_of_term[nnz:], sign * np.asarray(obj_coefs, dtype=float))
+    A = sparse.csr_array((np.asarray(data, dtype=float), column_of_term[:nnz], np.asarray(indptr)), shape=(len(rows), n))
     col_lower = np.fromiter((-np.inf if v.lb is None else v.lb for v in columns), dtype=float, count=n)
     col_upper = np.fromiter((np.inf if v.ub is None else v.ub for v in columns), dtype=float, count=n)
     integrality = np.fromiter((v.is_integer() for v in columns), dtype=np.int8, count=n)
     var_columns = {}
     for comp in m.component_objects(pyo.Var, active=True, descend_into=True):
         keys = list(comp.keys())
-        cols = np.fromiter((position.get(id(comp[k]), -1) for k in keys), dtype=np.int64, count=len(keys))
+        cols = np.fromiter((position.get(id(v), -1) for v in comp.values()), dtype=np.int64, count=len(keys))
         var_columns[comp.local_name] = (keys, cols)
     form = StandardForm(
         c,

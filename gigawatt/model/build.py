@@ -7,7 +7,9 @@ the objective (closers), each in its own module with its math in the docstring.
 
 from __future__ import annotations
 
+import contextlib
 import gc
+from collections.abc import Iterator
 
 import pyomo.environ as pyo
 
@@ -25,18 +27,26 @@ def build_model(scenario: Scenario | ModelData, options: ModelOptions | None = N
     :func:`gigawatt.solve_model`. ``m.data`` holds the index sets, ``m.ledger`` the registered terms.
     """
     options = options or ModelOptions()
-    data = scenario if isinstance(scenario, ModelData) else build_data(scenario)
-    ledger = Ledger(data.horizon, {s: row.node_id for s, row in data.site.items()})
-    m = pyo.ConcreteModel(name=data.scenario.name)
-    m.data, m.ledger, m.options = data, ledger, options
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
+        data = scenario if isinstance(scenario, ModelData) else build_data(scenario)
+        ledger = Ledger(data.horizon, {s: row.node_id for s, row in data.site.items()})
+        m = pyo.ConcreteModel(name=data.scenario.name)
+        m.data, m.ledger, m.options = data, ledger, options
         for family in families():
             if family.closes and not ledger.closed:
                 ledger.close()
             family.add(m, data, ledger, options)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     return m
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the block: a model is millions of small objects
+    that it would walk again and again while they are created (about half the build and compile time)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

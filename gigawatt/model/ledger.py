@@ -79,6 +79,15 @@ class Ledger:
     capital_usd: dict[int, list[Term]] = field(default_factory=_terms)
     emissions_t: dict[int, list[Term]] = field(default_factory=_terms)
     closed: bool = False
+    _weights: dict[tuple[int, int | None], float] = field(default_factory=dict, repr=False)
+
+    def _weight(self, year: int, life_years: int | None = None) -> float:
+        """:meth:`Horizon.annuity_weight` (a life given) or :meth:`Horizon.op_weight`, computed once per key, not per column."""
+        key = (year, life_years)
+        if key not in self._weights:
+            h = self.horizon
+            self._weights[key] = h.op_weight(year) if life_years is None else h.annuity_weight(year, life_years)
+        return self._weights[key]
 
     def _open(self) -> None:
         if self.closed:
@@ -113,7 +122,7 @@ class Ledger:
     def capital(self, category: str, year: int, life_years: int, usd: float, var: object) -> None:
         """Register capital of ``usd`` per unit of ``var`` built in ``year``: its annuity inside the horizon, and the spend."""
         self._open()
-        self.cost_usd[category, year].append((usd * self.horizon.annuity_weight(year, life_years), var))
+        self.cost_usd[category, year].append((usd * self._weight(year, life_years), var))
         self.capital_usd[year].append((usd, var))
 
     def capital_step(self, category: str, year: int, life_years: int, usd: float, now: object, before: object | None) -> None:
@@ -124,7 +133,7 @@ class Ledger:
 
     def yearly(self, category: str, year: int, usd_per_year: float, var: object) -> None:
         """Register a cost of ``usd_per_year`` per unit of ``var`` in each calendar year modelled ``year`` stands for."""
-        self.discounted(category, year, usd_per_year * self.horizon.op_weight(year), var)
+        self.discounted(category, year, usd_per_year * self._weight(year), var)
 
     def discounted(self, category: str, year: int, usd: float, var: object) -> None:
         """Register an already discounted cost (present value, USD) per unit of ``var`` under ``category``."""

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from gigawatt.matrix.compile import CompiledModel
+from gigawatt.model.build import collector_paused
 from gigawatt.model.data import ModelData
 from gigawatt.model.families import families, plan_tables
 from gigawatt.model.family import Extraction
@@ -38,9 +39,10 @@ def extract_tables(
         relaxed=relaxed,
         tables=tables,
     )
-    for family in families():
-        if family.extract is not None:
-            family.extract(context)
+    with collector_paused():
+        for family in families():
+            if family.extract is not None:
+                family.extract(context)
     contract = plan_tables()
     return {name: _normalise(tables[name].reindex(columns=list(columns)), integer_units, relaxed) for name, columns in contract.items()}
 
