@@ -46,7 +46,7 @@ def request() -> None:
 def _on_sigint(signum: int, frame: FrameType | None) -> None:
     if _requested.is_set():
         raise KeyboardInterrupt
-    log.warning("Ctrl-C: stopping at the best plan found so far (Ctrl-C again to abort at once)")
+    log.warning("Ctrl-C: stopping, keeping what is done so far (Ctrl-C again to abort at once)")
     _requested.set()
 
 
