@@ -1,8 +1,12 @@
 """The ``gigawatt`` command line: validate and solve scenarios.
 
 Exit codes: 0 a plan was found (or the scenario is valid); 2 invalid input; 3 infeasible;
-4 no plan within the limits (time limit without a feasible point, solver failure); 1 an unexpected
-error (a bug: one line asks to report it; ``GIGAWATT_DEBUG=1`` shows the traceback).
+4 no plan within the limits (time limit without a feasible point, solver failure, Ctrl-C before a
+plan); 1 an unexpected error (a bug: one line asks to report it; ``GIGAWATT_DEBUG=1`` shows the
+traceback); 130 a sweep stopped by Ctrl-C (the runs that finished are saved).
+
+Ctrl-C (:mod:`gigawatt.solvers.stop`) ends a solve with the best plan found so far (``interrupted``)
+and a sweep with the runs that finished; a second Ctrl-C aborts at once.
 
 Every option is checked here, before any work, and every message is printed as plain text: paths,
 names and values are never read as rich markup, and undecodable bytes print as escapes.
@@ -13,6 +17,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, NoReturn, TypeVar
@@ -23,12 +28,15 @@ from rich.text import Text
 
 from gigawatt.errors import FileProblem, first_line
 from gigawatt.scenario import Scenario, ScenarioError, load_scenario
+from gigawatt.solvers import stop
 
 app = typer.Typer(help="Plan AI compute buildouts under a power ceiling.", no_args_is_help=True, add_completion=False)
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EXIT_BUG, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_NO_PLAN = 1, 2, 3, 4
+#: A sweep stopped by Ctrl-C (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
 #: Set to 1 to let unexpected errors raise with their traceback.
 DEBUG_ENV = "GIGAWATT_DEBUG"
 
@@ -217,6 +225,8 @@ def solve(
         _warn("No plan:", error)
         raise typer.Exit(EXIT_NO_PLAN) from None
     _say(plan.summary())
+    if plan.status == "interrupted":
+        _say("interrupted (Ctrl-C): the best plan found so far, with the bound proven so far")
     if relax:
         _say("LP relaxation: a lower bound on the cost, not a buildable plan; not verified (verification is for plans, not bounds)")
     else:
@@ -300,15 +310,20 @@ def sweep(
             _say(f"  - {problem}", console=err)
         raise typer.Exit(EXIT_INVALID) from None
     try:
-        runs = run_sweep(
-            base, spec=spec, **parts, workers=workers, scheduler=scheduler, store=store, time_limit=time_limit, mip_gap=mip_gap
-        )
+        with stop.handling():  # the request outlives the sweep's own block, to be read here
+            runs = run_sweep(
+                base, spec=spec, **parts, workers=workers, scheduler=scheduler, store=store, time_limit=time_limit, mip_gap=mip_gap
+            )
+            interrupted = stop.requested()
     except FileProblem as error:
         _fail(f"--store {error}")
     except ScenarioError as error:
         _fail(f"invalid sweep: {'; '.join(map(str, error.problems[:3]))}")
     _print_runs(runs)
     _say(f"{len(runs)} runs in {store}")
+    if interrupted:
+        _warn("Interrupted:", f"the runs that finished are saved in {store}; the same command runs the rest")
+        raise typer.Exit(EXIT_INTERRUPTED)
 
 
 @app.command()
@@ -407,8 +422,15 @@ def report(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point; a solver call left to stop in the background after Ctrl-C does not hold up the exit."""
+    try:
+        app()
+    except SystemExit as done:
+        if stop.abandoned_running():  # everything is written: end now rather than wait for it
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(0 if done.code is None else done.code if isinstance(done.code, int) else EXIT_BUG)
+        raise
 
 
 if __name__ == "__main__":

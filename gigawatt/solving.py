@@ -4,6 +4,10 @@ The pipeline: build (:mod:`gigawatt.model`), compile (:mod:`gigawatt.matrix`), a
 (:mod:`gigawatt.strategies`) or one backend call (:mod:`gigawatt.solvers`), then the plan's tables,
 duals or infeasibility explanation (:mod:`gigawatt.plan`). One :class:`SolveRequest` carries the
 options from the API, the CLI and sweeps down to the backend.
+
+Ctrl-C during a solve (:mod:`gigawatt.solvers.stop`) ends every phase of it: the plan is the best
+found so far, with status ``interrupted`` and its bound, without shadow prices; with no plan yet,
+:class:`NoPlan` (``termination == "interrupted"``).
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from gigawatt.plan.infeasibility import audit, conflict, explain, summary
 from gigawatt.plan.plan import Plan
 from gigawatt.plan.start import start_columns
 from gigawatt.scenario import Scenario
-from gigawatt.solvers import highs, registry
+from gigawatt.solvers import highs, registry, stop
 from gigawatt.solvers.base import SolveOptions, TerminationCondition
 from gigawatt.strategies import Columns, choose
 
@@ -127,9 +131,10 @@ def solve(scenario: Scenario, request: SolveRequest | None = None, **options: ob
     call. Raises :class:`InfeasibleScenario` when no plan exists and :class:`NoPlan` when none was found.
     """
     request = _request(request, options)
-    t0 = time.perf_counter()
-    model = build_model(scenario, request.model_options())
-    return _solve_built(model, request, time.perf_counter() - t0)
+    with stop.handling():
+        t0 = time.perf_counter()
+        model = build_model(scenario, request.model_options())
+        return _solve_built(model, request, time.perf_counter() - t0)
 
 
 def solve_model(model: pyo.ConcreteModel, request: SolveRequest | None = None, **options: object) -> Plan:
@@ -141,7 +146,8 @@ def solve_model(model: pyo.ConcreteModel, request: SolveRequest | None = None, *
     built = model.options
     if (request.integer_units, request.relax, request.retirement) != (built.integer_units, built.relax, built.retirement):
         request = dataclasses.replace(request, integer_units=built.integer_units, relax=built.relax, retirement=built.retirement)
-    return _solve_built(model, request, 0.0)
+    with stop.handling():
+        return _solve_built(model, request, 0.0)
 
 
 def _request(request: SolveRequest | None, options: Mapping[str, object]) -> SolveRequest:
@@ -187,6 +193,8 @@ def _solve_built(model: pyo.ConcreteModel, request: SolveRequest, build_s: float
             result = compiled.unscale(registry.backend(name)(compiled.solver_form, sopts, relax=mopts.relax))
         if not result.has_solution or result.x is None:
             message = f"no plan for scenario {data.scenario.name!r}: solver stopped with '{result.termination.value}'"
+            if result.termination is TerminationCondition.INTERRUPTED:
+                message = f"no plan for scenario {data.scenario.name!r}: interrupted (Ctrl-C) before one was found"
             if result.termination in INFEASIBLE:
                 findings = explain(compiled, data)
                 text = f"{message}: {summary(findings)}" if len(findings) else message
@@ -197,13 +205,14 @@ def _solve_built(model: pyo.ConcreteModel, request: SolveRequest, build_s: float
         tables = extract_tables(compiled, data, ledger, result.x, integer_units=integer, relaxed=mopts.relax)
         extract_s = time.perf_counter() - t1
         t2 = time.perf_counter()
-        prices = _shadow_prices(compiled, data, result, sopts, mopts.relax) if request.duals else None
+        duals = request.duals and not stop.requested()  # after Ctrl-C, the plan without its shadow prices
+        prices = _shadow_prices(compiled, data, result, sopts, mopts.relax) if duals else None
     timings = {
         "build": build_s,
         "handoff": handoff_s,
         "solve": result.seconds,
         "extract": extract_s,
-        "duals": time.perf_counter() - t2 if request.duals else 0.0,
+        "duals": time.perf_counter() - t2 if duals else 0.0,
     }
     meta = {
         "scenario_hash": data.scenario.hash,

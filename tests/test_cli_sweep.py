@@ -64,3 +64,32 @@ def test_bad_sweep_input_exits_2(tmp_path: Path) -> None:
     assert not (tmp_path / "r.duckdb").exists()
     missing = invoke("runs", str(tmp_path / "none.duckdb"))
     assert missing.exit_code == 2 and "No results store" in missing.output
+
+
+def test_sweep_stopped_by_ctrl_c_keeps_what_finished_and_resumes(tmp_path: Path, monkeypatch) -> None:
+    """Ctrl-C as the second of three runs starts: the first is saved, the second (cut short) and third are not; exit 130
+    with the resume hint; the same command then runs the other two."""
+    from gigawatt.solvers import stop
+    from gigawatt.sweeps import runner
+
+    run_one, started = runner.run_one, []
+
+    def run_then_stop(scn, options):
+        started.append(scn.settings.ceiling_mw)
+        if len(started) == 2:
+            stop.request()
+        return run_one(scn, options)
+
+    store = tmp_path / "runs.duckdb"
+    args = ("sweep", TINY, "--grid", "ceiling_mw=100,110,120", "--workers", "0", "--store", str(store))
+    monkeypatch.setattr(runner, "run_one", run_then_stop)
+    stopped = invoke(*args)
+    assert stopped.exit_code == 130, stopped.output
+    assert "the same command runs the rest" in stopped.output and "Traceback" not in stopped.output
+    assert started == [100.0, 110.0]
+    assert gw.load_runs(store)["ceiling_mw"].tolist() == [100.0]
+    monkeypatch.setattr(runner, "run_one", run_one)
+    resumed = invoke(*args)
+    assert resumed.exit_code == 0, resumed.output
+    runs = gw.load_runs(store)
+    assert sorted(runs["ceiling_mw"]) == [100.0, 110.0, 120.0] and set(runs["status"]) == {"optimal"}

@@ -8,6 +8,7 @@ import pandas as pd
 from gigawatt.errors import InfeasibleScenario, NoPlan
 from gigawatt.model.data import Horizon
 from gigawatt.scenario import Scenario
+from gigawatt.solvers import stop
 from gigawatt.solving import solve
 
 
@@ -36,9 +37,23 @@ def ceiling_value(scenario: Scenario, ceilings_mw: list[float], **solve_kwargs: 
         (discounted), ``marginal_usd_per_gw`` (discounted cost saved per GW between the previous
         ceiling and this one, over the horizon), ``dual_usd_per_gw`` (the same from this solve's
         fixed-integer ceiling duals) and ``mean_ceiling_dual_usd_per_mw_yr`` (mean over the years).
+        After Ctrl-C, the ceilings solved so far: the last one ``interrupted`` (with the best plan's
+        cost, if one was found), the ones after it left out.
     """
-    rows = []
-    for ceiling in sorted(set(ceilings_mw)):
+    with stop.handling():
+        rows = _solve_each(scenario, sorted(set(ceilings_mw)), solve_kwargs)
+    frame = pd.DataFrame(rows, columns=["ceiling_mw", "status", "objective_usd", "dual_usd_per_gw", "mean_ceiling_dual_usd_per_mw_yr"])
+    step_gw = frame["ceiling_mw"].diff() / 1000.0
+    frame.insert(3, "marginal_usd_per_gw", 0.0 - frame["objective_usd"].diff() / step_gw)
+    return frame
+
+
+def _solve_each(scenario: Scenario, ceilings_mw: list[float], solve_kwargs: dict[str, object]) -> list[dict[str, object]]:
+    """One row per ceiling, in order, until every ceiling is solved or a stop is requested."""
+    rows: list[dict[str, object]] = []
+    for ceiling in ceilings_mw:
+        if stop.requested():
+            break
         row: dict[str, object] = {"ceiling_mw": float(ceiling), "status": "infeasible", "objective_usd": np.nan}
         row |= {"dual_usd_per_gw": np.nan, "mean_ceiling_dual_usd_per_mw_yr": np.nan}
         try:
@@ -55,7 +70,4 @@ def ceiling_value(scenario: Scenario, ceilings_mw: list[float], **solve_kwargs: 
             ceiling_rows = plan.duals.loc[plan.duals["constraint"] == "power_ceiling", "value"]
             row |= {"dual_usd_per_gw": ceiling_dual_usd_per_gw(plan.duals, horizon), "mean_ceiling_dual_usd_per_mw_yr": ceiling_rows.mean()}
         rows.append(row)
-    frame = pd.DataFrame(rows)
-    step_gw = frame["ceiling_mw"].diff() / 1000.0
-    frame.insert(3, "marginal_usd_per_gw", 0.0 - frame["objective_usd"].diff() / step_gw)
-    return frame
+    return rows

@@ -6,14 +6,15 @@ import contextlib
 import logging
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import highspy
 import numpy as np
 
-from gigawatt.solvers import progress
+from gigawatt.solvers import progress, stop
 from gigawatt.solvers.base import SolutionStatus, SolveOptions, SolveResult, StandardForm, TerminationCondition
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,8 @@ _MS = highspy.HighsModelStatus
 #: HiGHS 1.16 can price a MIP start without the objective offset its presolve moved out ("feasible in the reduced
 #: space: objective value is 0"), take it for a better plan than it is and stop at once calling it optimal.
 START_OBJECTIVE_RTOL = 1e-6
+#: Seconds HiGHS gets to return by itself after a stop request before it is abandoned (:func:`_run`).
+STOP_GRACE_S = 0.25
 #: Every HighsModelStatus mapped to (termination, whether a primal solution may exist).
 STATUS_MAP: dict[object, TerminationCondition] = {
     _MS.kOptimal: TerminationCondition.OPTIMAL,
@@ -112,9 +115,13 @@ def solve(
     """Solve ``form`` with HiGHS; a time-limited MIP with an incumbent returns it with its bound and gap.
 
     ``start`` is a MIP start: a full vector, or the values of ``start_columns`` only (HiGHS completes
-    the rest). Ctrl-C stops the solve cleanly: the result is ``interrupted`` with the incumbent, if any.
+    the rest). Ctrl-C (a :mod:`~gigawatt.solvers.stop` request) stops the solve cleanly: the result is
+    ``interrupted`` with the incumbent, if any; asked before the call, it returns at once, with no solution.
     ``stop_bound`` ends a MIP (``interrupted``) once its dual bound reaches that objective value.
     """
+    if stop.requested():
+        interrupted, none = TerminationCondition.INTERRUPTED, SolutionStatus.NONE
+        return SolveResult("highs", version(), interrupted, none, None, None, None, None, None, 0.0, options.as_dict())
     h = new_highs(options.tee)
     h.setOptionValue("output_flag", bool(options.tee or options.log_file))
     if options.log_file:
@@ -146,30 +153,25 @@ def solve(
     if stop_bound is not None and is_mip:
         _stop_at(h, stop_bound)
     t0 = time.perf_counter()
-    h.HandleKeyboardInterrupt = True
-    h.solve()
+    with stop.handling():
+        seen = _run(h)
     seconds = time.perf_counter() - t0
-    status = h.getModelStatus()
-    termination = STATUS_MAP.get(status, TerminationCondition.UNKNOWN)
-    info = h.getInfo()
-    has_primal = info.primal_solution_status == 2  # kSolutionStatusFeasible
-    solution = SolutionStatus.NONE
-    if has_primal:
-        solution = SolutionStatus.OPTIMAL if termination is TerminationCondition.OPTIMAL else SolutionStatus.FEASIBLE
-    x = np.asarray(h.getSolution().col_value) if has_primal else None
-    duals = None
-    if has_primal and not is_mip and info.dual_solution_status == 2:
-        duals = np.asarray(h.getSolution().row_dual)
-    objective = float(info.objective_function_value) if has_primal else None
-    if is_mip:
-        bound = float(info.mip_dual_bound)
-        gap = float(info.mip_gap) if has_primal else None
-    else:
-        bound = objective if termination is TerminationCondition.OPTIMAL else None
-        gap = 0.0 if termination is TerminationCondition.OPTIMAL else None
+    if seen is None:
+        termination, solution, objective, bound, gap, x, duals = _read(h, is_mip)
+    else:  # abandoned after a stop request: its last incumbent and bound
+        termination, objective, x, duals = TerminationCondition.INTERRUPTED, seen.objective, seen.x, None
+        solution = SolutionStatus.FEASIBLE if x is not None else SolutionStatus.NONE
+        bound = seen.bound if is_mip and seen.bound is not None and np.isfinite(seen.bound) else None
+        gap = None if objective is None or bound is None else max(objective - bound, 0.0) / max(abs(objective), 1e-9)
+    has_primal = x is not None
     if start is not None and is_mip and x is not None and objective is not None:
         cost = float(form.c @ x + form.offset)
-        if abs(cost - objective) > START_OBJECTIVE_RTOL * max(1.0, abs(cost)):
+        mispriced = abs(cost - objective) > START_OBJECTIVE_RTOL * max(1.0, abs(cost))
+        if mispriced and stop.requested():
+            # no time to solve again: the plan at its true cost; the bound came from the same mispricing
+            objective, termination, solution = cost, TerminationCondition.INTERRUPTED, SolutionStatus.FEASIBLE
+            bound = gap = None
+        elif mispriced:
             log.warning("HiGHS priced the MIP start at %.9g but its plan costs %.9g: solving again without the start", objective, cost)
             left = None if options.time_limit is None else max(options.time_limit - seconds, 1.0)
             again = solve(form, replace(options, time_limit=left), relax, stop_bound=stop_bound)
@@ -189,6 +191,85 @@ def solve(
         seconds=seconds,
         options=options.as_dict(),
     )
+
+
+@dataclass
+class _Seen:
+    """What HiGHS's callbacks reported last: the incumbent (original columns), its objective, the MIP's dual bound."""
+
+    x: np.ndarray | None = None
+    objective: float | None = None
+    bound: float | None = None
+
+
+def _read(
+    h: highspy.Highs, is_mip: bool
+) -> tuple[TerminationCondition, SolutionStatus, float | None, float | None, float | None, np.ndarray | None, np.ndarray | None]:
+    """Termination, solution status, objective, bound, gap, primal x and row duals of a finished HiGHS run."""
+    termination = STATUS_MAP.get(h.getModelStatus(), TerminationCondition.UNKNOWN)
+    info = h.getInfo()
+    has_primal = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    solution = SolutionStatus.NONE
+    if has_primal:
+        solution = SolutionStatus.OPTIMAL if termination is TerminationCondition.OPTIMAL else SolutionStatus.FEASIBLE
+    x = np.asarray(h.getSolution().col_value) if has_primal else None
+    duals = None
+    if has_primal and not is_mip and info.dual_solution_status == 2:
+        duals = np.asarray(h.getSolution().row_dual)
+    objective = float(info.objective_function_value) if has_primal else None
+    if is_mip:
+        bound = float(info.mip_dual_bound)
+        gap = float(info.mip_gap) if has_primal else None
+    else:
+        bound = objective if termination is TerminationCondition.OPTIMAL else None
+        gap = 0.0 if termination is TerminationCondition.OPTIMAL else None
+    return termination, solution, objective, bound, gap, x, duals
+
+
+def _run(h: highspy.Highs) -> _Seen | None:
+    """Run HiGHS in a thread of its own while this one waits in short steps, so a stop request is seen at once.
+
+    HiGHS's interrupt callbacks (simplex, interior point, MIP) stop it once a stop is requested. A MIP
+    can go seconds between two of them (heuristic sub-MIPs, cut rounds): if it has not returned
+    :data:`STOP_GRACE_S` after the request, it is abandoned (it stops at its next check, in the
+    background) and what its callbacks saw last is returned; None when HiGHS returned by itself. A
+    ``KeyboardInterrupt`` here (a forced stop) abandons it at once and propagates.
+    """
+    cancelled = threading.Event()
+    seen = _Seen()
+
+    def interrupt(event: object) -> None:
+        if cancelled.is_set() or stop.requested():
+            event.interrupt()  # type: ignore[attr-defined]
+
+    def bound(event: object) -> None:
+        seen.bound = float(event.data_out.mip_dual_bound)  # type: ignore[attr-defined]
+
+    def improving(event: object) -> None:
+        seen.x = np.array(event.data_out.mip_solution, dtype=float)  # type: ignore[attr-defined]
+        seen.objective = float(event.data_out.objective_function_value)  # type: ignore[attr-defined]
+
+    for callback in (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt):
+        callback.subscribe(interrupt)
+    h.cbMipInterrupt.subscribe(bound)
+    h.cbMipImprovingSolution.subscribe(improving)
+    thread = threading.Thread(target=h.run, name="highs", daemon=True)
+    thread.start()
+    asked = None
+    try:
+        while thread.is_alive():
+            thread.join(0.1)
+            if stop.requested():
+                asked = asked or time.perf_counter()
+                if thread.is_alive() and time.perf_counter() - asked >= STOP_GRACE_S:
+                    cancelled.set()
+                    stop.abandon(thread)
+                    return seen
+    except KeyboardInterrupt:
+        cancelled.set()
+        stop.abandon(thread)
+        raise
+    return None
 
 
 def _follow(h: highspy.Highs, trace: progress.Trace, plans: bool, bounds: bool) -> None:

@@ -33,6 +33,10 @@ Columns are found by the roles the model's families declare (:class:`gigawatt.st
 ``unit`` (chip units), ``block`` (yearly block builds) and ``opening`` (site openings, each with the
 site it opens). Every phase runs inside :func:`gigawatt.solvers.progress.scope`, which says whether
 its numbers are plans or bounds of ``P``.
+
+Ctrl-C (:mod:`gigawatt.solvers.stop`) ends the phase under way and skips the rest: the result is the
+best plan of ``P`` found so far with the best lower bound of ``P`` proven so far, ``interrupted``
+(:func:`stopped`).
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from gigawatt.solvers import highs, progress
+from gigawatt.solvers import highs, progress, stop
 from gigawatt.solvers.base import SolutionStatus, SolveOptions, SolveResult, StandardForm, TerminationCondition
 from gigawatt.strategies.columns import Columns
 
@@ -136,12 +140,21 @@ def phased_solve(form: StandardForm, groups: Columns, options: SolveOptions, *, 
         return limit - (time.perf_counter() - t_start)
 
     heuristic_budget = min(limit * HEURISTIC_SHARE, 60.0)
+    plans_of_p: list[SolveResult | None] = []  # what Ctrl-C returns: the best of these,
+    bounds_of_p: list[float | None] = []  # with the largest of these
+
+    def interrupted(last: SolveResult) -> tuple[SolveResult, StrategyReport]:
+        return _timed(stopped(plans_of_p, bounds_of_p, last, target), t_start), report
+
     # 1. LP
     with progress.scope(plans=False, bounds=True):
         lp = highs.solve(form, _options(options, left(), target), relax=True)
     report.add("lp", lp)
     if lp.termination in (TerminationCondition.INFEASIBLE, TerminationCondition.INFEASIBLE_OR_UNBOUNDED):
         return lp, report
+    bounds_of_p.append(lp.bound)
+    if stop.requested():
+        return interrupted(lp)
     relaxed_units = _with(form, integer_off=groups.units)
     # 2. blocks relaxed
     blocks_relaxed = _with(relaxed_units, integer_off=groups.blocks)
@@ -152,6 +165,9 @@ def phased_solve(form: StandardForm, groups: Columns, options: SolveOptions, *, 
         with progress.scope(plans=False, bounds=True):
             br = highs.solve(blocks_relaxed, _options(options, phase_cap, 1e-4))
         report.add("blocks_relaxed", br)
+        bounds_of_p.append(br.bound)
+        if stop.requested():
+            return interrupted(br)
     has_unit_integers = _has_unit_integers(form, groups)
     repair_cap = min(max(REPAIR_MAX_S, scale), PHASE_SHARE * limit)
     # 3. the units-relaxed MIP with every opening fixed as in (2): blocks and units only
@@ -167,6 +183,9 @@ def phased_solve(form: StandardForm, groups: Columns, options: SolveOptions, *, 
         with progress.scope(plans=not has_unit_integers, bounds=False):
             fixed = highs.solve(_with(relaxed_units, lower=lower, upper=upper), _options(options, budget, fixed_gap))
         report.add("openings_fixed", fixed, openings="blocks_relaxed" if br.x is not None else "lp")
+        plans_of_p.append(None if has_unit_integers else fixed)
+        if stop.requested():
+            return interrupted(fixed)
     rs = fixed
     if fixed is None or not fixed.has_solution:
         # 3'. restricted MIP over the sites the two relaxations use
@@ -179,6 +198,9 @@ def phased_solve(form: StandardForm, groups: Columns, options: SolveOptions, *, 
         with progress.scope(plans=not has_unit_integers, bounds=False):
             rs = highs.solve(restricted, _options(options, max(heuristic_budget - spent, phase_cap, 1.0), BOUND_GAP_SHARE * target))
         report.add("restricted", rs, sites=sorted(sites))
+        plans_of_p.append(None if has_unit_integers else rs)
+        if stop.requested():
+            return interrupted(rs)
     start = rs.x if rs.has_solution else None
     early = None
     if has_unit_integers and rs.has_solution and rs.x is not None:
@@ -186,20 +208,31 @@ def phased_solve(form: StandardForm, groups: Columns, options: SolveOptions, *, 
         with progress.scope(plans=True, bounds=False):
             early = _repair(form, groups, rs.x, options, left, repair_cap, repair_gap)
         report.add("early_repair", early)
+        plans_of_p.append(early)
+        if stop.requested():
+            return interrupted(early)
         early = early if early.has_solution else None
     # 4. bound on the units-relaxed problem (the problem itself when units are continuous)
     reserve = min(repair_cap, 0.1 * limit) if has_unit_integers else 0.0
     bound_gap = BOUND_GAP_SHARE * target if has_unit_integers else target
     # stop as soon as the early plan is proven within the target
-    stop = early.objective - target * abs(early.objective) if early is not None and early.objective is not None else None
+    proven_at = early.objective - target * abs(early.objective) if early is not None and early.objective is not None else None
     with progress.scope(plans=not has_unit_integers, bounds=True):
-        q = highs.solve(relaxed_units, _options(options, left() - reserve, bound_gap), start=start, stop_bound=stop)
+        q = highs.solve(relaxed_units, _options(options, left() - reserve, bound_gap), start=start, stop_bound=proven_at)
     report.add("bound", q)
+    plans_of_p.append(None if has_unit_integers else q)
+    bounds_of_p.append(q.bound)
+    if stop.requested():
+        return interrupted(q)
     if not has_unit_integers:
         return _timed(q, t_start), report
     if not q.has_solution:
         p = highs.solve(form, _options(options, left(), target), start=early.x if early is not None else None)
         report.add("fallback", p)
+        plans_of_p.append(p)
+        bounds_of_p.append(p.bound)
+        if stop.requested():
+            return interrupted(p)
         return _timed(_best(p, early, p.bound, target), t_start), report
     # 5. repair: fix openings, blocks and link builds at Q's incumbent, units integer; first with the
     #    units Q already has whole fixed too (a small MIP over the fractional ones), then all units free
@@ -210,6 +243,9 @@ def phased_solve(form: StandardForm, groups: Columns, options: SolveOptions, *, 
         with progress.scope(plans=True, bounds=False):
             repair = _repair(form, groups, q.x, options, left, repair_cap, repair_gap)
         report.add("repair", repair)
+        plans_of_p.append(repair)
+        if stop.requested():
+            return interrupted(repair)
     plans = [r for r in (repair, early) if r is not None and r.has_solution]
     best = min(plans, key=lambda r: r.objective if r.objective is not None else float("inf")) if plans else None
     if best is not None and bound is not None and _gap(best.objective, bound) <= target:
@@ -217,6 +253,10 @@ def phased_solve(form: StandardForm, groups: Columns, options: SolveOptions, *, 
     # 6. the problem itself, warm-started from the repaired plan
     p = highs.solve(form, _options(options, max(left(), 1.0), target), start=best.x if best is not None else None)
     report.add("full", p)
+    plans_of_p.append(p)
+    bounds_of_p.append(p.bound)
+    if stop.requested():
+        return interrupted(p)
     candidates = [r for r in (best, p) if r is not None and r.has_solution]
     if not candidates:
         return _timed(p, t_start), report
@@ -235,6 +275,24 @@ def _best(result: SolveResult, other: SolveResult | None, bound: float | None, t
     if result.has_solution and result.objective is not None and result.objective <= other.objective:
         return result
     return _combine(other, bound, target)
+
+
+def stopped(plans: list[SolveResult | None], bounds: list[float | None], last: SolveResult, target: float) -> SolveResult:
+    """After Ctrl-C: the best of ``plans`` (plans of ``P``) with the largest of ``bounds`` (lower bounds of ``P``).
+
+    ``interrupted`` unless that closes the gap (then ``optimal``: nothing was lost); with no plan,
+    ``last`` without its solution (``interrupted``, with that bound).
+    """
+    finite = [b for b in bounds if b is not None and np.isfinite(b)]
+    bound = max(finite) if finite else None
+    found = [r for r in plans if r is not None and r.has_solution and r.objective is not None]
+    if not found:
+        nothing = {"objective": None, "gap": None, "x": None, "row_duals": None}
+        return replace(last, termination=TerminationCondition.INTERRUPTED, solution=SolutionStatus.NONE, bound=bound, **nothing)
+    result = _combine(min(found, key=lambda r: r.objective), bound, target)  # type: ignore[arg-type,return-value]
+    if result.termination is TerminationCondition.OPTIMAL:
+        return result
+    return replace(result, termination=TerminationCondition.INTERRUPTED)
 
 
 def _has_unit_integers(form: StandardForm, groups: Columns) -> bool:

@@ -5,7 +5,8 @@ outside a shortlist closed (the shortlists come from the model's data, :mod:`gig
 ever longer, tried in turn until one has a plan). Closing openings only removes options, so those plans
 are plans of the full model ``P``. Then the LP of ``P`` gives a bound, and ``P`` itself is solved
 warm-started from the plan with the time left; only bounds of ``P`` (its LP, its own dual bound) are
-reported.
+reported. Ctrl-C (:mod:`gigawatt.solvers.stop`) ends the solve under way and returns the best plan so
+far with those bounds, ``interrupted``.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from gigawatt.solvers import highs, progress
+from gigawatt.solvers import highs, progress, stop
 from gigawatt.solvers.base import SolveOptions, SolveResult, StandardForm, TerminationCondition
 from gigawatt.strategies.columns import Columns
-from gigawatt.strategies.phased import StrategyReport, _combine, _gap, _options, _timed, phased_solve
+from gigawatt.strategies.phased import StrategyReport, _combine, _gap, _options, _timed, phased_solve, stopped
 
 #: Share of the time limit for the shortlisted model and the gap it is solved to.
 SHORTLIST_SHARE = 0.5
@@ -51,9 +52,11 @@ def shortlist_solve(
         with progress.scope(plans=True, bounds=False):
             rr, inner = phased_solve(restricted, groups, _options(options, budget, max(target, SHORTLIST_GAP)), quick=True)
         report.add("shortlist", rr, sites=len(sites), phases=inner.phases)
-        if rr.has_solution:
+        if rr.has_solution or stop.requested():
             break
     plan = rr if rr is not None and rr.has_solution else None
+    if rr is not None and stop.requested():
+        return _timed(stopped([plan], [], rr, target), t_start), report
     # the LP of the full model: a bound that does not wait for the MIP's root
     with progress.scope(plans=False, bounds=True):
         lp = highs.solve(form, _options(options, limit - (time.perf_counter() - t_start), target), relax=True)
@@ -61,11 +64,15 @@ def shortlist_solve(
     if lp.termination in (TerminationCondition.INFEASIBLE, TerminationCondition.INFEASIBLE_OR_UNBOUNDED):
         return _timed(lp, t_start), report
     lp_bound = lp.bound if lp.termination is TerminationCondition.OPTIMAL else None
+    if stop.requested():
+        return _timed(stopped([plan], [lp_bound], lp, target), t_start), report
     left = limit - (time.perf_counter() - t_start)
     if plan is not None and (_gap(plan.objective, lp_bound) <= target or left < 1.0):
         return _timed(_combine(plan, lp_bound, target), t_start), report
     p = highs.solve(form, _options(options, left, target), start=plan.x if plan is not None else None)
     report.add("full", p)
+    if stop.requested():
+        return _timed(stopped([plan, p], [lp_bound, p.bound], p, target), t_start), report
     bounds = [b for b in (lp_bound, p.bound) if b is not None and np.isfinite(b)]
     bound = max(bounds) if bounds else None
     if p.has_solution and (plan is None or (p.objective is not None and p.objective <= plan.objective)):  # type: ignore[operator]

@@ -5,6 +5,11 @@ its own run, before anything is solved. Each run is one Dask task (:func:`gigawa
 on single-threaded workers; results are written by this process alone, one transaction per run. A
 run whose worker dies is submitted once more; if that worker dies too, the run is recorded as ``lost``
 and a later sweep on the same store runs it again.
+
+Ctrl-C (:mod:`gigawatt.solvers.stop`) stops a sweep cleanly: the runs under way are told to stop and
+are not recorded, the runs that finished stay in the store, the Dask cluster is closed (its worker
+processes ignore SIGINT, so a terminal's Ctrl-C does not kill them mid-run), and the same sweep on the
+same store runs the rest.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ import hashlib
 import json
 import logging
 import os
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, closing, contextmanager
@@ -22,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from gigawatt.scenario import Scenario, ScenarioError, load_scenario
+from gigawatt.solvers import stop
 from gigawatt.sweeps.progress import make_progress
 from gigawatt.sweeps.spec import RunSpec, SweepSpec, check_run_inputs, load_spec, spec_from_mapping
 from gigawatt.sweeps.store import RunStore
@@ -98,6 +106,9 @@ def sweep(
         As :func:`gigawatt.solve` (``time_limit``, ``mip_gap``, ``threads`` (default 1), ``solver``,
         ``strategy``, ...); they override the spec's ``solve`` section.
 
+    Ctrl-C stops the sweep: the runs that finished are kept (and returned), the ones under way or not
+    started are not recorded, and a warning says so; the same sweep on the same store runs the rest.
+
     Raises
     ------
     ScenarioError
@@ -108,6 +119,26 @@ def sweep(
     spec = _spec(spec, grid=grid, variants=variants, sensitivity=sensitivity, samples=samples)
     options = {"threads": 1, **spec.solve, **{k: v for k, v in solve_options.items() if v is not None}}
     check_run_inputs(options, workers, base.settings.solver.name)
+    with stop.handling():
+        frame = _run_sweep(base, spec, options, store, workers, client, scheduler, progress, callback)
+        if stop.requested():
+            kept = f"in {store}; the same sweep on that store runs the rest" if store is not None else "(no store: nothing was kept)"
+            log.warning("sweep stopped by Ctrl-C: %d runs recorded %s", len(frame), kept)
+    return frame
+
+
+def _run_sweep(
+    base: Scenario,
+    spec: SweepSpec,
+    options: dict[str, object],
+    store: str | Path | None,
+    workers: int | None,
+    client: object | None,
+    scheduler: str | None,
+    progress: bool,
+    callback: Callable[[dict[str, object]], None] | None,
+) -> pd.DataFrame:
+    """The sweep's runs: resolve, skip those stored, solve the rest, record each (until every run is done or a stop)."""
     with RunStore(store if store is not None else ":memory:") as db, ExitStack() as stack:
         stored = db.statuses()
         runs: list[Run] = []
@@ -115,6 +146,8 @@ def sweep(
         jobs: _Jobs | None = None
         queued: set[str] = set()
         for run in resolve_each(base, spec, options):  # each run goes out as soon as it is resolved
+            if stop.requested():
+                break
             runs.append(run)
             if run.run_id in queued:
                 continue
@@ -218,7 +251,7 @@ def _client(workers: int | None, client: object | None, scheduler: str | None) -
         "distributed.worker.memory.monitor-interval": "1s",
         "distributed.nanny.memory.monitor-interval": "1s",
     }
-    with dask.config.set(config):
+    with dask.config.set(config), _sigint_ignored():  # the worker processes inherit it
         cluster = LocalCluster(
             n_workers=workers or os.cpu_count() or 1,
             threads_per_worker=1,
@@ -231,6 +264,19 @@ def _client(workers: int | None, client: object | None, scheduler: str | None) -
         yield local
 
 
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored in the block (processes started in it keep ignoring it); a no-op outside the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _warm_up() -> None:
     """Import the solver stack on a worker before its first run."""
     import gigawatt.solving  # noqa: F401
@@ -238,8 +284,15 @@ def _warm_up() -> None:
 
 #: Results that arrive within this many seconds of each other are written in one transaction.
 WRITE_EVERY_S = 1.0
+#: Seconds between two looks for finished runs (and for a stop request).
+POLL_S = 0.05
 #: A finished run (run, result, attempts) as the writer receives it.
 Done = tuple[Run, Mapping[str, object], int]
+
+
+def _cut_short(result: Mapping[str, object]) -> bool:
+    """True for a run that a stop request ended before it finished (a resumed sweep runs it again)."""
+    return result["row"].get("termination") == "interrupted"  # type: ignore[attr-defined]
 
 
 class _Jobs:
@@ -268,7 +321,11 @@ class _InProcess(_Jobs):
         done: list[Done] = []
         since = 0.0
         for run in self.runs:
+            if stop.requested():
+                break
             result = run_one(run.scenario, self.options)  # type: ignore[arg-type]
+            if stop.requested() and _cut_short(result):
+                break
             since = since if done else time.perf_counter()
             done.append((run, result, 1))
             if time.perf_counter() - since >= WRITE_EVERY_S:
@@ -304,15 +361,27 @@ class _OnDask(_Jobs):
                     yield done
                     done = []
                     continue
-                ready = self.queue.next_batch(block=not done)
+                if stop.requested():
+                    self.cancel_all()
+                    break
+                ready = self.queue.next_batch(block=False)
                 if not ready:
-                    time.sleep(0.02)
+                    time.sleep(POLL_S)
                     continue
                 since = since if done else time.perf_counter()
                 done += [d for d in (self._finish(future, value) for future, value in ready) if d is not None]
+                done = [d for d in done if not (stop.requested() and _cut_short(d[1]))]
         finally:
             for future in self.futures:
                 future.cancel()  # type: ignore[attr-defined]
+        if done:
+            yield done
+
+    def cancel_all(self) -> None:
+        """Cancel the runs not started and tell the workers to stop the ones under way (they are not recorded)."""
+        for future in self.futures:
+            future.cancel()  # type: ignore[attr-defined]
+        self.client.run(stop.request)  # type: ignore[attr-defined]
 
     def _finish(self, future: object, value: object) -> Done | None:
         """The run's result, or None when it was sent out again; errors become failed or lost rows."""

@@ -134,3 +134,40 @@ def test_phased_without_the_blocks_relaxed_phase_takes_openings_from_the_lp(synt
     assert plan.verify() == []
     assert plan.bound <= exact.objective * (1 + 1e-7) and exact.objective <= plan.objective * (1 + 1e-7)
     assert plan.gap <= 1e-4 + 1e-9
+
+
+def _stop_after(monkeypatch: pytest.MonkeyPatch, phase: str) -> None:
+    """Request a stop (as Ctrl-C does) as soon as the strategy reports ``phase``."""
+    from gigawatt.solvers import stop
+
+    add = phased.StrategyReport.add
+
+    def add_then_stop(self, name, result, **extra):
+        add(self, name, result, **extra)
+        if name == phase:
+            stop.request()
+
+    monkeypatch.setattr(phased.StrategyReport, "add", add_then_stop)
+
+
+def test_a_stop_after_the_early_plan_returns_it_interrupted_with_the_lp_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whole-units case (docstring above): the early repair finds 1 a + 2 b = 4e6 USD; the LP bound is 2.8e6.
+
+    Stopped there, no later phase runs: the plan is 4e6 with bound 2.8e6 (gap 30 %), status interrupted, no duals.
+    """
+    _stop_after(monkeypatch, "early_repair")
+    plan = gw.solve(whole_units_scenario(), strategy="phased", mip_gap=0.0)
+    assert plan.status == "interrupted" and plan.solution == "feasible"
+    assert plan.objective == pytest.approx(4e6, rel=1e-9) and plan.bound == pytest.approx(2.8e6, rel=1e-6)
+    assert plan.gap == pytest.approx(0.3, rel=1e-6)
+    assert plan.metadata["strategy"]["phases"][-1]["phase"] == "early_repair" and plan.duals is None
+    assert plan.verify() == []
+
+
+@pytest.mark.parametrize("name", ["phased", "shortlist"])
+def test_a_stop_before_any_plan_is_no_plan_interrupted(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Stopped after the first LP (phased) or the first shortlist's LP (shortlist): no plan yet, so NoPlan('interrupted')."""
+    _stop_after(monkeypatch, "lp")
+    with pytest.raises(gw.NoPlan, match="interrupted") as caught:
+        gw.solve(whole_units_scenario(), strategy=name, mip_gap=0.0)
+    assert caught.value.termination == "interrupted"
