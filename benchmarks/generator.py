@@ -553,7 +553,8 @@ class _Simulator:
         fleet: list[tuple[int, int, np.ndarray, np.ndarray]] = []  # (chip, vintage, units per site, MW per unit per site)
         met = True
         for j, y in enumerate(self.years):
-            live = [(c, u, mw) for c, v, u, mw in fleet if v <= y < v + self.life[c]]
+            # a vintage counts in the modelled years wholly inside its life (as the model reads lifetime_years)
+            live = [(c, u, mw) for c, v, u, mw in fleet if y + self.weight[j] <= v + self.life[c]]
             used[:] = 0.0
             have = 0.0
             for c, u, mw in live:
@@ -563,7 +564,7 @@ class _Simulator:
             for c in self.efficiency_order:
                 if need <= 0 or free_ceiling <= 0:
                     break
-                if not self.first[c] <= y <= self.last[c]:
+                if not self.first[c] <= y <= self.last[c] or self.life[c] < self.weight[j]:
                     continue
                 mw = reg["pue"] * self.kw[c] / 1000.0
                 ok = (reg["earliest"] <= y) & (reg["liquid"] | ~self.chip_liquid[c])

@@ -10,6 +10,7 @@ else is an option the optimiser may take, so a plan always exists. Units as in t
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pandas as pd
@@ -139,7 +140,8 @@ def _chip(draw: st.DrawFn, chip_id: str, years: list[int], backbone: bool = Fals
         "it_kw_per_unit": draw(_float(10.0, 150.0)),
         "pflops_per_unit": draw(_float(10.0, 400.0)),
         "capex_usd_per_unit": draw(_float(1e5, 4e6)),
-        "lifetime_years": draw(st.integers(1, 6)),
+        # the backbone's units must serve the period they are bought in: a life of at least the longest step
+        "lifetime_years": draw(st.integers(max((b - a for a, b in itertools.pairwise(years)), default=1) if backbone else 1, 6)),
         "cooling": "air" if backbone else draw(st.sampled_from(["air", "liquid"])),
         "max_units_per_year": float(draw(st.integers(0, 40))),
     }
@@ -197,7 +199,8 @@ def _backbone_plan(
     years: list[int], settings: dict, units: int, shares: dict[int, float], c0: dict, s0: dict, g0: dict, mw_per_unit: float
 ) -> dict[str, float]:
     """The plan that proves feasibility: open s0 with all its blocks and contract g0 in full in the first year;
-    each year install c0 units up to what the demand needs (vintages live ``lifetime_years``), powered by g0.
+    each year install c0 units up to what the demand needs (a vintage is active in the modelled years whose
+    whole span lies inside its ``lifetime_years``), powered by g0.
 
     Returns its largest capital spend per calendar year (undiscounted, as the budget counts it) and its
     largest yearly emissions (t).
@@ -206,7 +209,7 @@ def _backbone_plan(
     installed: dict[int, int] = {}
     capital, emissions = [], []
     for y in years:
-        live = sum(n for v, n in installed.items() if v <= y < v + c0["lifetime_years"])
+        live = sum(n for v, n in installed.items() if y + weights[y] <= v + c0["lifetime_years"])
         need = math.ceil(units * shares[y] - 1e-9)
         installed[y] = max(0, need - live)
         spent = installed[y] * c0["capex_usd_per_unit"]

@@ -1,11 +1,13 @@
 r"""Chip installs with vintages, lifetimes and supply caps.
 
 Sets: ``CHIP_SITE_YEARS`` (c, s, v): chip c on sale in v, cooling compatible with s, v >= earliest
-year of s. A vintage installed in v is active in year y while v <= y < v + lifetime_years.
+year of s. A vintage installed at the start of modelled year v is active in modelled year y when the
+whole span of y (calendar years y .. y + w_y - 1) lies inside its life (v .. v + L_c - 1)
+(:meth:`~gigawatt.model.data.Horizon.in_service`); with yearly steps that is v <= y < v + L_c.
 
 .. math::
 
-    active_{c,s,y} = \sum_{v \le y < v + L_c} install_{c,s,v}
+    active_{c,s,y} = \sum_{v \le y,\; y + w_y \le v + L_c} install_{c,s,v}
 
     \sum_s install_{c,s,y} \le max\_units\_per\_year_c \cdot w_y
 
@@ -20,7 +22,11 @@ there is held to that fraction of its own cap (facility-location style).
 
 Registers facility power ``pue_s * it_kw_per_unit_c / 1000 * active`` [MW] and compute
 ``pflops_per_unit_c / 1000 * active`` [EFLOP/s] per (s, y); capital ``capex_usd_per_unit`` as an
-annuity over the chip's life.
+annuity ``crf(r, L_c)`` paid for exactly the calendar years of the modelled years the vintage is active
+in (:meth:`~gigawatt.model.data.Horizon.service_end`), so compute-years counted equal years paid.
+Example (years 2026, 2028, 2030, so w = 2; r = 0; L = 5; price P): a unit bought in 2026 is active in
+2026 and 2028 (calendar 2026-2029), not 2030 (its life ends in 2030, inside the period 2030-2031), and
+pays 4 x P/5; the last year of its life is neither counted nor paid.
 """
 
 from __future__ import annotations
@@ -62,7 +68,8 @@ def add_chips(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: Model
     by_chip_year: dict[tuple[str, int], list] = defaultdict(list)
     for c, s, y in d.chip_site_years:
         by_chip_year[c, y].append(m.v_install[c, s, y])
-        ledger.capital("chip_capex", y, int(chip[c].lifetime_years), chip[c].capex_usd_per_unit, m.v_install[c, s, y])
+        life = int(chip[c].lifetime_years)
+        ledger.capital("chip_capex", y, life, chip[c].capex_usd_per_unit, m.v_install[c, s, y], through=h.service_end(y, life))
     m.c_chip_supply = pyo.Constraint(
         list(by_chip_year),
         rule=lambda _, c, y: linear([(1.0, x) for x in by_chip_year[c, y]]) <= chip[c].max_units_per_year * h.weights[y],
@@ -137,7 +144,7 @@ FAMILY = Family(
             "site_id": "where the units are",
             "year": "modelled year (rows where units are installed or active)",
             "installed_units": "units installed this year (a vintage; int unless integer_units=False)",
-            "active_units": "units of every vintage still within lifetime_years",
+            "active_units": "units of every vintage whose lifetime_years cover the whole modelled year",
             "it_mw": "active_units x it_kw_per_unit / 1000",
             "facility_mw": "it_mw x site pue",
             "eflops": "active_units x pflops_per_unit / 1000",

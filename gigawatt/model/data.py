@@ -70,9 +70,37 @@ class Horizon:
         """Discounted calendar years represented by modelled ``year`` (multiplies yearly costs)."""
         return sum(self.discount(k) for k in range(year, year + self.weights[year]))
 
-    def annuity_weight(self, year: int, life_years: int) -> float:
-        """Discounted cost per USD of capital built in ``year``: annuity paid for the years inside the horizon."""
-        last = min(year + life_years - 1, self.end)
+    def in_service(self, built: int, life_years: int, year: int) -> bool:
+        """Whether a unit installed at the start of modelled year ``built`` is active in modelled ``year``.
+
+        It is when the whole span of ``year`` (calendar years ``year .. year + w_year - 1``) lies inside its
+        life (``built .. built + life_years - 1``): ``built <= year`` and ``year + w_year <= built + life_years``.
+        With yearly steps (every ``w`` 1) this is ``built <= year < built + life_years``. With longer steps a
+        period the life ends inside is not served: a 5-year unit installed in 2026 with years 2026, 2028,
+        2030 (``w`` = 2) is active in 2026 and 2028 (calendar 2026-2029, 4 years) and not in 2030
+        (2030-2031 would need a life to 2031).
+        """
+        return built <= year and year + self.weights[year] <= built + life_years
+
+    def service_end(self, built: int, life_years: int) -> int:
+        """Last calendar year of the modelled years a unit installed in ``built`` is active in (:meth:`in_service`).
+
+        The active years run on from ``built`` without a gap, so the unit serves the calendar years
+        ``built .. service_end`` (``built - 1``: none, a life shorter than the period it is installed in).
+        """
+        return max((y + self.weights[y] - 1 for y in self.years if self.in_service(built, life_years, y)), default=built - 1)
+
+    def annuity_weight(self, year: int, life_years: int, through: int | None = None) -> float:
+        r"""Discounted cost per USD of capital built in ``year``: the annuity paid for the calendar years it serves.
+
+        ``crf(r, L) * sum_{k=year}^{last} (1+r)^-(k-Y0)`` with ``last = min(year + L - 1, through)``: years
+        inside its life up to the last calendar year it serves, ``through`` (the horizon's end when None:
+        what is built stays to the end). A chip vintage serves to :meth:`service_end`, so the calendar years
+        paid for are exactly those of the modelled years it is active in: with years 2026, 2028, 2030 and
+        ``r`` = 0, a 5-year unit bought in 2026 pays 4 x 1/5 of its price for the 4 calendar years
+        2026-2029 it counts (not 5/5 for 6 counted years).
+        """
+        last = min(year + life_years - 1, self.end if through is None else through)
         return capital_recovery_factor(self.rate, life_years) * sum(self.discount(k) for k in range(year, last + 1))
 
     def previous(self, year: int) -> int | None:
@@ -119,15 +147,16 @@ class ModelData:
         return self.horizon.years
 
     def active_vintages(self) -> dict[tuple[str, str, int], list[int]]:
-        """(chip, site, year) -> install years still active then (vintage v active while year < v + life)."""
+        """(chip, site, year) -> install years still active then (:meth:`Horizon.in_service`: the whole of year y
+        lies inside the vintage's life)."""
         by_cs: dict[tuple[str, str], list[int]] = defaultdict(list)
         for c, s, v in self.chip_site_years:
             by_cs[c, s].append(v)
-        life = {c: row.lifetime_years for c, row in self.chip.items()}
+        life = {c: int(row.lifetime_years) for c, row in self.chip.items()}
         out: dict[tuple[str, str, int], list[int]] = {}
         for (c, s), vintages in by_cs.items():
             for y in self.years:
-                live = [v for v in vintages if v <= y < v + life[c]]
+                live = [v for v in vintages if self.horizon.in_service(v, life[c], y)]
                 if live:
                     out[c, s, y] = live
         return out

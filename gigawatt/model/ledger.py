@@ -23,8 +23,12 @@ Accumulators (each a list of ``(coefficient, variable)`` terms per key):
 ==================  =============  ==================================================================
 
 Costs are discounted once, here: capital of ``usd`` per unit built in year :math:`y` with a life of
-:math:`L` years is an annuity over the years inside the horizon,
-``usd * crf(r, L) * sum_{k=y}^{min(y+L-1, end)} (1+r)^-(k-Y0)`` (:meth:`Horizon.annuity_weight`), and a
+:math:`L` years is an annuity paid for the calendar years inside its life in which it serves,
+``usd * crf(r, L) * sum_{k=y}^{min(y+L-1, through)} (1+r)^-(k-Y0)`` (:meth:`Horizon.annuity_weight`).
+What is built cumulatively (site openings and blocks, contracted supply, link expansion) stands to the
+end of the horizon, so ``through`` is its last calendar year; a chip vintage is active only in the
+modelled years whose whole span lies inside its life, and ``through`` is the last calendar year of those
+(:meth:`Horizon.service_end`), so the calendar years paid for are the calendar years it counts. A
 yearly cost is multiplied by the discounted calendar years its modelled year stands for
 (:meth:`Horizon.op_weight`).
 """
@@ -79,14 +83,14 @@ class Ledger:
     capital_usd: dict[int, list[Term]] = field(default_factory=_terms)
     emissions_t: dict[int, list[Term]] = field(default_factory=_terms)
     closed: bool = False
-    _weights: dict[tuple[int, int | None], float] = field(default_factory=dict, repr=False)
+    _weights: dict[tuple[int, int | None, int | None], float] = field(default_factory=dict, repr=False)
 
-    def _weight(self, year: int, life_years: int | None = None) -> float:
+    def _weight(self, year: int, life_years: int | None = None, through: int | None = None) -> float:
         """:meth:`Horizon.annuity_weight` (a life given) or :meth:`Horizon.op_weight`, computed once per key, not per column."""
-        key = (year, life_years)
+        key = (year, life_years, through)
         if key not in self._weights:
             h = self.horizon
-            self._weights[key] = h.op_weight(year) if life_years is None else h.annuity_weight(year, life_years)
+            self._weights[key] = h.op_weight(year) if life_years is None else h.annuity_weight(year, life_years, through)
         return self._weights[key]
 
     def _open(self) -> None:
@@ -119,10 +123,11 @@ class Ledger:
             self.compute_served[year].append((eflops, var))
 
     # -- money and emissions -------------------------------------------------------------------------------------------
-    def capital(self, category: str, year: int, life_years: int, usd: float, var: object) -> None:
-        """Register capital of ``usd`` per unit of ``var`` built in ``year``: its annuity inside the horizon, and the spend."""
+    def capital(self, category: str, year: int, life_years: int, usd: float, var: object, through: int | None = None) -> None:
+        """Register capital of ``usd`` per unit of ``var`` built in ``year``: its annuity for the calendar years it serves
+        (to ``through``; None: to the end of the horizon), and the spend."""
         self._open()
-        self.cost_usd[category, year].append((usd * self._weight(year, life_years), var))
+        self.cost_usd[category, year].append((usd * self._weight(year, life_years, through), var))
         self.capital_usd[year].append((usd, var))
 
     def capital_step(self, category: str, year: int, life_years: int, usd: float, now: object, before: object | None) -> None:

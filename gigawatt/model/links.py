@@ -11,7 +11,8 @@ for expandable links from their earliest year.
 
 Registers, per direction, the flow leaving its sending node and ``(1 - loss_frac)`` of it arriving at
 the other [MW]. Costs (USD, discounted): expansion ``expand_cost_usd_per_mw`` and the build
-``build_cost_usd`` as annuities over the link's life.
+``build_cost_usd`` as annuities over the link's life, paid for the calendar years of that life inside the
+horizon (an expansion stays to the horizon's end).
 """
 
 from __future__ import annotations

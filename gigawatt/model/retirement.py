@@ -4,8 +4,9 @@ Under a binding ceiling an old, power-hungry fleet blocks newer chips; retiring 
 Retired units stop drawing power and stop counting compute; their capital stays paid (the annuity of
 :mod:`gigawatt.model.chips` is unchanged); a share of the unit price can come back as salvage.
 
-Sets: ``RETIRE_INDEX`` (c, s, v, y): vintage v of chip c at site s, in every modelled year y with
-:math:`v < y < v + L_c` (a unit is retired at the start of a year after the one it was installed in).
+Sets: ``RETIRE_INDEX`` (c, s, v, y): vintage v of chip c at site s, in every modelled year y after v in
+which the vintage is active (:math:`v < y`, :math:`y + w_y \le v + L_c`: the whole of y inside its life, as
+in :mod:`gigawatt.model.chips`); a unit is retired at the start of a year after the one it was installed in.
 
 .. math::
 
@@ -42,7 +43,7 @@ from gigawatt.model.options import ModelOptions
 
 
 def retire_index(d: ModelData) -> list[tuple[str, str, int, int]]:
-    """(chip, site, vintage, year) for every year after the install year in which the vintage is still within its life."""
+    """(chip, site, vintage, year) for every year after the install year in which the vintage is active."""
     return [(c, s, v, y) for (c, s, y), vintages in d.active_vintages().items() for v in vintages if v < y]
 
 
@@ -119,8 +120,8 @@ FAMILY = Family(
     ),
     tables={
         "chips": {
-            "retired_units": "units of every vintage still within lifetime_years retired early (no longer powered or counted)",
-            "active_units": "units of every vintage still within lifetime_years, less those retired",
+            "retired_units": "units of the active vintages retired early (no longer powered or counted)",
+            "active_units": "units of every vintage whose lifetime_years cover the whole modelled year, less those retired",
         },
         "retirements": {
             "chip_id": "accelerator generation",

@@ -25,8 +25,9 @@ power, so no chips and serves nothing; opening it in the first year it has a blo
 opening early can spread capital, so the cut is left out.
 
 Costs (USD, discounted): opening ``open_cost_usd`` and blocks ``capex_usd_per_mw * block_mw`` as
-annuities over ``lifetime_years`` from the year built; fixed O&M ``fixed_om_usd_per_mw_yr`` on
-built capacity each year. Interchangeable sites are ordered (blocks of the first >= the second).
+annuities over ``lifetime_years`` from the year built, paid for the calendar years of that life inside
+the horizon (a site and its blocks stay to the horizon's end; :meth:`~gigawatt.model.data.Horizon.annuity_weight`);
+fixed O&M ``fixed_om_usd_per_mw_yr`` on built capacity each year. Interchangeable sites are ordered (blocks of the first >= the second).
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ a build cost.
 
 Registers ``draw`` as an injection at the supply's node [MW]. Costs (USD, discounted): energy
 ``draw * hours_per_year * load_factor * price`` and carbon at ``carbon_price_usd_per_t`` each year;
-contracted capacity as an annuity over the supply's life. Emissions ``draw * hours * load_factor *
+contracted capacity as an annuity over the supply's life, paid for the calendar years of that life inside
+the horizon (a contract stays to the horizon's end). Emissions ``draw * hours * load_factor *
 co2_t_per_mwh`` [t] are registered per year.
 """
 

@@ -254,10 +254,10 @@ def summary(findings: pd.DataFrame, limit: int = 3) -> str:
 
 
 def _usable_chips(data: ModelData, year: int) -> list[str]:
-    """Chips with a vintage (modelled year on sale) still active in ``year``."""
+    """Chips with a vintage (modelled year on sale) active in ``year`` (its life covering the whole modelled year)."""
     out = []
     for c, row in data.chip.items():
-        vintages = [v for v in data.years if row.first_year <= v <= row.last_year and v <= year < v + row.lifetime_years]
+        vintages = [v for v in data.years if row.first_year <= v <= row.last_year and data.horizon.in_service(v, row.lifetime_years, year)]
         if vintages:
             out.append(c)
     return out
@@ -279,7 +279,7 @@ def _chip_supply_eflops(data: ModelData, year: int) -> float:
     total = 0.0
     for row in data.chip.values():
         for v in data.years:
-            if row.first_year <= v <= row.last_year and v <= year < v + row.lifetime_years:
+            if row.first_year <= v <= row.last_year and data.horizon.in_service(v, row.lifetime_years, year):
                 total += row.max_units_per_year * data.horizon.weights[v] * row.pflops_per_unit / 1000.0
     return total
 
@@ -290,7 +290,10 @@ def _audit_year(data: ModelData, year: int, demand: float) -> list[tuple]:
         return []
     pairs = _pairs(data, year)
     if not pairs:
-        msg = f"{year}: {_num(demand)} EFLOP/s demanded but no chip on sale by then fits a site open-able by then"
+        last = year + data.horizon.weights[year] - 1
+        span = f"{year}-{last}" if last > year else str(year)
+        chip = f"no chip on sale by then, with a life lasting through {span},"
+        msg = f"{year}: {_num(demand)} EFLOP/s demanded but {chip} fits a site open-able by then"
         return [("demand", "all regions", year, demand, "EFLOP/s", msg)]
     ceiling = float(data.scenario.settings.ceiling_mw)
     c, s, best = max(pairs, key=lambda p: p[2])

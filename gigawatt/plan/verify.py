@@ -32,7 +32,11 @@ Costs (USD, present value at the first modelled year ``Y0``): calendar year ``k`
 so yearly costs are multiplied by ``sum_{k=y}^{y+w_y-1} (1 + r)^-(k - Y0)``. Capital built in ``y`` with a
 life of ``L`` years is paid as an annuity ``CRF = r / ((1 + r)(1 - (1 + r)^-L))`` (``1/L`` when ``r = 0``),
 due at the start of each year so that a whole life discounts to exactly 1 USD in ``y``, over the years
-``y .. min(y + L - 1, horizon end)``. "New" capital is the value in a year minus the entity's previous row.
+``y .. min(y + L - 1, through)`` it serves: sites, supplies and links stand to the horizon's end
+(``through`` = end); a chip vintage installed in ``v`` is active in the modelled years ``y >= v`` whose
+whole span lies inside its life (``y + w_y <= v + L``), and ``through`` is the last calendar year of
+those (:func:`service_end`), so chips pay for exactly the calendar years they are counted. "New"
+capital is the value in a year minus the entity's previous row.
 
 Tolerances: a value breaks its bound when it exceeds it by more than ``atol + rtol * max(1, |bound|)``
 (``strict``: definitions of table columns, integrality, single values); sums and balances of values
@@ -237,14 +241,36 @@ def op_weight(st: Settings, years: pd.Series) -> np.ndarray:
     return _discount_sum(st, start, start + years.map(st.year_weights).to_numpy(dtype=float) - 1)
 
 
-def annuity_weight(st: Settings, years: pd.Series, lives: pd.Series) -> np.ndarray:
-    """Discounted cost per USD of capital built in ``years`` with ``lives`` (years): the annuity paid inside the horizon."""
-    rate, end = st.discount_rate, st.years[-1] + st.year_weights[st.years[-1]] - 1
+def in_service(st: Settings, vintages: pd.Series, years: pd.Series, lives: pd.Series) -> pd.Series:
+    """Whether units installed at the start of modelled year ``vintages`` are active in modelled ``years``: the whole
+    span of the year (``year .. year + w_year - 1``) lies inside the life ``vintage .. vintage + life - 1``."""
+    return (vintages <= years) & (years + years.map(st.year_weights) <= vintages + lives)
+
+
+def service_end(st: Settings, vintages: pd.Series, lives: pd.Series) -> np.ndarray:
+    """Last calendar year of the modelled years each vintage is active in (:func:`in_service`); the year before the
+    vintage where it is active in none (a life shorter than its first period)."""
+    starts = np.asarray(st.years, dtype=float)[None, :]
+    ends = starts + np.asarray([st.year_weights[y] for y in st.years], dtype=float)[None, :] - 1
+    v, life = vintages.to_numpy(dtype=float)[:, None], lives.to_numpy(dtype=float)[:, None]
+    active = (starts >= v) & (ends <= v + life - 1)
+    return np.where(active, ends, v - 1).max(axis=1)
+
+
+def horizon_end(st: Settings) -> int:
+    """Last calendar year inside the horizon: the last modelled year and the years it stands for."""
+    return st.years[-1] + st.year_weights[st.years[-1]] - 1
+
+
+def annuity_weight(st: Settings, years: pd.Series, lives: pd.Series, through: np.ndarray) -> np.ndarray:
+    """Discounted cost per USD of capital built in ``years`` with ``lives`` (years): the annuity paid for the calendar
+    years of its life up to ``through``, the last one it serves."""
+    rate = st.discount_rate
     life = lives.to_numpy(dtype=float)
     # paid at the start of each year; 1 - (1 + r)^-L via expm1/log1p stays exact where 1 + r rounds to 1
     crf = 1.0 / life if rate == 0 else rate / ((1.0 + rate) * -np.expm1(-life * np.log1p(rate)))
     start = years.to_numpy(dtype=float)
-    return crf * _discount_sum(st, start, np.minimum(start + life - 1, end))
+    return crf * _discount_sum(st, start, np.minimum(start + life - 1, np.asarray(through, dtype=float)))
 
 
 def great_circle_km(lat1: pd.Series, lon1: pd.Series, lat2: pd.Series, lon2: pd.Series) -> np.ndarray:
@@ -457,7 +483,7 @@ INTEGER_RULES = (
     Rule("chip_units_integer", "active_units == active_round", "units", "active units not a whole number"),
 )
 ACTIVE_RULES = (
-    Rule("chip_active_units", "active_units == expected_active", "units", "differs from the vintages within lifetime less those retired"),
+    Rule("chip_active_units", "active_units == expected_active", "units", "differs from the vintages active then less those retired"),
 )
 SUPPLY_CAP_RULES = (Rule("chip_supply", "installed_units <= cap", "units", "installs above max_units_per_year x year weight", loose=True),)
 
@@ -478,7 +504,7 @@ def _check_chips(ctx: Context) -> list[Violation]:
     keys = ["chip_id", "site_id", "year"]
     vintages = f.loc[f["installed_units"] != 0, [*keys, "installed_units", "chip_life"]].rename(columns={"year": "vintage"})
     live = vintages.merge(pd.DataFrame({"year": ctx.settings.years}), how="cross")
-    live = live[(live["vintage"] <= live["year"]) & (live["year"] < live["vintage"] + live["chip_life"])]
+    live = live[in_service(ctx.settings, live["vintage"], live["year"], live["chip_life"])]
     expected = live.groupby(keys)["installed_units"].sum().rename("expected_active")
     active = f[[*keys, "active_units", "retired_units"]].merge(expected.reset_index(), on=keys, how="outer").fillna(0.0)
     active["expected_active"] -= active["retired_units"]
@@ -502,9 +528,7 @@ RETIRE_RULES = (
     Rule("retire_integer", "retired_units == retired_round", "units", "retired units not a whole number"),
 )
 RETIRED_SUM_RULES = (
-    Rule(
-        "chip_retired_units", "retired_units == expected_retired", "units", "differs from the retirements of its vintages within lifetime"
-    ),
+    Rule("chip_retired_units", "retired_units == expected_retired", "units", "differs from the retirements of its vintages active then"),
 )
 
 
@@ -516,16 +540,16 @@ def _check_retirement(ctx: Context) -> list[Violation]:
     installs = ctx.plan["chips"][["chip_id", "site_id", "year", "installed_units"]].rename(columns={"year": "vintage"})
     f = retired.merge(installs.rename(columns={"installed_units": "installed"}), on=keys, how="left").fillna({"installed": 0.0})
     f = f.assign(
-        window_limit=_limit((f["vintage"] < f["year"]) & (f["year"] < f["vintage"] + f["chip_life"])),
+        window_limit=_limit((f["vintage"] < f["year"]) & in_service(ctx.settings, f["vintage"], f["year"], f["chip_life"])),
         retired_round=f["retired_units"].round(),
     )
-    # a vintage's retirements stay on its rows from the first year retired to the end of its life (a missing row reads 0)
+    # a vintage's retirements stay on its rows from the first year retired to its last active year (a missing row reads 0)
     years = pd.DataFrame({"year": ctx.settings.years})
     spans = f.groupby(keys, as_index=False).agg(first=("year", "min"), chip_life=("chip_life", "first")).merge(years, how="cross")
-    spans = spans[(spans["year"] >= spans["first"]) & (spans["year"] < spans["vintage"] + spans["chip_life"])][[*keys, "year"]]
-    full = spans.merge(f, on=[*keys, "year"], how="left").fillna({"retired_units": 0.0})
+    spans = spans[(spans["year"] >= spans["first"]) & in_service(ctx.settings, spans["vintage"], spans["year"], spans["chip_life"])]
+    full = spans[[*keys, "year"]].merge(f, on=[*keys, "year"], how="left").fillna({"retired_units": 0.0})
     full = _previous(full, tuple(keys), ["retired_units"])
-    live = f[(f["year"] < f["vintage"] + f["chip_life"])]
+    live = f[in_service(ctx.settings, f["vintage"], f["year"], f["chip_life"])]
     per_year = live.groupby(["chip_id", "site_id", "year"])["retired_units"].sum().rename("expected_retired")
     sums = ctx.plan["chips"][["chip_id", "site_id", "year", "retired_units"]].join(per_year, on=["chip_id", "site_id", "year"], how="outer")
     sums = sums.fillna({"retired_units": 0.0, "expected_retired": 0.0})
@@ -710,7 +734,8 @@ def _check_serving(ctx: Context) -> list[Violation]:
 
 
 def capital(ctx: Context) -> pd.DataFrame:
-    """Capital spent per item and year: ``category``, ``year``, undiscounted ``usd`` and the ``life`` (years) of what was built.
+    """Capital spent per item and year: ``category``, ``year``, undiscounted ``usd``, the ``life`` (years) of what was built
+    and ``through``, the last calendar year it serves (chips: :func:`service_end`; the rest: the horizon's end).
 
     "New" is the value in a year minus the value in the entity's previous row (0 before the first).
     """
@@ -727,7 +752,10 @@ def capital(ctx: Context) -> pd.DataFrame:
         ("link_capex", links, expand + fixed, links["link_life"]),
     ]
     frames = [pd.DataFrame({"category": k, "year": f["year"], "usd": usd, "life": life}) for k, f, usd, life in parts]
-    return pd.concat(frames, ignore_index=True)
+    built = pd.concat(frames, ignore_index=True).assign(through=float(horizon_end(ctx.settings)))
+    is_chip = built["category"] == "chip_capex"
+    built.loc[is_chip, "through"] = service_end(ctx.settings, built.loc[is_chip, "year"], built.loc[is_chip, "life"])
+    return built
 
 
 BUDGET_RULES = (Rule("budget", "usd <= budget", "USD", "capital spent above budget_usd_per_year x year weight", loose=True),)
@@ -751,7 +779,7 @@ def expected_costs(ctx: Context) -> pd.DataFrame:
     """Discounted cost (``usd``) per ``category`` and ``year`` recomputed from the plan's quantities."""
     st = ctx.settings
     built = capital(ctx)
-    built["usd"] *= annuity_weight(st, built["year"], built["life"])
+    built["usd"] *= annuity_weight(st, built["year"], built["life"], built["through"].to_numpy())
     sites, supplies = _site_frame(ctx), _supply_frame(ctx)
     mwh = supplies["draw_mw"] * st.hours_per_year * st.load_factor
     prices = serve_pairs(ctx.scenario)[["region_id", "site_id", "cost_usd_per_eflops_yr"]]

@@ -152,8 +152,8 @@ def _earliest(what: str) -> Column:
     return Column("earliest_year", "int", "year", f"First year the {what} can be built or used.", required=False, default=0, ge=0)
 
 
-def _lifetime(what: str) -> Column:
-    return Column("lifetime_years", "int", "years", f"Economic life of the {what}; capital is an annuity over it.", ge=1, le=200)
+def _lifetime(what: str, more: str = "") -> Column:
+    return Column("lifetime_years", "int", "years", f"Economic life of the {what}; capital is an annuity over it.{more}", ge=1, le=200)
 
 
 TABLES: dict[str, TableSchema] = {
@@ -284,7 +284,10 @@ TABLES: dict[str, TableSchema] = {
                     plausible=UNIT_THROUGHPUT,
                 ),
                 Column("capex_usd_per_unit", "float", "USD", "Price of one unit, installed.", ge=0, plausible=UNIT_PRICE),
-                _lifetime("unit"),
+                _lifetime(
+                    "unit",
+                    " A unit counts in the modelled years that lie wholly inside its life and pays the annuity for those calendar years.",
+                ),
                 Column("cooling", "str", description="Cooling the unit needs.", choices=COOLING),
                 Column("max_units_per_year", "float", "units/yr", "Supply cap on installs per year.", ge=0),
                 Column(

@@ -43,3 +43,26 @@ def test_supply_cap_forces_a_second_chip():
     plan = solve_verified(scenario(chips=chips, demand=[{"year": 2026, "eflops": 5.0}]))
     assert plan.objective == pytest.approx(7e6, rel=1e-9)
     assert installs(plan, "a") == {2026: 3} and installs(plan, "b") == {2026: 2}
+
+
+def test_two_year_steps_count_only_the_periods_inside_a_life():
+    """Years 2026, 2028, 2030 (each stands for 2 calendar years; horizon 2026-2031), 1 EFLOP/s in each, r = 0.
+
+    Chip a (1e6, life 5, on sale in 2026 only): a unit bought in 2026 lives 2026-2030. It is active in
+    2026 (2026-2027) and 2028 (2028-2029), not in 2030 (2030-2031 would need a life to 2031), so it counts
+    4 calendar years and pays 4 x 1e6/5 = 0.8e6. Chip b (0.6e6, life 2, on sale 2026-2030) bought in
+    y serves y only: 2 x 0.6e6/2 = 0.6e6 per period.
+
+    2030 needs a b unit: 0.6e6. 2026 and 2028: one a (0.8e6) beats two b (1.2e6). Total 1.4e6 USD.
+    (Counting a in 2030 too would have served all three periods, 6 calendar years, for its 5 years of
+    annuity, 1e6.)
+    """
+    chips = [chip("a", last_year=2026, lifetime_years=5), chip("b", capex_usd_per_unit=0.6e6, lifetime_years=2)]
+    demand = [{"year": y, "eflops": 1.0} for y in (2026, 2028, 2030)]
+    plan = solve_verified(scenario({"years": [2026, 2028, 2030]}, chips=chips, demand=demand))
+    assert plan.objective == pytest.approx(1.4e6, rel=1e-9)
+    assert installs(plan, "a") == {2026: 1} and installs(plan, "b") == {2030: 1}
+    active = plan.chips.set_index(["chip_id", "year"])["active_units"].to_dict()
+    assert active == {("a", 2026): 1, ("a", 2028): 1, ("b", 2030): 1}
+    capex = plan.costs[plan.costs.category == "chip_capex"].set_index("year")["discounted_usd"]
+    assert capex[2026] == pytest.approx(0.8e6, rel=1e-9) and capex[2030] == pytest.approx(0.6e6, rel=1e-9)

@@ -129,6 +129,15 @@ def test_audit_uses_the_best_chip_and_pue():
     assert audit(gw.build_model(scn).data).empty
 
 
+def test_audit_names_a_life_shorter_than_the_modelled_year():
+    """Years 2026 and 2029 each stand for 3 calendar years; a chip of life 2 is active in neither (its life ends inside
+    the period it is bought in), so the demand of 2029 has no chip, and the message names the period it must last."""
+    scn = scenario({"years": [2026, 2029]}, chips=[chip("a", lifetime_years=2)], demand=[{"year": 2029, "eflops": 1.0}])
+    table = audit(gw.build_model(scn).data)
+    assert list(table.year) == [2029]
+    assert "no chip on sale by then, with a life lasting through 2029-2031, fits" in table.message.iloc[0]
+
+
 def test_solver_infeasibility_carries_the_lp_conflict():
     """10 MW of supply for 15 MW of load: the IIS of the LP names the node balance, demand and the compute link."""
     scn = scenario(supplies=[supply("g", capacity_mw=10.0)], demand=[{"year": 2026, "eflops": 15.0}])

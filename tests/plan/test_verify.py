@@ -10,10 +10,15 @@ from dataclasses import dataclass
 import pandas as pd
 import pytest
 from builders import ROOT, chip, link, scenario, site, supply
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import gigawatt as gw
+from gigawatt.model.data import Horizon
+from gigawatt.plan import verify as verify_module
 from gigawatt.plan.tables import PLAN_TABLES
 from gigawatt.plan.verify import Violation, verify
+from gigawatt.scenario import Settings
 
 NODES = [
     {"node_id": "A", "lat": 40.0, "lon": -75.0},
@@ -129,7 +134,7 @@ GAPPED_DEMAND = {"demand": [{"year": 2026, "eflops": 2.5}, {"year": 2029, "eflop
     ids=["pool", "continuous-units-gapped-years"],
 )
 def test_single_pool_plans_verify(settings, tables, integer_units):
-    scn = scenario(settings, chips=[chip("a", it_kw_per_unit=500.0, lifetime_years=2)], **tables)
+    scn = scenario(settings, chips=[chip("a", it_kw_per_unit=500.0, lifetime_years=3)], **tables)
     plan = gw.solve(scn, mip_gap=0.0, integer_units=integer_units)
     assert plan.verify() == []
     assert verify(plan.scenario, plan.tables, plan.objective, columns=PLAN_TABLES, integer_units=integer_units) == []
@@ -361,3 +366,49 @@ def test_continuous_units_skip_integrality(rich):
     tables["chips"].loc[0, "installed_units"] += 0.5
     found = {v.constraint for v in verify(rich.scenario, tables, columns=PLAN_TABLES, integer_units=False)}
     assert "chip_units_integer" not in found and "chip_active_units" in found
+
+
+# -- lifetimes over years that step by more than one ---------------------------------------------------
+
+
+def test_a_vintage_counted_beyond_its_life_is_flagged():
+    """Years 2026, 2028, 2030 (2 calendar years each), chip a of life 5 on sale in 2026 only, 1 EFLOP/s in 2026 and
+    2028, r = 0. The plan buys one a in 2026: active 2026 and 2028, paying 4 x 1e6/5 = 0.8e6.
+
+    The same plan counting the unit in 2030 too (its life ends in 2030, inside the period 2030-2031) and paying
+    the 5 years 2026-2030 (1e6) is the old reading: the verifier names the active units of 2030 and the cost.
+    """
+    chips = [chip("a", last_year=2026, lifetime_years=5)]
+    demand = [{"year": 2026, "eflops": 1.0}, {"year": 2028, "eflops": 1.0}]
+    plan = gw.solve(scenario({"years": [2026, 2028, 2030]}, chips=chips, demand=demand), mip_gap=0.0)
+    assert plan.verify() == [] and plan.objective == pytest.approx(0.8e6, rel=1e-9)
+    assert set(plan.chips.year) == {2026, 2028}
+    tables = {name: frame.copy() for name, frame in plan.tables.items()}
+    tables["chips"] = pd.concat([tables["chips"], tables["chips"].iloc[[0]].assign(year=2030, installed_units=0)], ignore_index=True)
+    costs = tables["costs"]
+    costs.loc[(costs.category == "chip_capex") & (costs.year == 2026), "discounted_usd"] = 1e6
+    found = {(v.constraint, v.entity, v.year) for v in verify(plan.scenario, tables, 1e6, columns=PLAN_TABLES)}
+    assert ("chip_active_units", "chip a at site s", 2030) in found
+    assert ("cost", "cost chip_capex", 2026) in found
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    steps=st.lists(st.integers(1, 5), max_size=5),
+    lives=st.lists(st.integers(1, 12), min_size=1, max_size=4),
+    rate=st.sampled_from([0.0, 0.07]),
+)
+def test_verifier_reads_lifetimes_as_the_model_does(steps, lives, rate):
+    """The verifier's active years and chip annuities (pandas, no model import) equal the model's Horizon on random steps."""
+    years = [2026 + sum(steps[:i]) for i in range(len(steps) + 1)]
+    base = {"name": "t", "years": years, "discount_rate": rate, "ceiling_mw": 1.0, "hours_per_year": 1000.0, "load_factor": 1.0}
+    cfg = Settings.model_validate(base)
+    h = Horizon.from_settings(cfg)
+    grid = pd.DataFrame([(v, y, life) for v in years for y in years for life in lives], columns=["vintage", "year", "life"])
+    expected = [h.in_service(v, life, y) for v, y, life in grid.itertuples(index=False)]
+    assert list(verify_module.in_service(cfg, grid["vintage"], grid["year"], grid["life"])) == expected
+    through = verify_module.service_end(cfg, grid["vintage"], grid["life"])
+    assert list(through) == [h.service_end(v, life) for v, _, life in grid.itertuples(index=False)]
+    weights = verify_module.annuity_weight(cfg, grid["vintage"], grid["life"], through)
+    model = [h.annuity_weight(v, life, h.service_end(v, life)) for v, _, life in grid.itertuples(index=False)]
+    assert weights == pytest.approx(model, rel=1e-12, abs=1e-15)
