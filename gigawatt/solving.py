@@ -188,7 +188,7 @@ def _solve_built(model: pyo.ConcreteModel, request: SolveRequest, build_s: float
         if not result.has_solution or result.x is None:
             message = f"no plan for scenario {data.scenario.name!r}: solver stopped with '{result.termination.value}'"
             if result.termination in INFEASIBLE:
-                findings = explain(compiled, data)
+                findings = explain(compiled, data, threads=sopts.threads)
                 text = f"{message}: {summary(findings)}" if len(findings) else message
                 raise InfeasibleScenario(text, findings, conflict(compiled))
             raise NoPlan(message, result.termination.value)
