@@ -236,12 +236,17 @@ def solve(
 
 
 def _print_infeasible(scn: Scenario, error: object) -> None:
-    """What cannot be met and by how much, and the conflicting constraints, on stderr."""
+    """The explanation's options (each a joint change, checked) or the audit's proofs, and the conflicting constraints, on stderr."""
+    from gigawatt.plan.infeasibility import groups
+
     findings, conflict = error.findings, error.conflict  # type: ignore[attr-defined]
     if len(findings):
-        _warn("Infeasible:", f"scenario {scn.name!r} has no plan. What cannot be met, and by how much:")
-        for row in findings.itertuples(index=False):
-            _say(f"  - {row.message}", console=err)
+        _warn("Infeasible:", f"scenario {scn.name!r} has no plan.")
+        for heading, items in groups(findings):
+            if heading:
+                _say(f"  {heading[:1].upper()}{heading[1:]}:", console=err)
+            for item in items:
+                _say(f"    - {item}", console=err)
     else:
         _warn("Infeasible:", error)
     if len(conflict):

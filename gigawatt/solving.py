@@ -196,7 +196,7 @@ def _solve_built(model: pyo.ConcreteModel, request: SolveRequest, build_s: float
             if result.termination is TerminationCondition.INTERRUPTED:
                 message = f"no plan for scenario {data.scenario.name!r}: interrupted (Ctrl-C) before one was found"
             if result.termination in INFEASIBLE:
-                findings = explain(compiled, data)
+                findings = explain(compiled, data, threads=sopts.threads)
                 text = f"{message}: {summary(findings)}" if len(findings) else message
                 raise InfeasibleScenario(text, findings, conflict(compiled))
             raise NoPlan(message, result.termination.value)

@@ -54,7 +54,22 @@ def test_solve_prints_plan_and_saves(folder, tmp_path):
 def test_solve_infeasible_exits_3(folder):
     result = runner.invoke(app, ["solve", str(folder), "--set", "ceiling_mw=5"])
     assert result.exit_code == 3, result.output
-    assert "What cannot be met" in result.output and "EFLOP/s" in result.output
+    assert "Before any solve, each of these alone proves there is no plan:" in result.output and "EFLOP/s" in result.output
+
+
+def test_solve_infeasible_prints_the_checked_options(folder):
+    """Ceiling 9 MW; chip b (1 EFLOP/s at 0.5 MW) capped at 10 units, chip a (1 EFLOP/s at 1 MW) at 6.
+
+    The audit proves nothing (9 MW x 2 = 18 EFLOP/s, 16 units of supply), but 10 units of b (5 MW) and 4 of a
+    (4 MW) serve only 14 EFLOP/s: serve 1 EFLOP/s less, or raise the ceiling to 10 MW (b 10 + a 5), checked.
+    """
+    caps = ["--set", "ceiling_mw=9", "--set", "chips[a].max_units_per_year=6", "--set", "chips[b].max_units_per_year=10"]
+    result = runner.invoke(app, ["solve", str(folder), *caps])
+    assert result.exit_code == 3, result.output
+    assert "Either serve less demand, this change alone (checked: feasible with this change):" in result.output
+    assert "2026, region all: 1.0 EFLOP/s of 15.0 cannot be served" in result.output
+    assert "Or meet all demand and raise caps, this change alone (checked: feasible with this change):" in result.output
+    assert "2026: the ceiling would need 10.0 MW (1.0 MW over 9.0 MW)" in result.output
 
 
 def test_console_script_runs_without_traceback(folder):

@@ -29,14 +29,26 @@ Both are LP relaxations (fast; whole chip units, blocks and openings ignored). W
 slack but the MIP is infeasible (integrality is the cause), the views are re-solved as MIPs with a
 short time limit. ``findings.attrs["note"]`` says which was used.
 
+**Joint changes, checked.** Each view's non-zero slacks are one *option*: changes needed together
+(the slacks of one solution), never a menu of alternatives; one change alone may not be enough (for
+``scenarios/ceiling_4gw`` the ceiling must rise *and* chip supply caps with it). Amounts are rounded up
+to the figures shown, then the option is applied to the model (:func:`relaxed`: each row's bound eased
+by its amount) and re-solved: the LP relaxation, then the MIP, for feasibility only. When the MIP is
+infeasible with the LP's amounts (whole units need more), the view's elastic MIP gives larger amounts,
+kept only if their re-solve finds a solution. ``check`` states what was shown (a
+:class:`Verdict`); each message ends by saying whether its change suffices alone or is one of several
+needed together, so a single line read alone does not mislead.
+
 :func:`audit` bounds compute from the data alone (ceiling, chip supply, site sizes) and lists the
 years whose demand exceeds a bound: each finding proves the scenario infeasible.
 """
 
 from __future__ import annotations
 
+import enum
+import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -49,7 +61,13 @@ from gigawatt.model.family import Rows, Slack
 from gigawatt.solvers import highs
 from gigawatt.solvers.base import SolveOptions, StandardForm, TerminationCondition
 
-COLUMNS = ["requirement", "entity", "year", "shortfall", "unit", "message"]
+#: ``option``: the view whose joint change the row belongs to (``demand_first``, ``caps``), or ``audit``;
+#: ``check``: what re-solving with the option's changes showed; ``change``: the message without the
+#: together/alone remark; ``constraint`` and ``key``: the row the change eases.
+COLUMNS = ["requirement", "entity", "year", "shortfall", "unit", "message", "option", "check", "change", "constraint", "key"]
+#: Each explanation option, in planners' words.
+OPTIONS = {"demand_first": "serve less demand", "caps": "meet all demand and raise caps"}
+AUDIT_HEADING = "before any solve, each of these alone proves there is no plan"
 LP_NOTE = "LP relaxation of the elastic problem: whole chip units, blocks and openings are relaxed"
 MIP_NOTE = "elastic MIP (the LP relaxation needs no slack: whole units, blocks or openings cause the infeasibility)"
 REL_TOL = 1e-6  # slack below REL_TOL x family scale counts as zero
@@ -138,9 +156,9 @@ def _elastic(compiled: CompiledModel, weights: dict[str, float], scales: dict[st
     return _Slacks(elastic, np.asarray(rows, dtype=np.int64), names, n_cols)
 
 
-def _solve(slacks: _Slacks, relax: bool, time_limit: float) -> np.ndarray | None:
+def _solve(slacks: _Slacks, relax: bool, options: SolveOptions) -> np.ndarray | None:
     """Slack values of the elastic problem (None when HiGHS finds no solution)."""
-    result = highs.solve(slacks.form, SolveOptions(time_limit=time_limit, mip_gap=1e-6), relax=relax)
+    result = highs.solve(slacks.form, options, relax=relax)
     if result.x is None or result.termination not in (TerminationCondition.OPTIMAL, TerminationCondition.TIME_LIMIT):
         return None
     return result.x
@@ -171,8 +189,18 @@ def _binding_caps(compiled: CompiledModel, x: np.ndarray, year: int) -> list[str
     return out
 
 
-def _findings(compiled: CompiledModel, data: ModelData, slacks: _Slacks, x: np.ndarray, scales: dict[str, float]) -> pd.DataFrame:
-    """One finding per non-zero slack, in planners' words; demand findings name the caps they sit under."""
+def _amount(value: float, bound: float, sign: float) -> float:
+    """``value`` rounded up to the precision it is shown with: 1 when it or the eased bound reaches 100, else 0.1.
+
+    Easing a bound further keeps a feasible problem feasible, so the rounded amount still works; the
+    explanation states, and the check applies, exactly the amount shown.
+    """
+    grid = 1.0 if max(abs(value), abs(bound - sign * value)) >= 100 else 0.1
+    return round(math.ceil(value / grid - 1e-6) * grid, 1)
+
+
+def _findings(compiled: CompiledModel, slacks: _Slacks, x: np.ndarray, scales: dict[str, float]) -> pd.DataFrame:
+    """One change per non-zero slack (rounded up, :func:`_amount`), in planners' words; option and check left blank."""
     records = []
     slacked = _slacked()
     for j, (row, name) in enumerate(zip(slacks.rows, slacks.families, strict=True)):
@@ -185,56 +213,153 @@ def _findings(compiled: CompiledModel, data: ModelData, slacks: _Slacks, x: np.n
         key = compiled.row_constraints[row][1]
         year, fields = rows.year(key), rows.key_fields(key)
         bound = _bound(compiled.form, row, slack)
-        message = slack.message.format_map(
-            {**fields, "slack": _num(value), "bound": _num(bound), "total": _num(bound + slack.sign * -value)}
+        amount = _amount(value, bound, slack.sign)
+        change = slack.message.format_map(
+            {**fields, "slack": _num(amount), "bound": _num(bound), "total": _num(bound - slack.sign * amount)}
         )
         if slack.under_caps:
             binding = _binding_caps(compiled, x, year)
-            message += f" under {', '.join(binding)}" if binding else ""
+            change += f" under {', '.join(binding)}" if binding else ""
         entity = slack.entity.format_map(fields) if slack.entity else rows.describe(key)
-        records.append((slack.requirement, entity, year, value, rows.unit, message))
+        records.append((slack.requirement, entity, year, amount, rows.unit, change, "", "", change, name, key))
     return pd.DataFrame(records, columns=COLUMNS)
 
 
-def _view(compiled: CompiledModel, data: ModelData, weights: dict[str, float], relax: bool, time_limit: float) -> pd.DataFrame | None:
-    """Findings of one elastic view (None when even the elastic problem has no solution)."""
+def relaxed(compiled: CompiledModel, findings: pd.DataFrame) -> StandardForm:
+    """The compiled form with the changes of ``findings`` (rows of one option of :func:`explain`) applied.
+
+    Each change eases its row's bound by ``shortfall``: a requirement's lower bound drops by it, a cap's
+    upper bound rises by it. Column upper bounds that repeat a cap are lifted, as in the elastic problem
+    (the row keeps the cap). Solving this form says whether the changes together make the model feasible.
+    """
+    form = compiled.form
+    where = {(name, key): i for i, (name, key, _) in enumerate(compiled.row_constraints)}
+    slacked = _slacked()
+    lower, upper = form.row_lower.copy(), form.row_upper.copy()
+    for name, key, amount in zip(findings.constraint, findings.key, findings.shortfall, strict=True):
+        i = where[name, key]
+        if slacked[name].slack.sign > 0:  # type: ignore[union-attr]
+            lower[i] -= amount
+        else:
+            upper[i] += amount
+    return replace(form, row_lower=lower, row_upper=upper, col_upper=_lifted_upper(compiled))
+
+
+class Verdict(enum.Enum):
+    """What re-solving the model with an option's changes showed."""
+
+    FEASIBLE = "feasible"  # a solution exists with the changes (whole units, blocks and openings included)
+    ROUNDED = "rounded"  # feasible with the elastic MIP's amounts, after the LP relaxation's fell short
+    LP_ONLY = "lp_only"  # the LP relaxation is feasible; the MIP found no solution (nor proved none) in time
+    SHORT = "short"  # the LP relaxation is feasible, the MIP is not, and no larger change was found in time
+    UNCONFIRMED = "unconfirmed"  # not even the LP relaxation was shown feasible
+
+    def text(self, seconds: float, n: int) -> str:
+        """The verdict on ``n`` changes in planners' words; ``seconds`` is the time limit of each re-solve."""
+        these = "this change" if n == 1 else "these changes"
+        whole = "whole units, blocks and openings"
+        return {
+            Verdict.FEASIBLE: f"checked: feasible with {these}",
+            Verdict.ROUNDED: f"checked: feasible with {these} ({whole} need more than the LP relaxation's amounts)",
+            Verdict.LP_ONLY: f"checked: the LP relaxation is feasible with {these}; {whole} not confirmed within {seconds:g} s",
+            Verdict.SHORT: f"checked: the LP relaxation is feasible with {these}, but {whole} need more (none found in {seconds:g} s)",
+            Verdict.UNCONFIRMED: f"not confirmed: the re-solve with {these} found no solution within {seconds:g} s",
+        }[self]
+
+
+def _check(compiled: CompiledModel, findings: pd.DataFrame, options: SolveOptions) -> Verdict:
+    """Re-solve the model with the changes of ``findings`` applied: its LP relaxation, then (if it has integers) the MIP.
+
+    Only feasibility matters, so the objective is dropped (a MIP then stops at its first solution).
+    """
+    form = relaxed(compiled, findings)
+    form = replace(form, c=np.zeros(form.shape[1]), offset=0.0)
+    form = compiled.scaling.apply(form) if compiled.scaling is not None else form
+    if highs.solve(form, options, relax=True).termination is not TerminationCondition.OPTIMAL:
+        return Verdict.UNCONFIRMED
+    if form.n_integer == 0:
+        return Verdict.FEASIBLE
+    result = highs.solve(form, options)
+    if result.has_solution:
+        return Verdict.FEASIBLE
+    infeasible = result.termination in (TerminationCondition.INFEASIBLE, TerminationCondition.INFEASIBLE_OR_UNBOUNDED)
+    return Verdict.SHORT if infeasible else Verdict.LP_ONLY
+
+
+def _stated(findings: pd.DataFrame, view: str, verdict: Verdict, seconds: float) -> pd.DataFrame:
+    """``findings`` as one option: its view, the check, and each message saying whether the change works alone or together."""
+    n = len(findings)
+    check = verdict.text(seconds, n)
+    if n > 1:
+        suffix = f" (one of {n} changes needed together; {check})"
+    elif verdict in (Verdict.FEASIBLE, Verdict.ROUNDED):
+        suffix = " (this change alone suffices, checked)"
+    else:
+        suffix = f" (the only change found; {check})"
+    return findings.assign(option=view, check=check, message=findings.change + suffix)
+
+
+def _option(compiled: CompiledModel, data: ModelData, view: str, relax: bool, options: SolveOptions) -> pd.DataFrame | None:
+    """The joint change of one elastic view, checked by re-solving (None when even the elastic problem has no solution).
+
+    The LP relaxation's amounts come first; when the MIP is infeasible with them (whole units need more),
+    the elastic MIP's amounts are tried instead and kept if the re-solve confirms them.
+    """
     scales = _scales(compiled, data)
-    slacks = _elastic(compiled, weights, scales)
-    x = _solve(slacks, relax, time_limit)
-    return None if x is None else _findings(compiled, data, slacks, x, scales)
+    slacks = _elastic(compiled, _weights(view), scales)
+    x = _solve(slacks, relax, options)
+    if x is None:
+        return None
+    findings = _findings(compiled, slacks, x, scales)
+    if findings.empty:
+        return findings
+    verdict = _check(compiled, findings, options)
+    if verdict is Verdict.SHORT and relax:
+        x = _solve(slacks, False, options)
+        whole = None if x is None else _findings(compiled, slacks, x, scales)
+        if whole is not None and len(whole) and _check(compiled, whole, options) is Verdict.FEASIBLE:
+            findings, verdict = whole, Verdict.ROUNDED
+    return _stated(findings, view, verdict, float(options.time_limit or 0.0))
 
 
-def _merge(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
-    """``first`` then the rows of ``second`` about a (requirement, entity, year) not already in ``first``."""
-    seen = set(zip(first.requirement, first.entity, first.year, strict=True))
-    extra = [k not in seen for k in zip(second.requirement, second.entity, second.year, strict=True)]
-    parts = [f for f in (first, second[extra]) if len(f)]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
+def _distinct(found: list[pd.DataFrame | None]) -> pd.DataFrame:
+    """The options in order, leaving out one that repeats the changes of an earlier one."""
+    kept: list[pd.DataFrame] = []
+    seen: set[frozenset] = set()
+    for table in found:
+        if table is None or table.empty:
+            continue
+        changes = frozenset(zip(table.constraint, table.key, table.shortfall, strict=True))
+        if changes not in seen:
+            seen.add(changes)
+            kept.append(table)
+    return pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=COLUMNS)
 
 
 def _unexplained(data: ModelData) -> pd.DataFrame:
     """A single finding for when no slack helps: the conflict is in rows outside the requirement families."""
     message = "the scenario stays infeasible with every requirement relaxed: a conflict among structural rows (a modelling error?)"
-    return pd.DataFrame([("model", "all", data.years[0], float("nan"), "", message)], columns=COLUMNS)
+    return pd.DataFrame([("model", "all", data.years[0], float("nan"), "", message, "structural", "", message, "", None)], columns=COLUMNS)
 
 
-def explain(compiled: CompiledModel, data: ModelData, *, time_limit: float = 10.0) -> pd.DataFrame:
-    """Findings (``COLUMNS``) of an infeasible compiled model: the smallest violations that make it feasible.
+def explain(compiled: CompiledModel, data: ModelData, *, time_limit: float = 10.0, threads: int | None = None) -> pd.DataFrame:
+    """Findings (``COLUMNS``) of an infeasible compiled model: joint changes that make it feasible, each checked.
 
-    Rows: first the ``demand first`` view (demand unserved, EFLOP/s), then the ``caps`` view (which cap
-    must rise, in MW, units, USD or t) for what the first did not already name. ``attrs["note"]`` says
-    whether integrality was relaxed. ``time_limit`` (seconds) bounds each solve. Empty when no slack is
-    needed even as a MIP (the model is feasible).
+    Up to two options, each a set of changes needed together (``option``): ``demand_first`` (serve less
+    demand, EFLOP/s, and ease what must give even then) and ``caps`` (meet all demand; which caps must
+    rise, in MW, units, USD or t). An option repeating an earlier one is left out. Amounts
+    (``shortfall``) are rounded up to the figures shown; ``check`` says what re-solving the model with
+    the option's changes applied (:func:`relaxed`) showed, and each ``message`` says whether its change
+    suffices alone or is one of several needed together. ``attrs["note"]`` says whether the elastic
+    problem relaxed integrality. ``time_limit`` (seconds) and ``threads`` apply to each solve. Empty
+    when no slack is needed even as a MIP (the model is feasible).
     """
-    views = tuple(_weights(view) for view in VIEWS)
+    options = SolveOptions(time_limit=time_limit, mip_gap=1e-6, threads=threads)
     for relax, note in ((True, LP_NOTE), (False, MIP_NOTE)):
         if not relax and compiled.form.n_integer == 0:
             break
-        found = [_view(compiled, data, weights, relax, time_limit) for weights in views]
-        if found[0] is None and found[1] is None:
-            out = _unexplained(data)
-        else:
-            out = _merge(*(f if f is not None else pd.DataFrame(columns=COLUMNS) for f in found))
+        found = [_option(compiled, data, view, relax, options) for view in VIEWS]
+        out = _unexplained(data) if all(f is None for f in found) else _distinct(found)
         if len(out):
             out.attrs["note"] = note
             return out
@@ -243,11 +368,28 @@ def explain(compiled: CompiledModel, data: ModelData, *, time_limit: float = 10.
     return out
 
 
+def groups(findings: pd.DataFrame) -> list[tuple[str, list[str]]]:
+    """The findings as (heading, items) per option, in order: an explanation's joint changes, or an audit's proofs."""
+    out = []
+    options = list(dict.fromkeys(findings.option))
+    for i, option in enumerate(options):
+        group = findings[findings.option == option]
+        if option not in OPTIONS:
+            out.append((AUDIT_HEADING if option == "audit" else "", list(group.message)))
+            continue
+        together = "this change alone" if len(group) == 1 else f"these {len(group)} changes together"
+        lead = ("either " if len(options) > 1 else "") if i == 0 else "or "
+        out.append((f"{lead}{OPTIONS[option]}, {together} ({group.check.iloc[0]})", list(group.change)))
+    return out
+
+
 def summary(findings: pd.DataFrame, limit: int = 3) -> str:
-    """The first ``limit`` messages joined, with a count of the rest: for an exception message."""
-    head = "; ".join(findings.message.head(limit))
-    rest = len(findings) - limit
-    return head + (f"; and {rest} more" if rest > 0 else "")
+    """One line for an exception message: per option its heading and first ``limit`` changes, with a count of the rest."""
+    parts = []
+    for heading, items in groups(findings):
+        listed = "; ".join(items[:limit]) + (f"; and {len(items) - limit} more" if len(items) > limit else "")
+        parts.append(f"{heading}: {listed}" if heading else listed)
+    return ". ".join(parts)
 
 
 # -- audit: bounds from the data alone -------------------------------------------------------------------------------------
@@ -304,7 +446,7 @@ def _audit_year(data: ModelData, year: int, demand: float) -> list[tuple]:
         msg = (
             f"{year}: {_num(demand)} EFLOP/s demanded but the {_num(ceiling)} MW ceiling delivers at most {_num(by_ceiling)} EFLOP/s "
             f"with the best chip on sale by then ({c}, {cr.pflops_per_unit / cr.it_kw_per_unit:,.3g} PFLOP/s per kW IT) "
-            f"at the best PUE ({data.site[s].pue:,.3g}, site {s}); the ceiling would need {_num(ceiling * demand / by_ceiling)} MW"
+            f"at the best PUE ({data.site[s].pue:,.3g}, site {s}); the ceiling would need at least {_num(ceiling * demand / by_ceiling)} MW"
         )
         out.append(("ceiling", "all sites", year, demand - by_ceiling, "EFLOP/s", msg))
     by_supply = _chip_supply_eflops(data, year)
@@ -332,11 +474,11 @@ def audit(data: ModelData) -> pd.DataFrame:
     for (_, y), value in data.demand.items():
         if y in data.years:
             totals[y] += value
-    records = [f for y in data.years for f in _audit_year(data, y, totals[y])]
+    records = [(*f, "audit", "", f[5], "", None) for y in data.years for f in _audit_year(data, y, totals[y])]
     return pd.DataFrame(records, columns=COLUMNS)
 
 
-__all__ = ["COLUMNS", "audit", "explain", "summary"]
+__all__ = ["COLUMNS", "OPTIONS", "Verdict", "audit", "conflict", "explain", "groups", "relaxed", "summary"]
 
 
 def conflict(compiled: CompiledModel) -> pd.DataFrame:

@@ -28,6 +28,7 @@ def run_one(scenario: Scenario, options: Mapping[str, object]) -> dict[str, obje
     dual (USD per MW-year), the number of violations the independent verifier found, and seconds.
     """
     from gigawatt.errors import InfeasibleScenario, NoPlan
+    from gigawatt.plan.infeasibility import summary
     from gigawatt.solving import SolveRequest, solve
 
     started = time.perf_counter()
@@ -36,7 +37,7 @@ def run_one(scenario: Scenario, options: Mapping[str, object]) -> dict[str, obje
     try:
         plan = solve(scenario, SolveRequest.from_options(options))
     except InfeasibleScenario as err:
-        needs = "; ".join(err.findings["message"].astype(str)) if len(err.findings) else ""
+        needs = summary(err.findings, limit=len(err.findings)) if len(err.findings) else ""
         row |= {"status": "infeasible", "termination": "infeasible", "error": needs or str(err)}
     except NoPlan as err:
         row |= {"status": "no_plan", "termination": err.termination, "error": str(err)}

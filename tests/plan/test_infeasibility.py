@@ -8,14 +8,19 @@ one modelled year 2026 of 1,000 hours at load factor 1, ceiling 1,000 MW, single
 
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
 import pandas as pd
 import pytest
-from builders import chip, link, scenario, supply
+from builders import SCENARIOS, chip, link, scenario, supply
 
 import gigawatt as gw
 from gigawatt.errors import InfeasibleScenario
-from gigawatt.matrix.compile import compile_model
-from gigawatt.plan.infeasibility import COLUMNS, LP_NOTE, MIP_NOTE, audit, explain, summary
+from gigawatt.matrix.compile import CompiledModel, compile_model
+from gigawatt.plan.infeasibility import COLUMNS, LP_NOTE, MIP_NOTE, Verdict, _amount, audit, explain, relaxed, summary
+from gigawatt.solvers import highs
+from gigawatt.solvers.base import SolveOptions
 
 DEMAND_15 = [{"year": 2026, "eflops": 15.0}]
 TWO_NODES = [{"node_id": "n", "lat": 40.0, "lon": -80.0}, {"node_id": "m", "lat": 41.0, "lon": -80.0}]
@@ -33,7 +38,16 @@ def shortfall(table: pd.DataFrame, requirement: str, entity: str, year: int = 20
 
 
 def message(table: pd.DataFrame, requirement: str) -> str:
-    return str(table[table.requirement == requirement].message.iloc[0])
+    return str(table[table.requirement == requirement].change.iloc[0])
+
+
+def feasible(compiled: CompiledModel, changes: pd.DataFrame) -> bool:
+    """Whether the MIP with ``changes`` applied (:func:`relaxed`) has a solution (costs dropped): one thread, 60 s at most."""
+    form = relaxed(compiled, changes)
+    form = dataclasses.replace(form, c=np.zeros(form.shape[1]))
+    result = highs.solve(compiled.scaling.apply(form), SolveOptions(time_limit=60.0, threads=1))
+    assert result.has_solution or result.termination.value == "infeasible", result.termination
+    return result.has_solution
 
 
 def test_ceiling_too_low_for_demand():
@@ -45,6 +59,9 @@ def test_ceiling_too_low_for_demand():
     assert set(table.requirement) == {"demand", "ceiling"}
     assert message(table, "demand") == "2026, region all: 5.0 EFLOP/s of 15.0 cannot be served under the 10.0 MW ceiling"
     assert message(table, "ceiling") == "2026: the ceiling would need 15.0 MW (5.0 MW over 10.0 MW)"
+    assert list(table.option) == ["demand_first", "caps"]  # two options, each of one change
+    assert (table.message == table.change + " (this change alone suffices, checked)").all()
+    assert set(table.check) == {"checked: feasible with this change"}
     assert table.attrs["note"] == LP_NOTE
 
 
@@ -110,8 +127,85 @@ def test_each_scenario_is_infeasible_for_the_solver():
 
 
 def test_summary_counts_the_rest():
-    table = findings(scenario({"ceiling_mw": 10.0}, demand=DEMAND_15))
-    assert summary(table, limit=1).endswith("; and 1 more")
+    """Per option its heading and the first changes: the caps option of the joint case lists 1 of its 2 changes."""
+    table = findings(scenario({"ceiling_mw": 12.0}, chips=[chip("a", max_units_per_year=10.0)], demand=DEMAND_15))
+    text = summary(table, limit=1)
+    assert text.startswith("either serve less demand, this change alone (checked: feasible with this change): 2026, region all")
+    caps = "or meet all demand and raise caps, these 2 changes together (checked: feasible with these changes): "
+    assert caps + "2026, chip a: 15.0 units would be needed (5.0 over the supply cap of 10.0); and 1 more" in text
+
+
+def test_two_caps_binding_jointly():
+    """Chip a capped at 10 units, ceiling 12 MW, 15 EFLOP/s at 1 EFLOP/s and 1 MW per unit.
+
+    Meeting demand needs 15 units (5 over the cap) drawing 15 MW (3 over the ceiling): the caps option
+    is both changes together. The ceiling at 15 MW alone still caps units at 10 (10 EFLOP/s); the cap
+    at 15 units alone still caps power at 12 MW (12 EFLOP/s): neither alone suffices, both together do.
+    Serving less: 10 units fit both caps, so 15 - 10 = 5 EFLOP/s unserved suffices alone.
+    """
+    scn = scenario({"ceiling_mw": 12.0}, chips=[chip("a", max_units_per_year=10.0)], demand=DEMAND_15)
+    m = gw.build_model(scn)
+    compiled = compile_model(m)
+    table = explain(compiled, m.data)
+    caps = table[table.option == "caps"]
+    assert shortfall(caps, "chip supply", "chip a") == pytest.approx(5.0)
+    assert shortfall(caps, "ceiling", "all sites") == pytest.approx(3.0)
+    assert len(caps) == 2
+    together = " (one of 2 changes needed together; checked: feasible with these changes)"
+    assert list(caps.message) == [
+        "2026, chip a: 15.0 units would be needed (5.0 over the supply cap of 10.0)" + together,
+        "2026: the ceiling would need 15.0 MW (3.0 MW over 12.0 MW)" + together,
+    ]
+    demand = table[table.option == "demand_first"]
+    assert shortfall(demand, "demand", "region all") == pytest.approx(5.0)
+    assert demand.message.iloc[0].endswith("(this change alone suffices, checked)")
+    assert feasible(compiled, caps)
+    assert not feasible(compiled, caps[caps.requirement == "ceiling"])
+    assert not feasible(compiled, caps[caps.requirement == "chip supply"])
+    assert feasible(compiled, demand)
+    # the same through the scenario: both caps raised solve, either alone does not
+    gw.solve(scn.with_overrides({"ceiling_mw": 15.0, "chips[a].max_units_per_year": 15.0}), threads=1)
+    for alone in ({"ceiling_mw": 15.0}, {"chips[a].max_units_per_year": 15.0}):
+        with pytest.raises(InfeasibleScenario):
+            gw.solve(scn.with_overrides(alone), threads=1)
+
+
+def test_whole_units_need_more_than_the_lp_amounts():
+    """Ceiling 10.2 MW, 10.7 EFLOP/s: the LP needs 0.5 MW more (10.7 MW), but 11 whole units draw 11 MW.
+
+    The MIP re-solve with +0.5 MW is infeasible, so the elastic MIP's +0.8 MW (11.0 MW) is reported and
+    confirmed; serving less likewise becomes 10.7 - 10 = 0.7 EFLOP/s (10 units under 10.2 MW), not 0.5.
+    """
+    table = findings(scenario({"ceiling_mw": 10.2}, demand=[{"year": 2026, "eflops": 10.7}]))
+    assert table.attrs["note"] == LP_NOTE
+    assert shortfall(table, "ceiling", "all sites") == pytest.approx(0.8)
+    assert shortfall(table, "demand", "region all") == pytest.approx(0.7)
+    assert set(table.check) == {Verdict.ROUNDED.text(10.0, 1)}
+    assert message(table, "ceiling") == "2026: the ceiling would need 11.0 MW (0.8 MW over 10.2 MW)"
+
+
+def test_amounts_are_rounded_up_to_the_figures_shown():
+    """0.1 below 100 (of the amount and of the eased bound), 1 from there; solver noise does not round up a step."""
+    assert _amount(22.1, 4000.0, -1.0) == 23.0  # the ceiling from 4,000 to 4,023 MW, shown as such
+    assert _amount(5.0000001, 10.0, -1.0) == 5.0
+    assert _amount(0.04, 10.0, -1.0) == 0.1
+    assert _amount(227.6, 8153.7, 1.0) == 228.0  # 228 EFLOP/s of 8,154 unserved
+
+
+def test_ceiling_4gw_joint_change_is_feasible():
+    """The shipped 4 GW case: the ceiling alone is not enough (chip supply caps bind with it); the caps option,
+    applied to the model as reported, has a MIP solution, and the ceiling change alone does not even in the LP."""
+    m = gw.build_model(gw.load_scenario(SCENARIOS / "ceiling_4gw"))
+    compiled = compile_model(m)
+    table = explain(compiled, m.data, time_limit=30.0, threads=1)
+    caps = table[table.option == "caps"]
+    assert set(caps.requirement) == {"ceiling", "chip supply"}
+    assert set(caps.check) == {"checked: feasible with these changes"}
+    assert caps.message.str.contains(f"one of {len(caps)} changes needed together").all()
+    assert feasible(compiled, caps)
+    ceiling = caps[caps.requirement == "ceiling"]
+    lp = highs.solve(compiled.scaling.apply(relaxed(compiled, ceiling)), SolveOptions(threads=1), relax=True)
+    assert lp.termination.value == "infeasible"
 
 
 def test_audit_ceiling_and_chip_supply():
