@@ -13,8 +13,8 @@ from pyomo.repn.standard_repn import generate_standard_repn
 from scipy import sparse
 
 from gigawatt.matrix.form import StandardForm
-from gigawatt.model.build import collector_paused
 from gigawatt.matrix.scaling import TARGET, R, Scaling, choose_scaling, extremes, form_ranges, inside
+from gigawatt.model.build import collector_paused
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ def _number_columns(variables: list[VarData]) -> tuple[list[VarData], np.ndarray
     if not variables:
         return [], np.empty(0, dtype=np.int64)
     ids = np.fromiter(map(id, variables), dtype=np.int64, count=len(variables))
-    unique, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+    _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
     order = np.argsort(first, kind="stable")  # unique ids sorted by where each first appears
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
