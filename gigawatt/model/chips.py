@@ -33,13 +33,14 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
 from gigawatt.model.data import ModelData
-from gigawatt.model.family import Dual, Extraction, Family, Rows, Slack, Variables
+from gigawatt.model.family import Dual, Extraction, Family, Rows, Slack, StartValues, Variables
 from gigawatt.model.ledger import Ledger, linear
 from gigawatt.model.options import ModelOptions
 
@@ -113,6 +114,15 @@ def with_unit_power(frame: pd.DataFrame, d: ModelData) -> pd.DataFrame:
     return frame
 
 
+def start_chips(tables: Mapping[str, pd.DataFrame]) -> StartValues:
+    """Units installed, from a plan's ``chips`` table."""
+    chips = tables.get("chips")
+    if chips is None or not len(chips):
+        return {}
+    keys = zip(chips["chip_id"], chips["site_id"], chips["year"], strict=True)
+    return {"v_install": dict(zip(keys, chips["installed_units"].astype(float), strict=True))}
+
+
 FAMILY = Family(
     name="chips",
     add=add_chips,
@@ -151,4 +161,5 @@ FAMILY = Family(
         }
     },
     extract=extract_chips,
+    start=start_chips,
 )

@@ -8,6 +8,7 @@ A *family* is one piece of physics or economics (sites, chips, the ceiling, ...)
   about it: the role a solve strategy gives a column, what a row's dual means in planners' units, the
   slack the infeasibility explanation may add to a row, which scenario values set a coefficient;
 * ``tables``: the plan table columns it fills, with their meaning, and ``extract``: how it fills them;
+  ``start``: the reverse for its integer decisions, plan tables to variable values (a MIP start);
 * ``closes``: a closer reads the ledger after every producer has registered (site capacity, node
   balance, the ceiling, compute, policies, the objective); a producer registers terms before it.
 
@@ -37,6 +38,10 @@ Role = Literal["opening", "block", "unit", "build", "continuous"]
 #: year's discounted weight (USD per unit-year), ``per_mwh`` also by the energy hours, ``year_money`` by the
 #: year's discount factor (USD of that year).
 DualScale = Literal["per_year", "per_mwh", "year_money"]
+
+
+#: Values of integer variables by name and index, read back from plan tables (a MIP start).
+StartValues = dict[str, dict[tuple, float]]
 
 
 @dataclass(frozen=True)
@@ -152,6 +157,7 @@ class Family:
     expressions: tuple[str, ...] = ()
     tables: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     extract: Callable[[Extraction], None] | None = None
+    start: Callable[[Mapping[str, pd.DataFrame]], StartValues] | None = None
 
     @property
     def components(self) -> tuple[str, ...]:

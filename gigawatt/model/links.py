@@ -17,11 +17,13 @@ horizon (an expansion stays to the horizon's end).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 import pyomo.environ as pyo
 
 from gigawatt.model.data import ModelData
-from gigawatt.model.family import Dual, Extraction, Family, Rows, Slack, Variables
+from gigawatt.model.family import Dual, Extraction, Family, Rows, Slack, StartValues, Variables
 from gigawatt.model.ledger import Ledger, entry, linear
 from gigawatt.model.options import ModelOptions
 
@@ -90,6 +92,15 @@ def extract_links(e: Extraction) -> None:
     e.tables["links"] = frame.sort_values(["link_id", "year"]).reset_index(drop=True)
 
 
+def start_links(tables: Mapping[str, pd.DataFrame]) -> StartValues:
+    """Which fixed-cost links are built, from a plan's ``links`` table."""
+    links = tables.get("links")
+    if links is None or not len(links) or "built" not in links:
+        return {}
+    keys = zip(links["link_id"], links["year"], strict=True)
+    return {"v_link_built": dict(zip(keys, links["built"].astype(float), strict=True))}
+
+
 LINK_KEY = ("link_id", "year")
 FAMILY = Family(
     name="links",
@@ -134,4 +145,5 @@ FAMILY = Family(
         }
     },
     extract=extract_links,
+    start=start_links,
 )

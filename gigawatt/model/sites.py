@@ -33,13 +33,14 @@ fixed O&M ``fixed_om_usd_per_mw_yr`` on built capacity each year. Interchangeabl
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
 from gigawatt.model.data import ModelData
-from gigawatt.model.family import Extraction, Family, Rows, Variables
+from gigawatt.model.family import Extraction, Family, Rows, StartValues, Variables
 from gigawatt.model.ledger import Ledger, entry, linear
 from gigawatt.model.options import ModelOptions
 
@@ -103,6 +104,22 @@ def extract_sites(e: Extraction) -> None:
     e.tables["sites"] = frame.sort_values(["site_id", "year"]).reset_index(drop=True)
 
 
+def start_sites(tables: Mapping[str, pd.DataFrame]) -> StartValues:
+    """Openings and new blocks of a plan's ``sites`` table (new blocks: the increase over the site's previous row)."""
+    sites = tables.get("sites")
+    if sites is None or not len(sites):
+        return {}
+    ordered = sites.sort_values(["site_id", "year"])
+    keys = list(zip(ordered["site_id"], ordered["year"], strict=True))
+    values: StartValues = {}
+    if "open" in ordered:
+        values["v_open"] = dict(zip(keys, ordered["open"].astype(float), strict=True))
+    if "blocks" in ordered:
+        built = ordered.groupby("site_id")["blocks"].diff().fillna(ordered["blocks"])
+        values["v_new_blocks"] = dict(zip(keys, built, strict=True))
+    return values
+
+
 SITE_KEY = ("site_id", "year")
 FAMILY = Family(
     name="sites",
@@ -139,4 +156,5 @@ FAMILY = Family(
         }
     },
     extract=extract_sites,
+    start=start_sites,
 )

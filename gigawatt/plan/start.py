@@ -8,32 +8,16 @@ import numpy as np
 import pandas as pd
 
 from gigawatt.matrix.compile import CompiledModel
+from gigawatt.model.families import families
+from gigawatt.model.family import StartValues
 
 
-def _new_blocks(sites: pd.DataFrame) -> dict[tuple, float]:
-    """Blocks built in each year: the increase of ``blocks`` over the site's previous row."""
-    ordered = sites.sort_values(["site_id", "year"])
-    built = ordered.groupby("site_id")["blocks"].diff().fillna(ordered["blocks"])
-    return dict(zip(zip(ordered["site_id"], ordered["year"], strict=True), built, strict=True))
-
-
-def start_values(tables: Mapping[str, pd.DataFrame]) -> dict[str, dict[tuple, float]]:
-    """Integer decisions named by model variable, from plan tables (any of them may be missing or partial)."""
-    values: dict[str, dict[tuple, float]] = {}
-    sites = tables.get("sites")
-    if sites is not None and len(sites):
-        keys = list(zip(sites["site_id"], sites["year"], strict=True))
-        if "open" in sites:
-            values["v_open"] = dict(zip(keys, sites["open"].astype(float), strict=True))
-        if "blocks" in sites:
-            values["v_new_blocks"] = _new_blocks(sites)
-    chips = tables.get("chips")
-    if chips is not None and len(chips):
-        keys = list(zip(chips["chip_id"], chips["site_id"], chips["year"], strict=True))
-        values["v_install"] = dict(zip(keys, chips["installed_units"].astype(float), strict=True))
-    links = tables.get("links")
-    if links is not None and len(links) and "built" in links:
-        values["v_link_built"] = dict(zip(zip(links["link_id"], links["year"], strict=True), links["built"].astype(float), strict=True))
+def start_values(tables: Mapping[str, pd.DataFrame]) -> StartValues:
+    """Integer decisions named by model variable, from plan tables (any of them may be missing or partial): each family reads its own."""
+    values: StartValues = {}
+    for family in families():
+        if family.start is not None:
+            values.update(family.start(tables))
     return values
 
 
