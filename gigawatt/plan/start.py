@@ -34,6 +34,10 @@ def start_values(tables: Mapping[str, pd.DataFrame]) -> dict[str, dict[tuple, fl
     links = tables.get("links")
     if links is not None and len(links) and "built" in links:
         values["v_link_built"] = dict(zip(zip(links["link_id"], links["year"], strict=True), links["built"].astype(float), strict=True))
+    tranches = tables.get("interconnection")
+    if tranches is not None and len(tranches) and "taken" in tranches:
+        keys = list(zip(tranches["site_id"], tranches["tranche_id"], tranches["year"], strict=True))
+        values["v_tranche"] = dict(zip(keys, tranches["taken"].astype(float), strict=True))
     return values
 
 
