@@ -17,6 +17,7 @@ from gigawatt.matrix.compile import compile_model
 from gigawatt.model.families import families
 from gigawatt.model.ledger import Ledger
 from gigawatt.plan.infeasibility import explain
+from gigawatt.plan.start import start_values
 from gigawatt.plan.tables import PLAN_TABLES
 from gigawatt.plan.verify import verify
 
@@ -205,3 +206,22 @@ def test_onsite_supply_lowers_the_grid_draw_and_the_withdrawal():
 def test_the_summary_names_the_tranches_taken():
     """The first case takes its one tranche: 5 MW firm by 2028."""
     assert "grid connection 1 of 1 tranches taken, 5 MW firm by 2028" in solve_verified(two_sites([tranche("t1")])).summary()
+
+
+@pytest.mark.parametrize("strategy", ["phased", "shortlist"])
+def test_the_strategies_treat_tranches_as_openings(strategy):
+    """Tranches are openings of their site: phased fixes them with the openings, shortlist closes them with their site.
+    Both reach the 3.25e6 USD of the first case."""
+    plan = gw.solve(two_sites([tranche("t1")]), strategy=strategy, mip_gap=0.0)
+    assert plan.verify() == []
+    assert plan.objective == pytest.approx(3.25e6, rel=1e-9)
+
+
+def test_a_warm_start_carries_the_tranches():
+    """The plan's tranche decisions are part of its MIP start, and the warm-started solve ends where it began."""
+    scn = two_sites([tranche("t1")])
+    first = solve_verified(scn)
+    assert start_values(first.tables)["v_tranche"] == {("near", "t1", 2028): 1.0}
+    again = gw.solve(scn, start=first, mip_gap=0.0)
+    assert again.verify() == []
+    assert again.objective == pytest.approx(first.objective, rel=1e-9)
