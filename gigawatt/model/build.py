@@ -1,7 +1,8 @@
 """``build_model``: producers register into the ledger, the ledger closes, then the closers read it.
 
 The table of contents is :func:`gigawatt.model.families.families`: sites, chips, supplies, links,
-serving (producers), then power (site capacity and the ceiling), node balance, compute, policies and
+serving, interconnection (producers), then the producers' rows over the closed ledger (interconnection),
+then power (site capacity and the ceiling), node balance, compute, policies and
 the objective (closers), each in its own module with its math in the docstring.
 """
 
@@ -32,10 +33,16 @@ def build_model(scenario: Scenario | ModelData, options: ModelOptions | None = N
         ledger = Ledger(data.horizon, {s: row.node_id for s, row in data.site.items()})
         m = pyo.ConcreteModel(name=data.scenario.name)
         m.data, m.ledger, m.options = data, ledger, options
-        for family in families():
-            if family.closes and not ledger.closed:
-                ledger.close()
+        producers = [f for f in families() if not f.closes]
+        for family in producers:
             family.add(m, data, ledger, options)
+        ledger.close()
+        for family in producers:
+            if family.close is not None:
+                family.close(m, data, ledger, options)
+        for family in families():
+            if family.closes:
+                family.add(m, data, ledger, options)
     return m
 
 

@@ -10,7 +10,10 @@ A *family* is one piece of physics or economics (sites, chips, the ceiling, ...)
 * ``tables``: the plan table columns it fills, with their meaning, and ``extract``: how it fills them;
   ``start``: the reverse for its integer decisions, plan tables to variable values (a MIP start);
 * ``closes``: a closer reads the ledger after every producer has registered (site capacity, node
-  balance, the ceiling, compute, policies, the objective); a producer registers terms before it.
+  balance, the ceiling, compute, policies, the objective); a producer registers terms before it;
+* ``close``: a producer's own rows over the closed ledger, for a producer that also bounds what every
+  family registered (interconnection: a site's grid draw within its energised tranches). It runs
+  right after ``ledger.close()``, before the closers.
 
 Duals, infeasibility, scaling warnings, the strategies' column groups, the plan's table contract and
 the build test all read these declarations; none keeps a table of its own.
@@ -145,13 +148,15 @@ class Extraction:
 class Family:
     """A family of variables and constraints: its builder and its declarations (see the module docstring).
 
-    ``order`` places it in the build: producers first by order, then ``ledger.close()``, then closers by order.
+    ``order`` places it in the build: producers first by order, then ``ledger.close()``, then the producers'
+    ``close`` (by order), then closers by order.
     """
 
     name: str
     add: Callable[[pyo.ConcreteModel, ModelData, Ledger, ModelOptions], None]
     order: int
     closes: bool = False
+    close: Callable[[pyo.ConcreteModel, ModelData, Ledger, ModelOptions], None] | None = None
     variables: tuple[Variables, ...] = ()
     rows: tuple[Rows, ...] = ()
     expressions: tuple[str, ...] = ()

@@ -11,9 +11,12 @@ Accumulators (each a list of ``(coefficient, variable)`` terms per key):
 ==================  =============  ==================================================================
 ``facility_mw``     (site, year)   facility power [MW]: the only thing site capacity and the ceiling read
 ``it_mw``           (site, year)   IT power [MW] (reported; facility power includes cooling and losses)
+``onsite_mw``       (site, year)   power supplied at the site behind the meter [MW] (on-site or bridge
+                                   generation); no family registers any yet
 ``injection_mw``    (node, year)   power into the node [MW]; a withdrawal is a negative injection. At the
-                                   close every site's facility power becomes a withdrawal at its node,
-                                   so node balance reads nothing else
+                                   close every site's grid draw (facility power less on-site supply,
+                                   :meth:`Ledger.grid_draw`) becomes a withdrawal at its node, so node
+                                   balance reads nothing else
 ``compute_supply``  (site, year)   compute installed and powered [EFLOP/s]
 ``compute_use``     (site, year)   compute drawn by workloads [EFLOP/s]; use <= supply per site and year
 ``compute_served``  year           compute delivered to demand [EFLOP/s] (reported per year)
@@ -21,6 +24,12 @@ Accumulators (each a list of ``(coefficient, variable)`` terms per key):
 ``capital_usd``     year           capital spent in the year [USD, undiscounted] (the budget reads it)
 ``emissions_t``     year           CO2 [t per year] (the emission cap reads it)
 ==================  =============  ==================================================================
+
+A site's *grid draw* is its facility power less its on-site supply: what it withdraws at its node and
+what its interconnection (:mod:`gigawatt.model.interconnection`) must carry. A family that generates
+power behind a site's meter registers it with :meth:`Ledger.onsite`: the site then draws that much less
+from the grid, and needs no edit to the node balance or the interconnection. Facility power (what the
+ceiling and site capacity count) is unchanged by it.
 
 Costs are discounted once, here: capital of ``usd`` per unit built in year :math:`y` with a life of
 :math:`L` years is an annuity paid for the calendar years inside its life in which it serves,
@@ -75,6 +84,7 @@ class Ledger:
     site_node: Mapping[str, str]
     facility_mw: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
     it_mw: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
+    onsite_mw: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
     injection_mw: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
     compute_supply: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
     compute_use: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
@@ -104,6 +114,15 @@ class Ledger:
         self.facility_mw[site, year].append((facility_mw, var))
         if it_mw:
             self.it_mw[site, year].append((it_mw, var))
+
+    def onsite(self, site: str, year: int, mw: float, var: object) -> None:
+        """Register ``mw`` per unit of ``var`` supplied behind the meter at ``site`` (its grid draw falls by as much)."""
+        self._open()
+        self.onsite_mw[site, year].append((mw, var))
+
+    def grid_draw(self, site: str, year: int) -> list[Term]:
+        """The terms of the site's grid draw [MW]: facility power less on-site supply."""
+        return self.facility_mw.get((site, year), []) + [(-a, x) for a, x in self.onsite_mw.get((site, year), [])]
 
     def inject(self, node: str, year: int, mw: float, var: object) -> None:
         """Register ``mw`` per unit of ``var`` flowing into ``node`` (negative: out of it)."""
@@ -152,8 +171,8 @@ class Ledger:
 
     # -- the close -----------------------------------------------------------------------------------------------------
     def close(self) -> None:
-        """Seal the ledger: every site's facility power becomes a withdrawal at its node; later registrations raise."""
+        """Seal the ledger: every site's grid draw becomes a withdrawal at its node; later registrations raise."""
         self._open()
-        for (site, year), terms in self.facility_mw.items():
-            self.injection_mw[self.site_node[site], year] += [(-a, x) for a, x in terms]
+        for site, year in dict.fromkeys([*self.facility_mw, *self.onsite_mw]):
+            self.injection_mw[self.site_node[site], year] += [(-a, x) for a, x in self.grid_draw(site, year)]
         self.closed = True

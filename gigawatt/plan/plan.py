@@ -113,6 +113,14 @@ class Plan:
             if len(ceiling):
                 worth = ", ".join(f"{r.year} {r.value / 1e6:,.2f}" for r in ceiling.itertuples(index=False))
                 lines.append(f"  ceiling worth   {worth} M USD per MW-year (duals, given this build)")
+        tranches = self.tables["interconnection"]
+        if len(tranches):
+            last = tranches[tranches["year"] == tranches["year"].max()]
+            taken = last[last["taken"].astype(bool)]
+            lines.append(
+                f"  grid connection {len(taken)} of {tranches['tranche_id'].nunique()} tranches taken, "
+                f"{taken['firm_mw'].sum():,.0f} MW firm by {last['year'].iloc[0]}"
+            )
         chips = self.tables["chips"]
         if len(chips):
             units = chips.groupby("chip_id")["installed_units"].sum().sort_values(ascending=False)

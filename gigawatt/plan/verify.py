@@ -19,6 +19,10 @@ values, the scenario's parameters and the derived bounds, then applies a table o
   ``chip_active_units``, ``chip_supply``, ``chip_it_mw``, ``chip_facility_mw``, ``chip_eflops``;
 * retirement: ``retire_window``, ``retire_monotone``, ``retire_installed``, ``retire_integer``, ``chip_retired_units``
   (salvage is a cost, ``chip_salvage``);
+* interconnection: ``interconnection`` (a listed site's grid draw within the firm MW of its tranches taken by then;
+  no family supplies power behind a site's meter yet, so the draw is its facility power), ``interconnection_earliest_year``,
+  ``interconnection_monotone``, ``interconnection_site``, ``interconnection_firm_mw``, ``interconnection_site_firm_mw``,
+  ``interconnection_grid_draw_mw``, ``interconnection_capital_usd`` (the capital is a cost, ``interconnection``);
 * power: ``power_ceiling`` and the power table (``power_facility_mw``, ``power_it_mw``, ``power_ceiling_mw``,
   ``power_headroom_mw``);
 * grid: ``supply_*`` (draw, capacity, contract_monotone, earliest_year, energy_mwh, co2_t, node), ``link_*``
@@ -71,6 +75,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "costs": ("category",),
     "power": (),
     "retirements": ("chip_id", "site_id", "vintage"),
+    "interconnection": ("tranche_id",),
 }
 ENTITY: dict[str, str] = {
     "sites": "site {site_id}",
@@ -81,8 +86,9 @@ ENTITY: dict[str, str] = {
     "costs": "cost {category}",
     "power": "all sites",
     "retirements": "chip {chip_id} of {vintage} at site {site_id}",
+    "interconnection": "tranche {tranche_id} at site {site_id}",
 }
-FLAGS = ("open", "built")  # boolean plan columns
+FLAGS = ("open", "built", "taken")  # boolean plan columns
 SIGNED = ("headroom_mw", "discounted_usd")  # numeric plan columns that may be negative
 #: Plan id columns and the scenario table whose ids they must name.
 REFERENCES: dict[str, dict[str, str]] = {
@@ -92,13 +98,22 @@ REFERENCES: dict[str, dict[str, str]] = {
     "supplies": {"supply_id": "supplies"},
     "serving": {"region_id": "demand", "site_id": "sites"},
     "retirements": {"chip_id": "chips", "site_id": "sites"},
+    "interconnection": {"tranche_id": "interconnection", "site_id": "sites"},
 }
-SCENARIO_IDS = {"sites": "site_id", "chips": "chip_id", "links": "link_id", "supplies": "supply_id", "demand": "region_id"}
+SCENARIO_IDS = {
+    "sites": "site_id",
+    "chips": "chip_id",
+    "links": "link_id",
+    "supplies": "supply_id",
+    "demand": "region_id",
+    "interconnection": "tranche_id",
+}
 #: Plan tables with one row per entity and modelled year from the entity's earliest_year, and the fill for a missing row.
 COMPLETE: dict[str, dict[str, object]] = {
     "sites": {"open": False, "blocks": 0.0, "capacity_mw": 0.0, "facility_mw": 0.0, "it_mw": 0.0},
     "supplies": {"available_mw": 0.0, "draw_mw": 0.0, "energy_mwh": 0.0, "co2_t": 0.0},
     "links": {"expansion_mw": 0.0, "built": False, "capacity_mw": 0.0, "flow_fwd_mw": 0.0, "flow_bwd_mw": 0.0, "loss_mw": 0.0},
+    "interconnection": {"taken": False, "firm_mw": 0.0, "site_firm_mw": 0.0, "grid_draw_mw": 0.0, "capital_usd": 0.0},
 }
 
 
@@ -343,8 +358,9 @@ def _complete(ctx: Context) -> list[Violation]:
         frame = ctx.plan[name].merge(expected, on=[key, "year"], how="outer", indicator=True)
         missing = frame["_merge"] == "right_only"
         out += _emit(frame, missing, missing.astype(float), "missing_row", "rows", ENTITY[name], f"no row in table {name}")
-        if "node_id" in frame:
-            frame["node_id"] = frame["node_id"].fillna(frame[key].map(scn.set_index(key)["node_id"]))
+        for column in ("node_id", "site_id"):
+            if column != key and column in frame:
+                frame[column] = frame[column].fillna(frame[key].map(scn.set_index(key)[column]))
         ctx.plan[name] = frame.drop(columns="_merge").fillna(fill).infer_objects()
     power = ctx.plan["power"].merge(years, on="year", how="right", indicator=True)
     missing = power["_merge"] == "right_only"
@@ -391,6 +407,16 @@ def _link_frame(ctx: Context) -> pd.DataFrame:
     numeric = ["link_capacity_mw", "expand_max_mw", "expand_cost_usd_per_mw", "build_cost_usd", "loss_frac", "earliest_year", "link_life"]
     frame = ctx.plan["links"].merge(scn.astype(dict.fromkeys(numeric, float)), on="link_id")
     return _previous(frame.assign(built_f=frame["built"].astype(float)), ("link_id",), ["expansion_mw", "built_f"])
+
+
+def _tranche_frame(ctx: Context) -> pd.DataFrame:
+    """Plan tranche rows with the scenario's tranche columns (``site``, ``tranche_firm_mw``, ``tranche_life``, ...) and the
+    previous year's ``taken_f``."""
+    scn = ctx.scn("interconnection").drop(columns="source", errors="ignore")
+    scn = scn.rename(columns={"site_id": "site", "firm_mw": "tranche_firm_mw", "lifetime_years": "tranche_life"})
+    numeric = ["tranche_firm_mw", "earliest_year", "cost_usd_per_mw", "fixed_cost_usd", "tranche_life"]
+    frame = ctx.plan["interconnection"].merge(scn.astype(dict.fromkeys(numeric, float)), on="tranche_id")
+    return _previous(frame.assign(taken_f=frame["taken"].astype(float)), ("tranche_id",), ["taken_f"])
 
 
 def serve_pairs(scenario: Scenario) -> pd.DataFrame:
@@ -574,6 +600,70 @@ def salvage(ctx: Context) -> pd.DataFrame:
     return pd.DataFrame({"category": "chip_salvage", "year": f["year"], "usd": usd * _discount_sum(st, year, year)})
 
 
+TRANCHE_RULES = (
+    Rule(
+        "interconnection_earliest_year",
+        "taken_f <= earliest_limit",
+        "-",
+        "taken before its earliest year {earliest_year:.0f}",
+        detail=False,
+    ),
+    Rule("interconnection_monotone", "prev_taken_f <= taken_f", "-", "taken the year before, not taken now", detail=False),
+    Rule("interconnection_site", "site_ok == one", "-", "listed at site {site_id}, the scenario says {site}", detail=False),
+    Rule("interconnection_firm_mw", "firm_mw == expected_firm", "MW", "firm MW differs from taken x firm_mw {tranche_firm_mw:g} MW"),
+    Rule(
+        "interconnection_site_firm_mw",
+        "site_firm_mw == energised_mw",
+        "MW",
+        "differs from the firm MW of the site's tranches taken by then",
+    ),
+    Rule("interconnection_grid_draw_mw", "grid_draw_mw == draw_mw", "MW", "grid draw differs from the site's facility power", loose=True),
+    Rule(
+        "interconnection_capital_usd",
+        "capital_usd == expected_capital",
+        "USD",
+        "capital differs from newly taken x (cost_usd_per_mw x firm_mw + fixed_cost_usd)",
+        scale="capital",
+    ),
+)
+CONNECTION_RULES = (
+    Rule(
+        "interconnection",
+        "draw_mw <= energised_mw",
+        "MW",
+        "draws {draw_mw:.6g} MW from the grid, its tranches energised by then give {energised_mw:.6g} MW",
+        loose=True,
+        detail=False,
+    ),
+)
+
+
+def _check_interconnection(ctx: Context) -> list[Violation]:
+    """Tranches taken from their earliest year, for good; a listed site's grid draw within the firm MW of its tranches
+    taken by then; the table's columns. No family supplies power behind a site's meter yet, so the grid draw is the
+    site's facility power."""
+    f = _tranche_frame(ctx)
+    f = f.assign(
+        earliest_limit=_limit(f["year"] >= f["earliest_year"]),
+        give=f["tranche_firm_mw"] * f["taken_f"] * (f["year"] >= f["earliest_year"]),
+    )
+    energised = f.groupby(["site", "year"])["give"].sum().rename("energised_mw")
+    sites = ctx.plan["sites"][["site_id", "year", "facility_mw"]].rename(columns={"facility_mw": "draw_mw"})
+    draws = sites.set_index(["site_id", "year"])["draw_mw"]
+    connected = sites[sites["site_id"].isin(set(ctx.scn("interconnection")["site_id"]))]
+    connected = connected.join(energised, on=["site_id", "year"]).fillna({"energised_mw": 0.0})
+    f = f.join(energised, on=["site", "year"]).join(draws, on=["site", "year"]).fillna({"energised_mw": 0.0, "draw_mw": 0.0})
+    capital = f["cost_usd_per_mw"] * f["tranche_firm_mw"] + f["fixed_cost_usd"]
+    f = f.assign(
+        site_ok=(f["site_id"] == f["site"]).astype(float),
+        one=1.0,
+        expected_firm=f["tranche_firm_mw"] * f["taken_f"],
+        expected_capital=(f["taken_f"] - f["prev_taken_f"]) * capital,
+        capital=capital,
+    )
+    return ctx.apply(f, ENTITY["interconnection"], TRANCHE_RULES) + ctx.apply(connected, "site {site_id}", CONNECTION_RULES)
+
+
 POWER_RULES = (
     Rule("power_ceiling", "sites_facility_mw <= ceiling", "MW", "facility power of all sites above the ceiling", loose=True),
     Rule("power_facility_mw", "facility_mw == sites_facility_mw", "MW", "power table differs from the sum over sites"),
@@ -739,10 +829,13 @@ def capital(ctx: Context) -> pd.DataFrame:
 
     "New" is the value in a year minus the value in the entity's previous row (0 before the first).
     """
-    sites, chips, supplies, links = _site_frame(ctx), _chip_frame(ctx), _supply_frame(ctx), _link_frame(ctx)
+    sites, chips, supplies, links, tranches = _site_frame(ctx), _chip_frame(ctx), _supply_frame(ctx), _link_frame(ctx), _tranche_frame(ctx)
     supplies = supplies[supplies["build_cost_usd_per_mw"] > 0]
     new_mw = supplies["available_mw"] - supplies["prev_available_mw"]
     fixed = (links["build_cost_usd"] * (links["built_f"] - links["prev_built_f"])).where(links["build_cost_usd"] > 0, 0.0)
+    connection = (tranches["taken_f"] - tranches["prev_taken_f"]) * (
+        tranches["cost_usd_per_mw"] * tranches["tranche_firm_mw"] + tranches["fixed_cost_usd"]
+    )
     expand = links["expand_cost_usd_per_mw"] * (links["expansion_mw"] - links["prev_expansion_mw"])
     parts = [  # (category, frame, USD, life)
         ("site_open", sites, sites["open_cost_usd"] * (sites["open_f"] - sites["prev_open_f"]), sites["site_life"]),
@@ -750,6 +843,7 @@ def capital(ctx: Context) -> pd.DataFrame:
         ("chip_capex", chips, chips["capex_usd_per_unit"] * chips["installed_units"], chips["chip_life"]),
         ("supply_capex", supplies, supplies["build_cost_usd_per_mw"] * new_mw, supplies["supply_life"]),
         ("link_capex", links, expand + fixed, links["link_life"]),
+        ("interconnection", tranches, connection, tranches["tranche_life"]),
     ]
     frames = [pd.DataFrame({"category": k, "year": f["year"], "usd": usd, "life": life}) for k, f, usd, life in parts]
     built = pd.concat(frames, ignore_index=True).assign(through=float(horizon_end(ctx.settings)))
@@ -815,6 +909,7 @@ CHECKS: tuple[Callable[[Context], list[Violation]], ...] = (
     _check_sites,
     _check_chips,
     _check_retirement,
+    _check_interconnection,
     _check_power,
     _check_supplies,
     _check_links,

@@ -148,6 +148,10 @@ LON = Column("lon", "float", "degrees", "Longitude (WGS84).", ge=-180, le=180)
 COOLING = ("air", "liquid")
 
 
+#: Default economic life of a grid connection (substation and network upgrades), years.
+CONNECTION_LIFE_YEARS = 40
+
+
 def _earliest(what: str) -> Column:
     return Column("earliest_year", "int", "year", f"First year the {what} can be built or used.", required=False, default=0, ge=0)
 
@@ -350,6 +354,47 @@ TABLES: dict[str, TableSchema] = {
             "Allowed region-site pairs; without it, pairs follow from distance and latency bounds.",
             required=False,
             references={"region_id": "regions.region_id", "site_id": "sites.site_id"},
+        ),
+        TableSchema(
+            "interconnection",
+            ("tranche_id",),
+            (
+                Column("tranche_id", **ID, description="Grid connection tranche: firm MW a site may draw once it is energised."),
+                Column("site_id", **ID, description="Site the tranche connects."),
+                Column("firm_mw", "float", "MW", "Firm grid draw the tranche allows once energised.", gt=0),
+                Column(
+                    "earliest_year",
+                    "int",
+                    "year",
+                    "First year the tranche can be energised (its place in the queue and its lead time).",
+                    ge=0,
+                ),
+                Column("cost_usd_per_mw", "float", "USD/MW", "Substation and network upgrades per firm MW.", ge=0),
+                Column(
+                    "fixed_cost_usd",
+                    "float",
+                    "USD",
+                    "Cost paid once if the tranche is taken, whatever its size.",
+                    ge=0,
+                    required=False,
+                    default=0.0,
+                ),
+                Column(
+                    "lifetime_years",
+                    "int",
+                    "years",
+                    f"Economic life of the connection; capital is an annuity over it. Default {CONNECTION_LIFE_YEARS}.",
+                    required=False,
+                    default=CONNECTION_LIFE_YEARS,
+                    ge=1,
+                    le=200,
+                ),
+            ),
+            "Grid interconnection tranches: a site listed here draws from the grid at most the firm MW of its tranches "
+            "energised by then; a tranche is taken (paid for) or declined by the plan, and once taken stays. "
+            "Sites without rows draw what they need.",
+            required=False,
+            references={"site_id": "sites.site_id"},
         ),
     )
 }

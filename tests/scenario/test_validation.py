@@ -66,6 +66,18 @@ def _regions_then(table: str, column: str, value: str) -> Callable[[Copy], None]
     return edit
 
 
+def _tranches(row: int, column: str, value: object) -> Callable[[Copy], None]:
+    """Write an interconnection.csv of two valid tranches at the first site, then set one cell."""
+
+    def edit(c: Copy) -> None:
+        header = ["tranche_id", "site_id", "firm_mw", "earliest_year", "cost_usd_per_mw"]
+        site = c.cell("sites", 0, "site_id")
+        c.write("interconnection", header, [["t1", site, "100", "2027", "1e5"], ["t2", site, "200", "2028", "1e5"]])
+        c.set("interconnection", row, column, value)
+
+    return edit
+
+
 def _extends(c: Copy, target: str) -> int:
     return c.yaml_append(f"extends: {target}")
 
@@ -252,6 +264,10 @@ CASES = [
         "tables.sitez",
         "did you mean 'sites'",
     ),
+    Case("tranche-unknown-site", _tranches(0, "site_id", "nowhere"), "interconnection.csv", 2, "site_id", "not found in sites.csv"),
+    Case("tranche-negative-mw", _tranches(1, "firm_mw", "-5"), "interconnection.csv", 3, "firm_mw", "expected a number > 0"),
+    Case("tranche-year", _tranches(0, "earliest_year", "2027.5"), "interconnection.csv", 2, "earliest_year", "expected a whole number"),
+    Case("tranche-duplicate", _tranches(1, "tranche_id", "t1"), "interconnection.csv", 3, "tranche_id", "given twice"),
     # -- files ----------------------------------------------------------------------------------
     Case("missing-table", lambda c: c.file("chips.csv").unlink(), "chips.csv", None, None, "required table is missing"),
     Case("header-only", _header_only("demand"), "demand.csv", None, None, "table has no rows"),

@@ -1,0 +1,153 @@
+r"""Site interconnection with time to power: a site draws from the grid at most the firm MW of its energised tranches.
+
+A tranche (``interconnection.csv``) is firm grid capacity for one site: ``firm_mw`` from its
+``earliest_year`` on (the queue and the lead time of the substation and network upgrades), at
+``cost_usd_per_mw`` per firm MW plus ``fixed_cost_usd``. The plan takes a tranche in some year or
+declines it; once taken it stays.
+
+Sets: ``TRANCHE_YEARS`` (s, t, y): tranche t of site s in every modelled year y >= its earliest_year.
+
+.. math::
+
+    taken_{s,t,y} \ge taken_{s,t,y^-} \qquad (\texttt{c\_tranche\_monotone}; \text{energised for good})
+
+    facility_{s,y} - onsite_{s,y} \le \sum_{t \text{ of } s,\; earliest_t \le y} firm\_mw_t \; taken_{s,t,y}
+        \qquad (\texttt{c\_interconnection[s, y]})
+
+for every site with tranches and every year it registers power: the left side is the site's grid draw,
+read from the closed ledger (:meth:`gigawatt.model.ledger.Ledger.grid_draw`), so supply a family
+registers behind the site's meter (:meth:`~gigawatt.model.ledger.Ledger.onsite`) lowers it. In a year
+before any of its tranches can be energised such a site draws nothing. Sites without tranches (every
+site of a scenario without the table) draw what they need: the family then adds no column or row.
+
+Cost (category ``interconnection``, USD, discounted): ``cost_usd_per_mw * firm_mw + fixed_cost_usd`` as
+capital in the year the tranche is taken, an annuity over ``lifetime_years`` paid for the calendar years
+of that life inside the horizon (a connection stays to the horizon's end); a declined tranche costs
+nothing.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pandas as pd
+import pyomo.environ as pyo
+
+from gigawatt.model.data import ModelData, rows
+from gigawatt.model.family import Dual, Extraction, Family, Rows, Slack, Variables
+from gigawatt.model.ledger import Ledger, entry, linear
+from gigawatt.model.options import ModelOptions
+from gigawatt.model.power import MW_PER_UNIT
+
+
+def tranches(d: ModelData) -> dict[str, SimpleNamespace]:
+    """The scenario's tranches by ``tranche_id`` (none without an ``interconnection`` table)."""
+    table = d.scenario.tables.get("interconnection")
+    return {} if table is None else rows(table.set_index("tranche_id", drop=False))
+
+
+def tranche_years(d: ModelData) -> list[tuple[str, str, int]]:
+    """(site, tranche, year) for every modelled year a tranche can be energised in, by site, tranche and year."""
+    return sorted((t.site_id, t.tranche_id, y) for t in tranches(d).values() for y in d.years if y >= t.earliest_year)
+
+
+def tranche_capital(t: SimpleNamespace) -> float:
+    """USD spent when tranche ``t`` is taken: ``cost_usd_per_mw * firm_mw + fixed_cost_usd``."""
+    return float(t.cost_usd_per_mw * t.firm_mw + t.fixed_cost_usd)
+
+
+def add_interconnection(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: ModelOptions) -> None:
+    """Declare ``v_tranche`` (energised by a year), monotone; register each tranche's capital in the year it is taken."""
+    index = tranche_years(d)
+    m.TRANCHE_YEARS = pyo.Set(initialize=index, dimen=3, ordered=True)
+    if not index:
+        return
+    info = tranches(d)
+    m.v_tranche = pyo.Var(m.TRANCHE_YEARS, domain=pyo.Binary)
+    prev = {(s, t, y): (s, t, d.horizon.previous(y)) for s, t, y in index}
+    steps = [k for k in index if prev[k] in m.v_tranche]
+    m.c_tranche_monotone = pyo.Constraint(steps, rule=lambda _, s, t, y: m.v_tranche[s, t, y] >= m.v_tranche[prev[s, t, y]])
+    for s, t, y in index:
+        row = info[t]
+        before = entry(m.v_tranche, prev[s, t, y])
+        ledger.capital_step("interconnection", y, int(row.lifetime_years), tranche_capital(row), m.v_tranche[s, t, y], before)
+
+
+def close_interconnection(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: ModelOptions) -> None:
+    """``c_interconnection[s, y]``: the site's grid draw (from the closed ledger) within its energised firm MW."""
+    info = tranches(d)
+    if not info:
+        return
+    energised: dict[tuple[str, int], list] = {}
+    for s, t, y in tranche_years(d):
+        energised.setdefault((s, y), []).append((-float(info[t].firm_mw), m.v_tranche[s, t, y]))
+    connected = {t.site_id for t in info.values()}
+    keys = [(s, y) for s, y in d.site_years if s in connected and ledger.grid_draw(s, y)]
+    m.c_interconnection = pyo.Constraint(keys, rule=lambda _, s, y: linear([*ledger.grid_draw(s, y), *energised.get((s, y), [])]) <= 0)
+
+
+def extract_interconnection(e: Extraction) -> None:
+    """``interconnection``: per tranche and year, taken or not, its firm MW, the site's connection and grid draw, capital spent."""
+    d = e.data
+    index = tranche_years(d)
+    info = tranches(d)
+    taken = e.values("v_tranche")
+    frame = pd.DataFrame(
+        {
+            "tranche_id": pd.Series([t for _, t, _ in index], dtype=object),
+            "site_id": pd.Series([s for s, _, _ in index], dtype=object),
+            "year": [y for _, _, y in index],
+            "taken": [taken.get(k, 0.0) for k in index],
+        }
+    )
+    if not e.relaxed:
+        frame["taken"] = frame["taken"].round().astype(bool)
+    share = frame["taken"].astype(float)
+    frame["firm_mw"] = share * frame["tranche_id"].map({t: float(r.firm_mw) for t, r in info.items()}).astype(float)
+    frame["site_firm_mw"] = frame.groupby(["site_id", "year"])["firm_mw"].transform("sum")
+    frame["grid_draw_mw"] = [e.ledger_value(e.ledger.grid_draw(s, y)) for s, _, y in index]
+    new = share - share.groupby(frame["tranche_id"]).shift(1).fillna(0.0)
+    frame["capital_usd"] = new * frame["tranche_id"].map({t: tranche_capital(r) for t, r in info.items()}).astype(float)
+    e.tables["interconnection"] = frame
+
+
+TRANCHE_KEY = ("site_id", "tranche_id", "year")
+FAMILY = Family(
+    name="interconnection",
+    add=add_interconnection,
+    close=close_interconnection,
+    order=60,
+    variables=(Variables("v_tranche", "-", TRANCHE_KEY, role="opening", price_fixed=True),),
+    rows=(
+        Rows("c_tranche_monotone", "-", TRANCHE_KEY, "tranche {tranche_id} at site {site_id}"),
+        Rows(
+            "c_interconnection",
+            "MW",
+            ("site_id", "year"),
+            "site {site_id}",
+            dual=Dual("interconnection", "USD/MW-yr", "per_year", "saved per MW-year of extra firm grid connection at the site"),
+            slack=Slack(
+                "grid connection",
+                -1.0,
+                "site {site_id} needs {slack} MW more grid connection by {year} than its interconnection tranches can give",
+                demand_first=100.0,
+                caps=1.0,
+                mw=True,
+            ),
+            coefficients={"v_tranche": "interconnection.firm_mw", "v_install": MW_PER_UNIT},
+        ),
+    ),
+    tables={
+        "interconnection": {
+            "tranche_id": "grid connection tranche (one row per modelled year from its earliest_year)",
+            "site_id": "site it connects",
+            "year": "modelled year",
+            "taken": "energised by that year (bool; once taken it stays)",
+            "firm_mw": "firm MW the tranche gives that year (its firm_mw when taken, else 0)",
+            "site_firm_mw": "firm MW of the site's tranches energised by then: the most the site may draw from the grid",
+            "grid_draw_mw": "the site's grid draw: facility power less on-site supply (at most site_firm_mw)",
+            "capital_usd": "capital spent on the tranche that year, undiscounted: cost_usd_per_mw x firm_mw + fixed_cost_usd when taken",
+        }
+    },
+    extract=extract_interconnection,
+)
