@@ -28,13 +28,14 @@ nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import SimpleNamespace
 
 import pandas as pd
 import pyomo.environ as pyo
 
 from gigawatt.model.data import ModelData, rows
-from gigawatt.model.family import Dual, Extraction, Family, Rows, Slack, Variables
+from gigawatt.model.family import Dual, Extraction, Family, Rows, Slack, StartValues, Variables
 from gigawatt.model.ledger import Ledger, entry, linear
 from gigawatt.model.options import ModelOptions
 from gigawatt.model.power import MW_PER_UNIT
@@ -111,6 +112,15 @@ def extract_interconnection(e: Extraction) -> None:
     e.tables["interconnection"] = frame
 
 
+def start_interconnection(tables: Mapping[str, pd.DataFrame]) -> StartValues:
+    """Tranches taken, from a plan's ``interconnection`` table."""
+    tranches = tables.get("interconnection")
+    if tranches is None or not len(tranches) or "taken" not in tranches:
+        return {}
+    keys = zip(tranches["site_id"], tranches["tranche_id"], tranches["year"], strict=True)
+    return {"v_tranche": dict(zip(keys, tranches["taken"].astype(float), strict=True))}
+
+
 TRANCHE_KEY = ("site_id", "tranche_id", "year")
 FAMILY = Family(
     name="interconnection",
@@ -150,4 +160,5 @@ FAMILY = Family(
         }
     },
     extract=extract_interconnection,
+    start=start_interconnection,
 )
