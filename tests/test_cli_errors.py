@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 import gigawatt as gw
 import gigawatt.solving
-from gigawatt.cli import app, split_override
+from gigawatt.cli import app
 
 runner = CliRunner()
 TINY = str(SCENARIOS / "tiny")
@@ -67,25 +67,6 @@ def test_bad_options_through_the_real_command_print_no_traceback() -> None:
     )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.strip() == "gigawatt: --mip-gap 2: expected a relative gap from 0 up to (not including) 1, e.g. 0.001"
-
-
-@pytest.mark.parametrize(
-    ("item", "pair"),
-    [
-        ("supplies[node_id=south].capacity_mw=90", ("supplies[node_id=south].capacity_mw", "90")),
-        ("ceiling_mw=4000", ("ceiling_mw", "4000")),
-        ("description=a=b", ("description", "a=b")),
-        (" name =x[y]", ("name", "x[y]")),
-    ],
-)
-def test_split_override_at_the_first_equals_outside_brackets(item: str, pair: tuple[str, str]) -> None:
-    assert split_override(item) == pair
-
-
-@pytest.mark.parametrize("item", ["ceiling_mw", "chips[a=b]", "=4000", ""])
-def test_split_override_refuses_what_has_no_key_value(item: str) -> None:
-    with pytest.raises(ValueError, match="expected KEY=VALUE"):
-        split_override(item)
 
 
 def test_set_with_a_row_selector_as_the_readme_documents(tmp_path: Path) -> None:

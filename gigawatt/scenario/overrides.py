@@ -34,6 +34,20 @@ _SCALARS = (str, int, float, type(None), np.generic)
 _KEY_FORMS = "a setting such as 'ceiling_mw' or 'solver.time_limit', or TABLE.COLUMN, TABLE[ID].COLUMN or TABLE[COLUMN=VALUE].COLUMN"
 
 
+def split_override(item: str) -> tuple[str, str]:
+    """``KEY=VALUE`` split at the first ``=`` outside square brackets (``supplies[node_id=south].capacity_mw=90``).
+
+    A key never holds ``=`` outside its brackets, so the value may hold any text, ``=`` included.
+    Raises ValueError when there is no such ``=`` or the key is empty.
+    """
+    depth = 0
+    for at, char in enumerate(item):
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if char == "=" and depth <= 0 and item[:at].strip():
+            return item[:at].strip(), item[at + 1 :]
+    raise ValueError("expected KEY=VALUE")
+
+
 @dataclass(frozen=True)
 class OverrideKey:
     """A parsed key: a setting path or a table column with an optional row selection."""

@@ -31,7 +31,7 @@ import pydantic
 
 from gigawatt.scenario.errors import Problem, ScenarioError
 from gigawatt.scenario.files import parse_scalar, read_yaml_lines
-from gigawatt.scenario.overrides import OPERATORS
+from gigawatt.scenario.overrides import OPERATORS, split_override
 from gigawatt.scenario.settings import MAX_THREADS
 
 #: Most runs one sweep may hold (grid combinations, sensitivity and sample runs, times the variants):
@@ -165,15 +165,22 @@ def latin_hypercube(samples: Samples) -> list[dict[str, object]]:
 
 
 def parse_grid(items: Sequence[str]) -> dict[str, list[object]]:
-    """``["ceiling_mw=3000,4000", "chips[x].first_year=2027,2028"]`` -> a grid; values parsed as YAML scalars."""
+    """``["ceiling_mw=3000,4000", "supplies[node_id=south].capacity_mw=90,100"]`` -> a grid; values parsed as YAML scalars.
+
+    Each item is split as a ``--set`` is (:func:`~gigawatt.scenario.overrides.split_override`): at the
+    first ``=`` outside square brackets, so a row selector's ``=`` stays in the key.
+    """
     grid: dict[str, list[object]] = {}
     problems = []
     for item in items:
-        key, sep, values = item.partition("=")
-        if not sep or not key.strip() or not values.strip():
+        try:
+            key, values = split_override(item)
+        except ValueError:
+            key = values = ""
+        if not values.strip():
             problems.append(Problem("--grid", f"expected KEY=V1,V2,..., got {item!r}"))
             continue
-        grid[key.strip()] = [parse_scalar(v.strip()) for v in values.split(",")]
+        grid[key] = [parse_scalar(v.strip()) for v in values.split(",")]
     if problems:
         raise ScenarioError(problems)
     return grid
