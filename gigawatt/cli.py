@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from gigawatt.errors import FileProblem, first_line
+from gigawatt.errors import FileProblem, OptionError, first_line
 from gigawatt.scenario import Scenario, ScenarioError, load_scenario
 from gigawatt.scenario.overrides import split_override
 
@@ -322,8 +322,8 @@ def _read_store(store: Path, table: str | None = None) -> object:
         _fail(f"No results store at {store}")
     except FileProblem as error:
         _fail(f"Not a results store: {error}")
-    except KeyError as error:
-        _fail(f"--table {table}: {error.args[0]}")
+    except OptionError as error:
+        _fail(f"--table {table}: {error}")
 
 
 #: Columns of the runs table as printed: (heading, column, format).

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gigawatt.errors import StoreError, first_line
+from gigawatt.errors import OptionError, StoreError, first_line
 
 #: The ``runs`` table: column -> DuckDB type. The varied parameters travel as JSON in ``params``.
 RUN_COLUMNS: dict[str, str] = {
@@ -197,7 +197,7 @@ class RunStore:
         """Plan table ``name`` of every (or the given) run, with its ``run_id``."""
         if name not in self.plan_tables():
             known = ", ".join(self.plan_tables()) or "none yet"
-            raise KeyError(f"no plan table {name!r} in {self.path}; stored: {known}")
+            raise OptionError("table", f"no plan table {name!r} in {self.path}; stored: {known}")
         frame = self.con.execute(f'SELECT * FROM "plan_{name}"').df()
         return frame if run_ids is None else frame[frame["run_id"].isin(list(run_ids))].reset_index(drop=True)
 
@@ -245,7 +245,7 @@ def load_runs(store: str | Path, table: str | None = None) -> pd.DataFrame:
 
     The file is opened read-only and checked first: a missing one raises FileNotFoundError, one
     that is not a gigawatt store (or whose contents cannot be read) :class:`~gigawatt.errors.StoreError`,
-    an unknown ``table`` KeyError.
+    an unknown ``table`` :class:`~gigawatt.errors.OptionError`.
     """
     import duckdb
 
@@ -254,6 +254,8 @@ def load_runs(store: str | Path, table: str | None = None) -> pd.DataFrame:
     with RunStore(store, read_only=True) as db:
         try:
             return db.runs() if table is None else db.table(table)
+        except OptionError:  # an unknown table: the argument is at fault, not the file
+            raise
         except (duckdb.Error, ValueError, TypeError) as error:  # e.g. a params cell that is not JSON
             raise StoreError(store, f"its contents cannot be read ({type(error).__name__}: {first_line(error)})") from None
 
