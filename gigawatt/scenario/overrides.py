@@ -22,7 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from gigawatt.scenario.errors import Problem, ScenarioError
+from gigawatt.errors import OptionError
+from gigawatt.scenario.errors import Problem, ScenarioError, show
 from gigawatt.scenario.schema import TABLES
 from gigawatt.scenario.settings import FILE_KEYS, Settings
 from gigawatt.scenario.validate import suggest
@@ -38,14 +39,15 @@ def split_override(item: str) -> tuple[str, str]:
     """``KEY=VALUE`` split at the first ``=`` outside square brackets (``supplies[node_id=south].capacity_mw=90``).
 
     A key never holds ``=`` outside its brackets, so the value may hold any text, ``=`` included.
-    Raises ValueError when there is no such ``=`` or the key is empty.
+    Raises :class:`~gigawatt.errors.OptionError` (a ValueError) naming the item when there is no such
+    ``=`` or the key is empty.
     """
     depth = 0
     for at, char in enumerate(item):
         depth += {"[": 1, "]": -1}.get(char, 0)
         if char == "=" and depth <= 0 and item[:at].strip():
             return item[:at].strip(), item[at + 1 :]
-    raise ValueError("expected KEY=VALUE")
+    raise OptionError(item, f"{show(item)}: expected KEY=VALUE")
 
 
 @dataclass(frozen=True)

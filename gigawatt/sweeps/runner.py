@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from gigawatt.errors import OptionError
 from gigawatt.scenario import Scenario, ScenarioError, load_scenario
 from gigawatt.sweeps.progress import make_progress
 from gigawatt.sweeps.spec import RunSpec, SweepSpec, check_run_inputs, load_spec, spec_from_mapping
@@ -146,7 +147,7 @@ def sweep(
 def _spec(spec: object, **parts: object) -> SweepSpec:
     given = {k: v for k, v in parts.items() if v is not None}
     if spec is not None and given:
-        raise ValueError(f"give either spec or {', '.join(given)}, not both")
+        raise OptionError("spec", f"give either spec or {', '.join(given)}, not both")
     if isinstance(spec, SweepSpec):
         return spec
     if isinstance(spec, str | Path):

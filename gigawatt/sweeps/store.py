@@ -212,7 +212,7 @@ class RunStore:
 
 def _expand(frame: pd.DataFrame, power: pd.DataFrame) -> pd.DataFrame:
     """Turn the ``params`` JSON into one column per key (after ``label``) and append the ``mw_<year>`` columns."""
-    params = [json.loads(p) if p else {} for p in frame["params"]]
+    params = [_params(p) for p in frame["params"]]
     keys = list(dict.fromkeys(k for p in params for k in p))
     where = list(frame.columns).index("label") + 1
     for key in keys:
@@ -225,6 +225,14 @@ def _expand(frame: pd.DataFrame, power: pd.DataFrame) -> pd.DataFrame:
     if len(power):
         frame = frame.join(power, on="run_id")
     return frame
+
+
+def _params(text: str | None) -> dict[str, object]:
+    """A run's varied parameters from their JSON object (``{}`` for none); ValueError for any other JSON."""
+    params = json.loads(text) if text else {}
+    if not isinstance(params, dict):
+        raise ValueError(f"params {str(text)[:60]!r}: expected a JSON object")
+    return params
 
 
 def _values(row: Mapping[str, object]) -> dict[str, object]:
