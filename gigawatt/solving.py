@@ -130,7 +130,8 @@ class SolveRequest:
         for name, check in OPTION_CHECKS.items():
             value = getattr(self, name)
             if not check.accepts(value):
-                raise OptionError(name, f"solve() option {name}={show(value)}: expected {check.expectation}")
+                shown = repr(value)[:80] if isinstance(value, str) else show(value)  # '30' the text, not 30 the number
+                raise OptionError(name, f"solve() option {name}={shown}: expected {check.expectation}")
 
     @classmethod
     def from_keywords(cls, **keywords: object) -> SolveRequest:
