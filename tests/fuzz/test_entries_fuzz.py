@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from fuzz.entries import ENTRIES, command_failure
 from fuzz.mutations import COUNTS, HypothesisDraw
 
-EXAMPLES_PER_KIND = 15
+EXAMPLES_PER_KIND = 12
 CLI_EXAMPLES = 30
 
 

@@ -333,3 +333,23 @@ def test_a_sweep_given_both_a_spec_and_a_grid_is_an_option_error() -> None:
     with pytest.raises(OptionError, match="give either spec or grid") as info:
         gw.sweep(gw.load_scenario(SCENARIOS / "tiny"), spec={"grid": {"ceiling_mw": [90]}}, grid={"ceiling_mw": [80]}, store=":memory:")
     assert info.value.argument == "spec"
+
+
+@pytest.mark.parametrize("options", [{"presolve": ["off"]}, {"no_such_option": 1}, {"time_limit": "soon"}])
+def test_solver_options_highs_refuses_are_an_option_error(options: dict[str, object]) -> None:
+    """Were: a TypeError from highspy mid-solve, or (an unknown name) a warning on the log and the option ignored."""
+    from gigawatt.errors import OptionError
+
+    with pytest.raises(OptionError, match=f"solver_options {next(iter(options))}=") as info:
+        gw.solve(gw.load_scenario(SCENARIOS / "tiny"), solver_options=options, duals=False)
+    assert info.value.argument == "solver_options"
+
+
+def test_verifying_an_lp_relaxation_is_an_option_error(tmp_path: Path) -> None:
+    """Was: a bare ValueError (a saved plan whose plan.json says relax: true loads, and verify refused it so)."""
+    from gigawatt.errors import OptionError
+
+    plan = gw.solve(gw.load_scenario(SCENARIOS / "tiny"), relax=True, duals=False)
+    with pytest.raises(OptionError, match="LP relaxation") as info:
+        plan.verify()
+    assert info.value.argument == "relax"
