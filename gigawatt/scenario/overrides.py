@@ -94,6 +94,20 @@ class OverrideKey:
         return self.problem(f"neither a setting nor a table column{hint}; expected {_KEY_FORMS}, TABLE one of: {', '.join(TABLES)}")
 
 
+def not_utf8(*values: object) -> bool:
+    """Whether any text among ``values`` (inside lists and tuples too) holds a lone surrogate: undecodable
+    bytes of a command line, which no table or file can store."""
+    for value in values:
+        items = value if isinstance(value, list | tuple) else [value]
+        for item in items:
+            if isinstance(item, str):
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    return True
+    return False
+
+
 def apply_to_tables(tables: Mapping[str, pd.DataFrame], overrides: Mapping[OverrideKey, object]) -> dict[str, pd.DataFrame]:
     """Copies of ``tables`` with each table override applied; raise :class:`ScenarioError` listing every bad key."""
     out = dict(tables)

@@ -539,7 +539,7 @@ def set_overrides(draw: Draw, tmp: Path) -> Case:
     items = [_good_item(draw) for _ in range(draw.integer(0, 2))]
     for _ in range(draw.integer(0 if items else 1, 2)):
         table = draw.choice([*TABLES, "chipz", text(draw, 3)])
-        column = draw.choice([*{c.name for t in TABLES.values() for c in t.columns}, "nope", text(draw, 3)])
+        column = draw.choice([*sorted({c.name for t in TABLES.values() for c in t.columns}), "nope", text(draw, 3)])
         select = draw.choice(["", "[", "]", "[]", f"[{text(draw, 4)}]", f"[{column}={text(draw, 4)}]", "[[x]]", "[a=b=c]"])
         key = draw.choice([f"{table}{select}.{column}", draw.choice(KEYS), text(draw)]) + draw.choice(["", "", "*", "+", "**", " "])
         value = draw.choice([text(draw), "1", "-1", "0", "1e400", ".nan", "[1, 2]", "[1, 2, 3, 4, 5, 6, 7, 8, 9]", "{a: 1}", "true", ""])

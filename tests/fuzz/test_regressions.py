@@ -353,3 +353,17 @@ def test_verifying_an_lp_relaxation_is_an_option_error(tmp_path: Path) -> None:
     with pytest.raises(OptionError, match="LP relaxation") as info:
         plan.verify()
     assert info.value.argument == "relax"
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"supplies[node_id=\udcff].capacity_mw": 90}, {"name": "plan \udcff"}, {"sites.source": ["a", "\ud800", "c"]}],
+    ids=["selector", "setting", "list"],
+)
+def test_an_override_holding_a_lone_surrogate_is_a_problem(overrides: dict[str, object]) -> None:
+    """Was: a UnicodeEncodeError from pyarrow comparing the row selector (undecodable bytes of a command line)."""
+    with pytest.raises(ScenarioError) as info:
+        gw.load_scenario(SCENARIOS / "tiny").with_overrides(overrides)
+    (problem,) = info.value.problems
+    assert problem.file == "overrides" and problem.column == next(iter(overrides))
+    assert "lone surrogate" in problem.message
