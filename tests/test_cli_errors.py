@@ -104,16 +104,17 @@ def test_brackets_in_paths_and_names_print_as_they_are(tmp_path: Path) -> None:
 
 
 def test_undecodable_bytes_in_an_argument_print_escaped() -> None:
-    """An argument with a byte that is not UTF-8 becomes a lone surrogate in Python; it prints as an escape."""
+    """An argument with a byte that is not UTF-8 becomes a lone surrogate in Python: refused (no file can hold it;
+    the scenario's hash failed on it), the value printed as an escape."""
     proc = subprocess.run(
         [sys.executable.encode(), b"-m", b"gigawatt.cli", b"validate", TINY.encode(), b"--set", b"description=caf\xe9 notes"],
         capture_output=True,
         cwd=ROOT,
         timeout=120,
     )
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 2, proc.stderr
     assert b"Traceback" not in proc.stderr
-    assert b"Scenario 'tiny' \xe2\x80\x94 caf\\udce9 notes" in proc.stdout
+    assert b"overrides, key 'description': 'caf\\udce9 notes': holds a lone surrogate" in proc.stderr
 
 
 def test_an_unexpected_error_ends_in_one_line_with_exit_1(monkeypatch: pytest.MonkeyPatch) -> None:

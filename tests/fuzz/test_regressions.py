@@ -361,7 +361,8 @@ def test_verifying_an_lp_relaxation_is_an_option_error(tmp_path: Path) -> None:
     ids=["selector", "setting", "list"],
 )
 def test_an_override_holding_a_lone_surrogate_is_a_problem(overrides: dict[str, object]) -> None:
-    """Was: a UnicodeEncodeError from pyarrow comparing the row selector (undecodable bytes of a command line)."""
+    """Were: a UnicodeEncodeError from pyarrow comparing the row selector, or from the scenario hash for a
+    setting (undecodable bytes of a command line)."""
     with pytest.raises(ScenarioError) as info:
         gw.load_scenario(SCENARIOS / "tiny").with_overrides(overrides)
     (problem,) = info.value.problems
