@@ -205,6 +205,9 @@ class RunStore:
         if "power" not in self.plan_tables() or not len(run_ids):
             return pd.DataFrame()
         power = self.table("power", run_ids)
+        missing = sorted({"year", "facility_mw"} - set(power.columns))
+        if missing:
+            raise StoreError(self.path, f"its table plan_power lacks the column(s) {', '.join(missing)}; not a gigawatt results store")
         wide = power.pivot_table(index="run_id", columns="year", values="facility_mw", aggfunc="sum")
         wide.columns = [f"mw_{int(y)}" for y in wide.columns]
         return wide

@@ -368,3 +368,22 @@ def test_an_override_holding_a_lone_surrogate_is_a_problem(overrides: dict[str, 
     (problem,) = info.value.problems
     assert problem.file == "overrides" and problem.column == next(iter(overrides))
     assert "lone surrogate" in problem.message
+
+
+@pytest.mark.parametrize("column", ["facility_mw", "year"])
+def test_a_store_whose_power_table_lacks_a_column_is_a_store_error(tmp_path: Path, column: str) -> None:
+    """Was: KeyError 'facility_mw' from pivot_table, a traceback from gigawatt runs."""
+    import duckdb
+    import pandas as pd
+
+    from gigawatt.errors import StoreError
+    from gigawatt.sweeps.store import RunStore
+
+    path = tmp_path / "runs.duckdb"
+    with RunStore(path) as db:
+        db.record({"run_id": "a", "label": "base"}, {"power": pd.DataFrame({"year": [2026], "facility_mw": [90.0]})})
+    with duckdb.connect(str(path)) as con:
+        con.execute(f"ALTER TABLE plan_power DROP COLUMN {column}")
+    with pytest.raises(StoreError, match=f"plan_power lacks the column\\(s\\) {column}") as info:
+        gw.load_runs(path)
+    assert info.value.path == path
