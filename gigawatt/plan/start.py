@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from gigawatt.errors import OptionError
 from gigawatt.matrix.compile import CompiledModel
 
 
@@ -17,8 +18,35 @@ def _new_blocks(sites: pd.DataFrame) -> dict[tuple, float]:
     return dict(zip(zip(ordered["site_id"], ordered["year"], strict=True), built, strict=True))
 
 
+#: The columns a start reads from each plan table: its keys, then its decisions (numbers; optional but for chips').
+START_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "sites": (("site_id", "year"), ("open", "blocks")),
+    "chips": (("chip_id", "site_id", "year"), ("installed_units",)),
+    "links": (("link_id", "year"), ("built",)),
+}
+
+
+def check_start(tables: Mapping[object, object]) -> None:
+    """OptionError naming ``start`` unless each table a start reads is a DataFrame with its key columns and
+    finite numbers in the decision columns it has (``installed_units`` is required of ``chips``)."""
+    for name, frame in tables.items():
+        if not isinstance(frame, pd.DataFrame):
+            raise OptionError("start", f"start[{name!r}]: expected a plan table (DataFrame), got {type(frame).__name__}")
+        if name not in START_COLUMNS or not len(frame):
+            continue
+        keys, decisions = START_COLUMNS[name]  # type: ignore[index]
+        required = keys + (decisions if name == "chips" else ())
+        missing = [c for c in required if c not in frame.columns]
+        if missing:
+            raise OptionError("start", f"start[{name!r}] lacks the column(s) {', '.join(missing)}")
+        for column in (c for c in decisions if c in frame.columns):
+            if not np.isfinite(pd.to_numeric(frame[column], errors="coerce").astype(float)).all():
+                raise OptionError("start", f"start[{name!r}] column {column!r}: expected finite numbers")
+
+
 def start_values(tables: Mapping[str, pd.DataFrame]) -> dict[str, dict[tuple, float]]:
     """Integer decisions named by model variable, from plan tables (any of them may be missing or partial)."""
+    check_start(tables)
     values: dict[str, dict[tuple, float]] = {}
     sites = tables.get("sites")
     if sites is not None and len(sites):

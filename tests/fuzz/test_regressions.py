@@ -13,6 +13,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from builders import SCENARIOS
 
@@ -387,3 +388,20 @@ def test_a_store_whose_power_table_lacks_a_column_is_a_store_error(tmp_path: Pat
     with pytest.raises(StoreError, match=f"plan_power lacks the column\\(s\\) {column}") as info:
         gw.load_runs(path)
     assert info.value.path == path
+
+
+@pytest.mark.parametrize(
+    ("start", "expected"),
+    [
+        ({"chips": pd.DataFrame({"chip_id": ["old_air"], "site_id": ["north_air"], "year": [2026]})}, "lacks the column(s) installed"),
+        ({"chips": "a plan"}, "start['chips']: expected a plan table (DataFrame), got str"),
+        ({"sites": pd.DataFrame({"site_id": ["north_air"], "year": [2026], "open": ["yes"]})}, "column 'open': expected finite numbers"),
+    ],
+)
+def test_a_malformed_start_is_an_option_error(start: dict[str, object], expected: str) -> None:
+    """Was: KeyError 'installed_units' (or AttributeError, ValueError) from deep inside the warm start."""
+    from gigawatt.errors import OptionError
+
+    with pytest.raises(OptionError, match=re.escape(expected)) as info:
+        gw.solve(gw.load_scenario(SCENARIOS / "tiny"), start=start, duals=False)
+    assert info.value.argument == "start"
