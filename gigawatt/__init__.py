@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from gigawatt.errors import GigawattError
 from gigawatt.scenario import Scenario, ScenarioError, load_scenario
 
 __version__ = "0.1.0"
 __all__ = [
+    "GigawattError",
     "InfeasibleScenario",
     "ModelOptions",
     "NoPlan",

@@ -26,8 +26,9 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from gigawatt.errors import FileProblem, first_line
+from gigawatt.errors import FileProblem, OptionError, first_line
 from gigawatt.scenario import Scenario, ScenarioError, load_scenario
+from gigawatt.scenario.overrides import split_override
 from gigawatt.solvers import stop
 
 app = typer.Typer(help="Plan AI compute buildouts under a power ceiling.", no_args_is_help=True, add_completion=False)
@@ -94,20 +95,6 @@ def _guarded(command: Command) -> Command:
 
 
 # -- checking options ---------------------------------------------------------------------------
-def split_override(item: str) -> tuple[str, str]:
-    """``KEY=VALUE`` split at the first ``=`` outside square brackets (``supplies[node_id=south].capacity_mw=90``).
-
-    A key never holds ``=`` outside its brackets, so the value may hold any text, ``=`` included.
-    Raises ValueError when there is no such ``=`` or the key is empty.
-    """
-    depth = 0
-    for at, char in enumerate(item):
-        depth += {"[": 1, "]": -1}.get(char, 0)
-        if char == "=" and depth <= 0 and item[:at].strip():
-            return item[:at].strip(), item[at + 1 :]
-    raise ValueError("expected KEY=VALUE")
-
-
 def _overrides(items: list[str] | None) -> dict[str, str]:
     """The ``--set`` pairs, or exit 2 naming the first malformed one."""
     pairs = {}
@@ -355,8 +342,8 @@ def _read_store(store: Path, table: str | None = None) -> object:
         _fail(f"No results store at {store}")
     except FileProblem as error:
         _fail(f"Not a results store: {error}")
-    except KeyError as error:
-        _fail(f"--table {table}: {error.args[0]}")
+    except OptionError as error:
+        _fail(f"--table {table}: {error}")
 
 
 #: Columns of the runs table as printed: (heading, column, format).

@@ -1,4 +1,8 @@
-"""Exceptions: a solve with no plan to return, and saved files or output paths gigawatt refuses."""
+"""Exceptions: a solve with no plan to return, bad arguments, and saved files or output paths gigawatt refuses.
+
+Every error gigawatt raises on purpose derives from :class:`GigawattError`: a caller (or the command
+line) catches that one class to tell bad input and plans not found from bugs.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,11 @@ from pathlib import Path
 import pandas as pd
 
 
-class NoPlan(RuntimeError):
+class GigawattError(Exception):
+    """Base of every error gigawatt raises on purpose: bad input named (file, argument, value), or no plan found."""
+
+
+class NoPlan(GigawattError, RuntimeError):
     """No plan was found: ``termination`` says why."""
 
     def __init__(self, message: str, termination: str):
@@ -35,7 +43,15 @@ def first_line(error: BaseException, limit: int = 300) -> str:
     return (str(error).strip().splitlines() or [""])[0][:limit]
 
 
-class FileProblem(ValueError):
+class OptionError(GigawattError, ValueError):
+    """An argument of a gigawatt function with a value it cannot use: ``argument`` names it."""
+
+    def __init__(self, argument: str, message: str):
+        super().__init__(message)
+        self.argument = argument
+
+
+class FileProblem(GigawattError, ValueError):
     """A file or folder gigawatt will not read or write: ``path`` is the one at fault, ``problem`` says why."""
 
     def __init__(self, path: str | Path, problem: str):

@@ -17,10 +17,11 @@ import dataclasses
 import difflib
 import gc
 import logging
+import math
 import platform
 import time
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 
@@ -29,7 +30,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from gigawatt import strategies
-from gigawatt.errors import InfeasibleScenario, NoPlan
+from gigawatt.errors import InfeasibleScenario, NoPlan, OptionError
 from gigawatt.matrix.compile import CompiledModel, compile_model
 from gigawatt.matrix.scaling import NumericsWarning
 from gigawatt.model import ModelOptions, build_model
@@ -41,6 +42,8 @@ from gigawatt.plan.infeasibility import audit, conflict, explain, summary
 from gigawatt.plan.plan import Plan
 from gigawatt.plan.start import start_columns
 from gigawatt.scenario import Scenario
+from gigawatt.scenario.errors import show
+from gigawatt.scenario.settings import MAX_THREADS
 from gigawatt.solvers import highs, registry, stop
 from gigawatt.solvers.base import SolveOptions, TerminationCondition
 from gigawatt.strategies import Columns, choose
@@ -53,8 +56,52 @@ INFEASIBLE = {TerminationCondition.INFEASIBLE, TerminationCondition.INFEASIBLE_O
 STRATEGIES = ("auto", *strategies.STRATEGIES, "single")
 
 
-class UnknownOption(TypeError):
+class UnknownOption(OptionError, TypeError):
     """A keyword that :func:`solve` does not take (with the nearest one it does)."""
+
+
+@dataclass(frozen=True)
+class OptionCheck:
+    """What one option of :func:`solve` accepts, and the expectation in words for messages."""
+
+    accepts: Callable[[object], bool]
+    expectation: str
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _flag(value: object) -> bool:
+    return isinstance(value, bool)
+
+
+def _solver_name(value: object) -> bool:
+    try:
+        registry.parse(value)  # type: ignore[arg-type]
+    except (ValueError, TypeError, AttributeError):
+        return False
+    return True
+
+
+#: Every option of :func:`solve` (the fields of :class:`SolveRequest`): what it accepts. ``True`` is
+#: not a thread count nor ``nan`` a time limit: a value outside these is refused before anything is built.
+OPTION_CHECKS: dict[str, OptionCheck] = {
+    "solver": OptionCheck(lambda v: v is None or _solver_name(v), "'highs' or 'pyomo:<name>' (e.g. 'pyomo:cbc'), or none"),
+    "time_limit": OptionCheck(lambda v: v is None or (_number(v) and v > 0), "seconds > 0, or none for no limit"),
+    "mip_gap": OptionCheck(lambda v: v is None or (_number(v) and 0 <= v < 1), "a relative gap ≥ 0 and < 1"),
+    "threads": OptionCheck(lambda v: v is None or (_whole(v) and 1 <= v <= MAX_THREADS), f"a whole number from 1 to {MAX_THREADS:,}"),
+    **{flag: OptionCheck(_flag, "true or false") for flag in ("integer_units", "relax", "retirement", "tee", "duals")},
+    "strategy": OptionCheck(lambda v: isinstance(v, str) and v in STRATEGIES, "one of " + ", ".join(map(repr, STRATEGIES))),
+    "start": OptionCheck(lambda v: v is None or isinstance(v, Plan | Mapping), "a Plan, a mapping of plan tables, or none"),
+    "solver_options": OptionCheck(
+        lambda v: isinstance(v, Mapping) and all(isinstance(k, str) for k in v), "a mapping of backend option names to values"
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -82,6 +129,14 @@ class SolveRequest:
     start: Plan | Mapping[str, pd.DataFrame] | None = field(default=None, repr=False)
     solver_options: Mapping[str, object] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        """Refuse a value no solve can use, naming the option (:data:`OPTION_CHECKS`)."""
+        for name, check in OPTION_CHECKS.items():
+            value = getattr(self, name)
+            if not check.accepts(value):
+                shown = repr(value)[:80] if isinstance(value, str) else show(value)  # '30' the text, not 30 the number
+                raise OptionError(name, f"solve() option {name}={shown}: expected {check.expectation}")
+
     @classmethod
     def from_keywords(cls, **keywords: object) -> SolveRequest:
         """A request from keyword arguments; an unknown keyword raises :class:`UnknownOption` naming the nearest known one."""
@@ -90,7 +145,7 @@ class SolveRequest:
             if key not in known:
                 near = difflib.get_close_matches(key, known, n=1)
                 hint = f"; did you mean {near[0]!r}?" if near else f"; known: {', '.join(known)}"
-                raise UnknownOption(f"solve() got an unknown option {key!r}{hint}")
+                raise UnknownOption(str(key), f"solve() got an unknown option {show(key)}{hint}")
         return cls(**keywords)  # type: ignore[arg-type]
 
     @classmethod
@@ -164,9 +219,7 @@ def _solve_built(model: pyo.ConcreteModel, request: SolveRequest, build_s: float
     name = request.solver or defaults.name
     ok, why = registry.available(name)
     if not ok:
-        raise ValueError(f"solver {name!r} is not available: {why}")
-    if request.strategy not in STRATEGIES:
-        raise ValueError(f"unknown strategy {request.strategy!r}; available: {', '.join(STRATEGIES)}")
+        raise OptionError("solver", f"solver {name!r} is not available: {why}")
     sopts = request.solve_options(defaults)
     proof = audit(data)
     if len(proof):

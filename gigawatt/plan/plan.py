@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from gigawatt.errors import OutputRefused, PlanFileError, first_line
+from gigawatt.errors import OptionError, OutputRefused, PlanFileError, first_line
 from gigawatt.outputs import output_path
 from gigawatt.plan.tables import PLAN_TABLES
 from gigawatt.scenario import Scenario
@@ -63,9 +63,8 @@ class Plan:
         from gigawatt.plan.verify import verify
 
         if self.options.get("relax", False):
-            raise ValueError(
-                "this plan is the LP relaxation (relax=True): a lower bound, not a buildable plan; solve without relax to verify"
-            )
+            message = "this plan is the LP relaxation (relax=True): a lower bound, not a buildable plan; solve without relax to verify"
+            raise OptionError("relax", message)
         integer = bool(self.options.get("integer_units", True))
         return verify(self.scenario, self.tables, self.objective, columns=PLAN_TABLES, integer_units=integer, **kwargs)
 

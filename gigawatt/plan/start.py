@@ -7,17 +7,34 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from gigawatt.errors import OptionError, first_line
 from gigawatt.matrix.compile import CompiledModel
 from gigawatt.model.families import families
 from gigawatt.model.family import StartValues
 
 
 def start_values(tables: Mapping[str, pd.DataFrame]) -> StartValues:
-    """Integer decisions named by model variable, from plan tables (any of them may be missing or partial): each family reads its own."""
+    """Integer decisions named by model variable, from plan tables (any of them may be missing or partial): each family reads its own.
+
+    :class:`~gigawatt.errors.OptionError` naming ``start`` when a table is not a DataFrame, lacks a
+    column its family reads, or holds a decision that is not a finite number.
+    """
+    for name, frame in tables.items():
+        if not isinstance(frame, pd.DataFrame):
+            raise OptionError("start", f"start[{name!r}]: expected a plan table (DataFrame), got {type(frame).__name__}")
     values: StartValues = {}
     for family in families():
-        if family.start is not None:
-            values.update(family.start(tables))
+        if family.start is None:
+            continue
+        try:
+            found = family.start(tables)
+        except (KeyError, ValueError, TypeError) as error:
+            raise OptionError("start", f"the {family.name} table(s) of the start cannot be read ({first_line(error)})") from None
+        for name, decisions in found.items():
+            numbers = pd.to_numeric(pd.Series(list(decisions.values()), dtype=object), errors="coerce").astype(float)
+            if not np.isfinite(numbers).all():
+                raise OptionError("start", f"the {family.name} decisions of the start ({name}): expected finite numbers")
+        values.update(found)
     return values
 
 

@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from gigawatt.errors import GigawattError
+
 #: Problems listed per file and column; the rest are counted in one more problem.
 MAX_PROBLEMS_PER_COLUMN = 50
 
@@ -116,7 +118,7 @@ def cap_problems(problems: list[Problem]) -> list[Problem]:
     return [q for item in order for q in (groups[item].problems() if isinstance(item, tuple) else [item])]
 
 
-class ScenarioError(ValueError):
+class ScenarioError(GigawattError, ValueError):
     """A scenario that cannot be used; ``problems`` lists everything found, not just the first.
 
     At most :data:`MAX_PROBLEMS_PER_COLUMN` problems per file and column are listed; one more

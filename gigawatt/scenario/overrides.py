@@ -22,7 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from gigawatt.scenario.errors import Problem, ScenarioError
+from gigawatt.errors import OptionError
+from gigawatt.scenario.errors import Problem, ScenarioError, show
 from gigawatt.scenario.schema import TABLES
 from gigawatt.scenario.settings import FILE_KEYS, Settings
 from gigawatt.scenario.validate import suggest
@@ -32,6 +33,21 @@ _TABLE_KEY = re.compile(r"^(?P<table>[A-Za-z_]\w*)(?:\[(?P<select>[^\]]*)\])?\.(
 #: What one cell may be set to; a list or tuple gives one of these per selected row.
 _SCALARS = (str, int, float, type(None), np.generic)
 _KEY_FORMS = "a setting such as 'ceiling_mw' or 'solver.time_limit', or TABLE.COLUMN, TABLE[ID].COLUMN or TABLE[COLUMN=VALUE].COLUMN"
+
+
+def split_override(item: str) -> tuple[str, str]:
+    """``KEY=VALUE`` split at the first ``=`` outside square brackets (``supplies[node_id=south].capacity_mw=90``).
+
+    A key never holds ``=`` outside its brackets, so the value may hold any text, ``=`` included.
+    Raises :class:`~gigawatt.errors.OptionError` (a ValueError) naming the item when there is no such
+    ``=`` or the key is empty.
+    """
+    depth = 0
+    for at, char in enumerate(item):
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if char == "=" and depth <= 0 and item[:at].strip():
+            return item[:at].strip(), item[at + 1 :]
+    raise OptionError(item, f"{show(item)}: expected KEY=VALUE")
 
 
 @dataclass(frozen=True)
@@ -76,6 +92,20 @@ class OverrideKey:
             return None
         hint = suggest(head, [*Settings.model_fields, *TABLES])
         return self.problem(f"neither a setting nor a table column{hint}; expected {_KEY_FORMS}, TABLE one of: {', '.join(TABLES)}")
+
+
+def not_utf8(*values: object) -> bool:
+    """Whether any text among ``values`` (inside lists and tuples too) holds a lone surrogate: undecodable
+    bytes of a command line, which no table or file can store."""
+    for value in values:
+        items = value if isinstance(value, list | tuple) else [value]
+        for item in items:
+            if isinstance(item, str):
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    return True
+    return False
 
 
 def apply_to_tables(tables: Mapping[str, pd.DataFrame], overrides: Mapping[OverrideKey, object]) -> dict[str, pd.DataFrame]:

@@ -19,7 +19,7 @@ import pydantic
 from gigawatt.scenario import validate as v
 from gigawatt.scenario.errors import PlausibilityWarning, Problem, ScenarioError
 from gigawatt.scenario.files import parse_scalar
-from gigawatt.scenario.overrides import OverrideKey, apply_to_tables, combine_setting
+from gigawatt.scenario.overrides import OverrideKey, apply_to_tables, combine_setting, not_utf8
 from gigawatt.scenario.schema import TABLES
 from gigawatt.scenario.settings import FILE_KEYS, Settings
 
@@ -141,6 +141,9 @@ class Scenario:
         current = self.settings.model_dump()
         for key_text, value in given.items():
             key = OverrideKey.parse(str(key_text))
+            if not_utf8(key_text, value):
+                problems.append(key.problem("holds a lone surrogate (bytes that are not UTF-8); expected text", value))
+                continue
             malformed = key.malformed()
             if malformed is not None:
                 problems.append(malformed)

@@ -65,16 +65,9 @@ class SolveOptions:
     ) -> SolveOptions:
         """Options from call-time values, falling back to a scenario's ``solver`` settings (``defaults``).
 
-        Call-time values are checked as the scenario's are (:class:`gigawatt.scenario.settings.SolverSettings`).
+        The values are checked before they get here: call-time ones by :class:`gigawatt.solving.SolveRequest`,
+        the scenario's by :class:`gigawatt.scenario.settings.SolverSettings`.
         """
-        from gigawatt.scenario.settings import MAX_THREADS
-
-        if threads is not None and not 1 <= threads <= MAX_THREADS:
-            raise ValueError(f"threads: expected 1 to {MAX_THREADS}, got {threads}")
-        if time_limit is not None and not time_limit > 0:
-            raise ValueError(f"time_limit: expected seconds > 0, got {time_limit}")
-        if mip_gap is not None and not 0 <= mip_gap < 1:
-            raise ValueError(f"mip_gap: expected a relative gap in [0, 1), got {mip_gap}")
         return cls(
             time_limit=time_limit if time_limit is not None else defaults.time_limit,  # type: ignore[attr-defined]
             mip_gap=mip_gap if mip_gap is not None else defaults.mip_gap,  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import highspy
 import numpy as np
 
+from gigawatt.errors import OptionError
 from gigawatt.solvers import progress, stop
 from gigawatt.solvers.base import SolutionStatus, SolveOptions, SolveResult, StandardForm, TerminationCondition
 
@@ -137,7 +138,12 @@ def solve(
         h.setOptionValue("random_seed", int(options.seed))
     h.setOptionValue("presolve", "on" if options.presolve else "off")
     for key, value in options.solver_options.items():
-        h.setOptionValue(key, value)
+        try:
+            status = h.setOptionValue(key, value)
+        except TypeError:  # a value of a type the option cannot take (a list for a number)
+            status = None
+        if status != highspy.HighsStatus.kOk:
+            raise OptionError("solver_options", f"solver_options {key}={value!r}: HiGHS has no such option or refuses this value")
     h.passModel(to_highs(form, relax))
     if start is not None and form.n_integer and not relax:
         if start_columns is None:

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from gigawatt.errors import OptionError
 from gigawatt.scenario import Scenario, ScenarioError, load_scenario
 from gigawatt.solvers import stop
 from gigawatt.sweeps.progress import make_progress
@@ -179,7 +180,7 @@ def _run_sweep(
 def _spec(spec: object, **parts: object) -> SweepSpec:
     given = {k: v for k, v in parts.items() if v is not None}
     if spec is not None and given:
-        raise ValueError(f"give either spec or {', '.join(given)}, not both")
+        raise OptionError("spec", f"give either spec or {', '.join(given)}, not both")
     if isinstance(spec, SweepSpec):
         return spec
     if isinstance(spec, str | Path):

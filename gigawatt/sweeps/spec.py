@@ -23,16 +23,19 @@ from __future__ import annotations
 import difflib
 import itertools
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pydantic
 
 from gigawatt.scenario.errors import Problem, ScenarioError
 from gigawatt.scenario.files import parse_scalar, read_yaml_lines
-from gigawatt.scenario.overrides import OPERATORS
-from gigawatt.scenario.settings import MAX_THREADS
+from gigawatt.scenario.overrides import OPERATORS, split_override
+
+if TYPE_CHECKING:
+    from gigawatt.solving import OptionCheck
 
 #: Most runs one sweep may hold (grid combinations, sensitivity and sample runs, times the variants):
 #: more is a typing slip or a job for several sweeps, and is refused before anything is stored or run.
@@ -165,15 +168,22 @@ def latin_hypercube(samples: Samples) -> list[dict[str, object]]:
 
 
 def parse_grid(items: Sequence[str]) -> dict[str, list[object]]:
-    """``["ceiling_mw=3000,4000", "chips[x].first_year=2027,2028"]`` -> a grid; values parsed as YAML scalars."""
+    """``["ceiling_mw=3000,4000", "supplies[node_id=south].capacity_mw=90,100"]`` -> a grid; values parsed as YAML scalars.
+
+    Each item is split as a ``--set`` is (:func:`~gigawatt.scenario.overrides.split_override`): at the
+    first ``=`` outside square brackets, so a row selector's ``=`` stays in the key.
+    """
     grid: dict[str, list[object]] = {}
     problems = []
     for item in items:
-        key, sep, values = item.partition("=")
-        if not sep or not key.strip() or not values.strip():
+        try:
+            key, values = split_override(item)
+        except ValueError:
+            key = values = ""
+        if not values.strip():
             problems.append(Problem("--grid", f"expected KEY=V1,V2,..., got {item!r}"))
             continue
-        grid[key.strip()] = [parse_scalar(v.strip()) for v in values.split(",")]
+        grid[key] = [parse_scalar(v.strip()) for v in values.split(",")]
     if problems:
         raise ScenarioError(problems)
     return grid
@@ -208,48 +218,14 @@ def spec_from_mapping(raw: object, label: str = "sweep", lines: Mapping[str, int
 MAX_WORKERS = 1024
 
 
-@dataclass(frozen=True)
-class _Option:
-    """A typed option of :func:`gigawatt.solve`: whether a value is acceptable, and the expectation in words."""
+def _typed_options() -> dict[str, OptionCheck]:
+    """The options :func:`gigawatt.solve` checks itself, less ``start`` (a sweep has no plan to start from).
 
-    accepts: Callable[[object], bool]
-    expectation: str
+    Imported here: the solver stack loads only when a sweep runs.
+    """
+    from gigawatt.solving import OPTION_CHECKS
 
-
-def _number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _whole(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _flag(value: object) -> bool:
-    return isinstance(value, bool)
-
-
-def _solver_name(value: object) -> bool:
-    from gigawatt.solvers.registry import parse
-
-    try:
-        parse(value)  # type: ignore[arg-type]
-    except (ValueError, TypeError, AttributeError):
-        return False
-    return True
-
-
-def _typed_options() -> dict[str, _Option]:
-    """The options :func:`gigawatt.solve` names (imported here: the solver stack loads only when a sweep runs)."""
-    from gigawatt.solving import STRATEGIES
-
-    return {
-        "solver": _Option(_solver_name, "'highs' or 'pyomo:<name>' (e.g. 'pyomo:cbc')"),
-        "time_limit": _Option(lambda v: v is None or (_number(v) and v > 0), "seconds > 0, or none for no limit"),
-        "mip_gap": _Option(lambda v: v is None or (_number(v) and 0 <= v < 1), "a relative gap ≥ 0 and < 1"),
-        "threads": _Option(lambda v: v is None or (_whole(v) and 1 <= v <= MAX_THREADS), f"a whole number from 1 to {MAX_THREADS:,}"),
-        "strategy": _Option(lambda v: v in STRATEGIES, "one of " + ", ".join(map(repr, STRATEGIES))),
-        **{flag: _Option(_flag, "true or false") for flag in ("integer_units", "relax", "tee", "duals")},
-    }
+    return {name: check for name, check in OPTION_CHECKS.items() if name != "start"}
 
 
 def solve_option_problems(options: Mapping[str, object], default_solver: str = "highs", label: str = "solve options") -> list[Problem]:
@@ -288,7 +264,7 @@ def _highs_option_problems(raw: Mapping[str, object], typed: list[str], label: s
             problems.append(Problem(label, message, column=name))
             continue
         try:
-            refused = _flag(value) != (highs.getOptionType(name)[1] == highspy.HighsOptionType.kBool)
+            refused = isinstance(value, bool) != (highs.getOptionType(name)[1] == highspy.HighsOptionType.kBool)
             refused = refused or highs.setOptionValue(name, value) != highspy.HighsStatus.kOk
         except TypeError:
             refused = True
@@ -300,7 +276,8 @@ def _highs_option_problems(raw: Mapping[str, object], typed: list[str], label: s
 def check_run_inputs(options: Mapping[str, object], workers: object, default_solver: str = "highs") -> None:
     """Raise :class:`ScenarioError` naming every bad solve option and a bad ``workers``, before anything is stored or run."""
     problems = solve_option_problems(options, default_solver)
-    if workers is not None and not (_whole(workers) and 0 <= workers <= MAX_WORKERS):  # type: ignore[operator]
+    whole = isinstance(workers, int) and not isinstance(workers, bool)
+    if workers is not None and not (whole and 0 <= workers <= MAX_WORKERS):  # type: ignore[operator]
         expected = f"a whole number from 0 (run in this process) to {MAX_WORKERS:,}, or none for one per core"
         problems.append(Problem("sweep", f"expected {expected}", column="workers", value=workers))
     if problems:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gigawatt.errors import StoreError, first_line
+from gigawatt.errors import OptionError, StoreError, first_line
 
 #: The ``runs`` table: column -> DuckDB type. The varied parameters travel as JSON in ``params``.
 RUN_COLUMNS: dict[str, str] = {
@@ -197,7 +197,7 @@ class RunStore:
         """Plan table ``name`` of every (or the given) run, with its ``run_id``."""
         if name not in self.plan_tables():
             known = ", ".join(self.plan_tables()) or "none yet"
-            raise KeyError(f"no plan table {name!r} in {self.path}; stored: {known}")
+            raise OptionError("table", f"no plan table {name!r} in {self.path}; stored: {known}")
         frame = self.con.execute(f'SELECT * FROM "plan_{name}"').df()
         return frame if run_ids is None else frame[frame["run_id"].isin(list(run_ids))].reset_index(drop=True)
 
@@ -205,6 +205,9 @@ class RunStore:
         if "power" not in self.plan_tables() or not len(run_ids):
             return pd.DataFrame()
         power = self.table("power", run_ids)
+        missing = sorted({"year", "facility_mw"} - set(power.columns))
+        if missing:
+            raise StoreError(self.path, f"its table plan_power lacks the column(s) {', '.join(missing)}; not a gigawatt results store")
         wide = power.pivot_table(index="run_id", columns="year", values="facility_mw", aggfunc="sum")
         wide.columns = [f"mw_{int(y)}" for y in wide.columns]
         return wide
@@ -212,7 +215,7 @@ class RunStore:
 
 def _expand(frame: pd.DataFrame, power: pd.DataFrame) -> pd.DataFrame:
     """Turn the ``params`` JSON into one column per key (after ``label``) and append the ``mw_<year>`` columns."""
-    params = [json.loads(p) if p else {} for p in frame["params"]]
+    params = [_params(p) for p in frame["params"]]
     keys = list(dict.fromkeys(k for p in params for k in p))
     where = list(frame.columns).index("label") + 1
     for key in keys:
@@ -225,6 +228,14 @@ def _expand(frame: pd.DataFrame, power: pd.DataFrame) -> pd.DataFrame:
     if len(power):
         frame = frame.join(power, on="run_id")
     return frame
+
+
+def _params(text: str | None) -> dict[str, object]:
+    """A run's varied parameters from their JSON object (``{}`` for none); ValueError for any other JSON."""
+    params = json.loads(text) if text else {}
+    if not isinstance(params, dict):
+        raise ValueError(f"params {str(text)[:60]!r}: expected a JSON object")
+    return params
 
 
 def _values(row: Mapping[str, object]) -> dict[str, object]:
@@ -245,7 +256,7 @@ def load_runs(store: str | Path, table: str | None = None) -> pd.DataFrame:
 
     The file is opened read-only and checked first: a missing one raises FileNotFoundError, one
     that is not a gigawatt store (or whose contents cannot be read) :class:`~gigawatt.errors.StoreError`,
-    an unknown ``table`` KeyError.
+    an unknown ``table`` :class:`~gigawatt.errors.OptionError`.
     """
     import duckdb
 
@@ -254,6 +265,8 @@ def load_runs(store: str | Path, table: str | None = None) -> pd.DataFrame:
     with RunStore(store, read_only=True) as db:
         try:
             return db.runs() if table is None else db.table(table)
+        except OptionError:  # an unknown table: the argument is at fault, not the file
+            raise
         except (duckdb.Error, ValueError, TypeError) as error:  # e.g. a params cell that is not JSON
             raise StoreError(store, f"its contents cannot be read ({type(error).__name__}: {first_line(error)})") from None
 

@@ -1,13 +1,16 @@
-"""Run many seeded hostile-input cases outside pytest and print counts per mutation kind.
+"""Run many seeded hostile-input cases outside pytest and print counts per kind.
 
-    python tests/fuzz/run.py --cases 20000            # every kind, round robin, tiny/default/rubin_delay
-    python tests/fuzz/run.py --kinds nan_inf,truncate --cases 500 --seed 7
+    python tests/fuzz/run.py --cases 25000            # every kind, round robin
+    python tests/fuzz/run.py --kinds nan_inf,plan_folder --cases 500 --seed 7
     python tests/fuzz/run.py --replay truncate:default:12345   # one case again, with its traceback
 
-Case ``i`` uses seed ``seed + i``, so every failure printed can be replayed. Exit status 1 when any
-case broke the property (an exception other than ScenarioError, a wrong verdict, a problem not
-naming the file). ``--cli-every N`` also runs every Nth refused case through ``gigawatt validate``
-in-process (typer's runner) and checks exit code 2, the file named and no traceback.
+Kinds are the scenario mutations of :mod:`fuzz.mutations` (each on tiny, default and rubin_delay in
+turn) and the other entry points of :mod:`fuzz.entries` (saved plans, results stores, sweep files,
+``--grid`` items, ``solve()`` keywords, ``--set`` overrides; their source is ``-``). Case ``i`` uses
+seed ``seed + i``, so every failure printed can be replayed. Exit status 1 when any case broke the
+property (an exception other than a gigawatt error, a wrong verdict, an error not naming the file or
+argument). ``--cli-every N`` also runs every Nth refused case through the command line in-process
+(typer's runner) and checks exit code 2, the file or option named and no traceback.
 """
 
 from __future__ import annotations
@@ -22,11 +25,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from fuzz.entries import ENTRIES, command_failure
 from fuzz.mutations import MUTATIONS, SOURCES, RandomDraw, Workspace, check
 
 
 def run_case(kind: str, source: str, seed: int, cli: bool = False) -> tuple[str, str | None]:
-    """Apply one mutation and check the property; return (verdict, failure)."""
+    """Apply one mutation, or feed one hostile input to an entry point, and check the property; return (verdict, failure)."""
+    if kind in ENTRIES:
+        return run_entry(kind, seed, cli)
     with tempfile.TemporaryDirectory(prefix="gw-fuzz-") as tmp:
         ws = Workspace.create(Path(tmp), source)
         expect = MUTATIONS[kind](ws, RandomDraw(seed))
@@ -39,6 +45,19 @@ def run_case(kind: str, source: str, seed: int, cli: bool = False) -> tuple[str,
             return verdict, cli_failure(ws, expect.file)
         notes = f" ({'; '.join(ws.notes)})" if ws.notes and outcome.failure else ""
         return verdict, outcome.failure and outcome.failure + notes
+
+
+def run_entry(kind: str, seed: int, cli: bool) -> tuple[str, str | None]:
+    """One case of an entry-point kind (:data:`fuzz.entries.ENTRIES`): (verdict, failure)."""
+    with tempfile.TemporaryDirectory(prefix="gw-fuzz-") as tmp:
+        try:
+            case = ENTRIES[kind](RandomDraw(seed), Path(tmp))
+        except Exception:
+            return "crashed", traceback.format_exc(limit=-6)
+        verdict = "refused" if case.error is not None else "loaded"
+        if case.failure is None and cli and case.error is not None:
+            return verdict, command_failure(case)
+        return verdict, case.failure
 
 
 def cli_failure(ws: Workspace, file: str | None) -> str | None:
@@ -73,16 +92,18 @@ def main(argv: list[str] | None = None) -> int:
         print(failure or "property holds")
         return 1 if failure else 0
 
-    kinds = [k for k in args.kinds.split(",") if k] or list(MUTATIONS)
-    unknown = [k for k in kinds if k not in MUTATIONS]
+    known = [*MUTATIONS, *ENTRIES]
+    kinds = [k for k in args.kinds.split(",") if k] or known
+    unknown = [k for k in kinds if k not in known]
     if unknown:
-        parser.error(f"unknown kinds {unknown}; known: {', '.join(MUTATIONS)}")
+        parser.error(f"unknown kinds {unknown}; known: {', '.join(known)}")
     sources = [s for s in args.sources.split(",") if s]
     counts: dict[str, Counter] = {k: Counter() for k in kinds}
     failures: list[tuple[str, str, int, str]] = []
     start = time.perf_counter()
     for i in range(args.cases):
-        kind, source, seed = kinds[i % len(kinds)], sources[(i // len(kinds)) % len(sources)], args.seed + i
+        kind, seed = kinds[i % len(kinds)], args.seed + i
+        source = "-" if kind in ENTRIES else sources[(i // len(kinds)) % len(sources)]
         cli = bool(args.cli_every) and i % args.cli_every == 0
         verdict, failure = run_case(kind, source, seed, cli=cli)
         counts[kind][verdict] += 1

@@ -23,24 +23,12 @@ from typer.testing import CliRunner
 from fuzz.mutations import ALWAYS_INVALID, COUNTS, MUTATIONS, SOURCES, Expect, HypothesisDraw, RandomDraw, Workspace, check
 from gigawatt.cli import app
 
-#: Cases per mutation kind through the Python API (49 kinds: over 1,000 cases in all, a few kinds run out of new cases early).
-EXAMPLES_PER_KIND = 24
-CLI_EXAMPLES = 100
-#: Kinds run once each through the real command in a subprocess (one per family of breakage).
-SUBPROCESS_KINDS = (
-    "wrong_dtype",
-    "absurd_magnitude",
-    "duplicate_key",
-    "binary_junk",
-    "separator",
-    "many_columns",
-    "yaml_alias_bomb",
-    "yaml_python_tag",
-    "extends_cycle",
-    "table_path_escape",
-    "symlink_escape",
-    "huge_file",
-)
+#: Cases per mutation kind through the Python API (49 kinds: about 300 cases in all). CI keeps the fuzz
+#: tests near a minute; ``python tests/fuzz/run.py --cases 25000`` runs the volume.
+EXAMPLES_PER_KIND = 6
+CLI_EXAMPLES = 30
+#: Kinds run once each through the real command in a subprocess (one per family: cells, bytes, YAML, paths).
+SUBPROCESS_KINDS = ("wrong_dtype", "binary_junk", "yaml_alias_bomb", "symlink_escape")
 
 
 @pytest.mark.parametrize("kind", list(MUTATIONS))

@@ -17,7 +17,7 @@ from gigawatt.scenario.errors import PlausibilityWarning
 from gigawatt.scenario.schema import TABLES
 from gigawatt.sweeps.spec import check_run_inputs, spec_from_mapping
 
-EXAMPLES = 150
+EXAMPLES = 60
 
 _names = st.sampled_from([*Settings.model_fields, "solver.time_limit", "solver.nme", *TABLES, "extends", "tables.sites", ""])
 _columns = st.sampled_from(sorted({c.name for t in TABLES.values() for c in t.columns} | {"nope"}))

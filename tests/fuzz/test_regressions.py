@@ -6,12 +6,14 @@ problem, values accepted that no plan can use, or memory and time without bound.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from builders import SCENARIOS
 
@@ -244,3 +246,162 @@ def test_the_largest_table_loads(folder: Path) -> None:
     path.write_text(path.read_text() + f"s{rows}," + first.split(",", 1)[1] + "\n")
     (problem,) = problems(folder)
     assert problem.line == rows + 2 and f"at most {rows:,} expected" in problem.message
+
+
+# -- other entry points ---------------------------------------------------------------------------------
+def test_every_error_gigawatt_raises_on_purpose_shares_one_base() -> None:
+    from gigawatt.errors import FileProblem, GigawattError, NoPlan, OptionError
+    from gigawatt.solving import UnknownOption
+
+    for kind in (ScenarioError, FileProblem, NoPlan, OptionError, UnknownOption):
+        assert issubclass(kind, GigawattError)
+    assert gw.GigawattError is GigawattError
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "expected"),
+    [
+        ("threads", True, "threads=true: expected a whole number from 1 to"),
+        ("threads", 2.0, "threads=2: expected a whole number"),
+        ("time_limit", float("nan"), "time_limit=nan: expected seconds > 0"),
+        ("time_limit", -5, "time_limit=-5: expected seconds > 0"),
+        ("time_limit", "30", "time_limit='30': expected seconds > 0"),
+        ("mip_gap", float("inf"), "mip_gap=inf: expected a relative gap"),
+        ("mip_gap", False, "mip_gap=false: expected a relative gap"),
+        ("relax", "yes", "relax='yes': expected true or false"),
+        ("duals", 0, "duals=0: expected true or false"),
+        ("strategy", ["phased"], "strategy=['phased']: expected one of 'auto'"),
+        ("solver", 3, "solver=3: expected 'highs' or 'pyomo:<name>'"),
+        ("start", "plan", "start='plan': expected a Plan, a mapping of plan tables"),
+        ("solver_options", [("presolve", "off")], "solver_options=[('presolve', 'off')]: expected a mapping"),
+    ],
+)
+def test_solve_refuses_an_option_of_the_wrong_type_or_value_naming_it(option: str, value: object, expected: str) -> None:
+    """Were: booleans taken as numbers (threads=True ran one thread), 'yes' taken as true, nan reaching
+    the backend as a bare ValueError, an unhashable strategy a TypeError."""
+    from gigawatt.errors import OptionError
+
+    with pytest.raises(OptionError, match=re.escape(expected)) as info:
+        gw.solve(gw.load_scenario(SCENARIOS / "tiny"), **{option: value})
+    assert info.value.argument == option
+
+
+def test_an_unknown_solve_keyword_names_the_nearest_option() -> None:
+    from gigawatt.errors import OptionError
+
+    with pytest.raises(OptionError, match="unknown option 'Threads'; did you mean 'threads'") as info:
+        gw.solve(gw.load_scenario(SCENARIOS / "tiny"), Threads=2)
+    assert info.value.argument == "Threads"
+
+
+def _store_with(tmp_path: Path, statement: str) -> Path:
+    import duckdb
+
+    from gigawatt.sweeps.store import RunStore
+
+    path = tmp_path / "runs.duckdb"
+    with RunStore(path) as db:
+        db.record({"run_id": "a", "label": "base", "params": {"ceiling_mw": 90}})
+    with duckdb.connect(str(path)) as con:
+        con.execute(statement)
+    return path
+
+
+def test_a_store_whose_params_are_json_but_not_an_object_is_a_store_error(tmp_path: Path) -> None:
+    """Was: AttributeError ('list' object has no attribute 'get'), a traceback from gigawatt runs."""
+    from gigawatt.errors import StoreError
+
+    path = _store_with(tmp_path, "UPDATE runs SET params = '[1, 2]'")
+    with pytest.raises(StoreError, match=r"params '\[1, 2\]': expected a JSON object") as info:
+        gw.load_runs(path)
+    assert info.value.path == path
+
+
+def test_an_unknown_store_table_is_an_option_error_naming_the_argument(tmp_path: Path) -> None:
+    """Was: a KeyError, outside the gigawatt errors."""
+    from gigawatt.errors import OptionError
+
+    path = _store_with(tmp_path, "SELECT 1")
+    with pytest.raises(OptionError, match="no plan table 'power'") as info:
+        gw.load_runs(path, table="power")
+    assert info.value.argument == "table"
+
+
+def test_a_sweep_given_both_a_spec_and_a_grid_is_an_option_error() -> None:
+    """Was: a bare ValueError."""
+    from gigawatt.errors import OptionError
+
+    with pytest.raises(OptionError, match="give either spec or grid") as info:
+        gw.sweep(gw.load_scenario(SCENARIOS / "tiny"), spec={"grid": {"ceiling_mw": [90]}}, grid={"ceiling_mw": [80]}, store=":memory:")
+    assert info.value.argument == "spec"
+
+
+@pytest.mark.parametrize("options", [{"presolve": ["off"]}, {"no_such_option": 1}, {"time_limit": "soon"}])
+def test_solver_options_highs_refuses_are_an_option_error(options: dict[str, object]) -> None:
+    """Were: a TypeError from highspy mid-solve, or (an unknown name) a warning on the log and the option ignored."""
+    from gigawatt.errors import OptionError
+
+    with pytest.raises(OptionError, match=f"solver_options {next(iter(options))}=") as info:
+        gw.solve(gw.load_scenario(SCENARIOS / "tiny"), solver_options=options, duals=False)
+    assert info.value.argument == "solver_options"
+
+
+def test_verifying_an_lp_relaxation_is_an_option_error(tmp_path: Path) -> None:
+    """Was: a bare ValueError (a saved plan whose plan.json says relax: true loads, and verify refused it so)."""
+    from gigawatt.errors import OptionError
+
+    plan = gw.solve(gw.load_scenario(SCENARIOS / "tiny"), relax=True, duals=False)
+    with pytest.raises(OptionError, match="LP relaxation") as info:
+        plan.verify()
+    assert info.value.argument == "relax"
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"supplies[node_id=\udcff].capacity_mw": 90}, {"name": "plan \udcff"}, {"sites.source": ["a", "\ud800", "c"]}],
+    ids=["selector", "setting", "list"],
+)
+def test_an_override_holding_a_lone_surrogate_is_a_problem(overrides: dict[str, object]) -> None:
+    """Were: a UnicodeEncodeError from pyarrow comparing the row selector, or from the scenario hash for a
+    setting (undecodable bytes of a command line)."""
+    with pytest.raises(ScenarioError) as info:
+        gw.load_scenario(SCENARIOS / "tiny").with_overrides(overrides)
+    (problem,) = info.value.problems
+    assert problem.file == "overrides" and problem.column == next(iter(overrides))
+    assert "lone surrogate" in problem.message
+
+
+@pytest.mark.parametrize("column", ["facility_mw", "year"])
+def test_a_store_whose_power_table_lacks_a_column_is_a_store_error(tmp_path: Path, column: str) -> None:
+    """Was: KeyError 'facility_mw' from pivot_table, a traceback from gigawatt runs."""
+    import duckdb
+    import pandas as pd
+
+    from gigawatt.errors import StoreError
+    from gigawatt.sweeps.store import RunStore
+
+    path = tmp_path / "runs.duckdb"
+    with RunStore(path) as db:
+        db.record({"run_id": "a", "label": "base"}, {"power": pd.DataFrame({"year": [2026], "facility_mw": [90.0]})})
+    with duckdb.connect(str(path)) as con:
+        con.execute(f"ALTER TABLE plan_power DROP COLUMN {column}")
+    with pytest.raises(StoreError, match=f"plan_power lacks the column\\(s\\) {column}") as info:
+        gw.load_runs(path)
+    assert info.value.path == path
+
+
+@pytest.mark.parametrize(
+    ("start", "expected"),
+    [
+        ({"chips": pd.DataFrame({"chip_id": ["old_air"], "site_id": ["north_air"], "year": [2026]})}, "lacks the column(s) installed"),
+        ({"chips": "a plan"}, "start['chips']: expected a plan table (DataFrame), got str"),
+        ({"sites": pd.DataFrame({"site_id": ["north_air"], "year": [2026], "open": ["yes"]})}, "column 'open': expected finite numbers"),
+    ],
+)
+def test_a_malformed_start_is_an_option_error(start: dict[str, object], expected: str) -> None:
+    """Was: KeyError 'installed_units' (or AttributeError, ValueError) from deep inside the warm start."""
+    from gigawatt.errors import OptionError
+
+    with pytest.raises(OptionError, match=re.escape(expected)) as info:
+        gw.solve(gw.load_scenario(SCENARIOS / "tiny"), start=start, duals=False)
+    assert info.value.argument == "start"

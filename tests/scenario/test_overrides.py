@@ -8,7 +8,7 @@ import pytest
 from builders import SCENARIOS
 
 import gigawatt as gw
-from gigawatt.scenario.overrides import OverrideKey
+from gigawatt.scenario.overrides import OverrideKey, split_override
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +91,22 @@ def test_untouched_tables_are_reused_and_still_checked_against_the_changed_ones(
         tiny.with_overrides({f"nodes[node_id={node}].node_id": "elsewhere"})  # sites.csv, untouched, now points nowhere
     problem = next(p for p in info.value.problems if p.file.endswith("sites.csv"))
     assert problem.column == "node_id" and problem.line == tiny.lines["sites"][0]
+
+
+@pytest.mark.parametrize(
+    ("item", "pair"),
+    [
+        ("supplies[node_id=south].capacity_mw=90", ("supplies[node_id=south].capacity_mw", "90")),
+        ("ceiling_mw=4000", ("ceiling_mw", "4000")),
+        ("description=a=b", ("description", "a=b")),
+        (" name =x[y]", ("name", "x[y]")),
+    ],
+)
+def test_split_override_at_the_first_equals_outside_brackets(item: str, pair: tuple[str, str]) -> None:
+    assert split_override(item) == pair
+
+
+@pytest.mark.parametrize("item", ["ceiling_mw", "chips[a=b]", "=4000", ""])
+def test_split_override_refuses_what_has_no_key_value(item: str) -> None:
+    with pytest.raises(ValueError, match="expected KEY=VALUE"):
+        split_override(item)

@@ -55,6 +55,27 @@ def test_parse_grid_reads_yaml_scalars() -> None:
         parse_grid(["ceiling_mw"])
 
 
+@pytest.mark.parametrize(
+    ("item", "grid"),
+    [
+        ("supplies[node_id=south].capacity_mw=90,100", {"supplies[node_id=south].capacity_mw": [90, 100]}),
+        ("chips[chip_id=rubin].first_year*=1,2", {"chips[chip_id=rubin].first_year*": [1, 2]}),
+        ("description=a=b,c", {"description": ["a=b", "c"]}),
+    ],
+)
+def test_parse_grid_splits_at_the_first_equals_outside_brackets(item: str, grid: dict[str, list[object]]) -> None:
+    """Was: split at the first ``=``, so ``supplies[node_id=south]...`` became the key ``supplies[node_id``."""
+    assert parse_grid([item]) == grid
+
+
+@pytest.mark.parametrize("item", ["chips[a=b]", "=1,2", "ceiling_mw=", "ceiling_mw= "])
+def test_parse_grid_names_an_item_without_key_and_values(item: str) -> None:
+    with pytest.raises(ScenarioError) as info:
+        parse_grid([item])
+    (problem,) = info.value.problems
+    assert problem.file == "--grid" and repr(item) in problem.message
+
+
 def test_yaml_file_resolves_variants_next_to_it(tmp_path: Path) -> None:
     (tmp_path / "sweep.yaml").write_text(
         "name: prices\ngrid:\n  ceiling_mw: [3000, 4000]\nvariants: [../elsewhere]\nsolve: {time_limit: 5}\n"

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from gigawatt.errors import OptionError
 from gigawatt.sweeps.store import RUN_COLUMNS, RunStore, load_runs
 
 
@@ -30,7 +31,7 @@ def test_record_and_load(tmp_path: Path) -> None:
     assert set(RUN_COLUMNS) <= set(runs.columns)
     table = load_runs(path, table="power")
     assert list(table["run_id"]) == ["a", "a"] and list(table["facility_mw"]) == [10, 20]
-    with pytest.raises(KeyError, match="no plan table 'chips'"):
+    with pytest.raises(OptionError, match="no plan table 'chips'"):
         load_runs(path, table="chips")
 
 
