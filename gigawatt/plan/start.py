@@ -26,14 +26,17 @@ def start_values(tables: Mapping[str, pd.DataFrame]) -> StartValues:
     for family in families():
         if family.start is None:
             continue
+        where = f"the {family.name} table of the start"
         try:
             found = family.start(tables)
-        except (KeyError, ValueError, TypeError) as error:
-            raise OptionError("start", f"the {family.name} table(s) of the start cannot be read ({first_line(error)})") from None
-        for name, decisions in found.items():
+        except KeyError as error:
+            raise OptionError("start", f"{where} lacks the column(s) {error.args[0]}") from None
+        except (ValueError, TypeError) as error:
+            raise OptionError("start", f"{where}: expected finite numbers ({first_line(error)})") from None
+        for decisions in found.values():
             numbers = pd.to_numeric(pd.Series(list(decisions.values()), dtype=object), errors="coerce").astype(float)
             if not np.isfinite(numbers).all():
-                raise OptionError("start", f"the {family.name} decisions of the start ({name}): expected finite numbers")
+                raise OptionError("start", f"{where}: expected finite numbers")
         values.update(found)
     return values
 

@@ -395,7 +395,7 @@ def test_a_store_whose_power_table_lacks_a_column_is_a_store_error(tmp_path: Pat
     [
         ({"chips": pd.DataFrame({"chip_id": ["old_air"], "site_id": ["north_air"], "year": [2026]})}, "lacks the column(s) installed"),
         ({"chips": "a plan"}, "start['chips']: expected a plan table (DataFrame), got str"),
-        ({"sites": pd.DataFrame({"site_id": ["north_air"], "year": [2026], "open": ["yes"]})}, "column 'open': expected finite numbers"),
+        ({"sites": pd.DataFrame({"site_id": ["north_air"], "year": [2026], "open": ["yes"]})}, "sites table of the start: expected finite"),
     ],
 )
 def test_a_malformed_start_is_an_option_error(start: dict[str, object], expected: str) -> None:
