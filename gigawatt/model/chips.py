@@ -67,10 +67,11 @@ def add_chips(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: Model
     )
 
     by_chip_year: dict[tuple[str, int], list] = defaultdict(list)
+    life = {c: int(row.lifetime_years) for c, row in chip.items()}
+    served_to = {(c, y): h.service_end(y, life[c]) for c, y in {(c, y) for c, _, y in d.chip_site_years}}  # per vintage, not per site
     for c, s, y in d.chip_site_years:
         by_chip_year[c, y].append(m.v_install[c, s, y])
-        life = int(chip[c].lifetime_years)
-        ledger.capital("chip_capex", y, life, chip[c].capex_usd_per_unit, m.v_install[c, s, y], through=h.service_end(y, life))
+        ledger.capital("chip_capex", y, life[c], chip[c].capex_usd_per_unit, m.v_install[c, s, y], through=served_to[c, y])
     m.c_chip_supply = pyo.Constraint(
         list(by_chip_year),
         rule=lambda _, c, y: linear([(1.0, x) for x in by_chip_year[c, y]]) <= chip[c].max_units_per_year * h.weights[y],

@@ -83,8 +83,9 @@ def close_interconnection(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, op
     for s, t, y in tranche_years(d):
         energised.setdefault((s, y), []).append((-float(info[t].firm_mw), m.v_tranche[s, t, y]))
     connected = {t.site_id for t in info.values()}
-    keys = [(s, y) for s, y in d.site_years if s in connected and ledger.grid_draw(s, y)]
-    m.c_interconnection = pyo.Constraint(keys, rule=lambda _, s, y: linear([*ledger.grid_draw(s, y), *energised.get((s, y), [])]) <= 0)
+    draws = {(s, y): ledger.grid_draw(s, y) for s, y in d.site_years if s in connected}
+    keys = [k for k, draw in draws.items() if draw]
+    m.c_interconnection = pyo.Constraint(keys, rule=lambda _, s, y: linear([*draws[s, y], *energised.get((s, y), [])]) <= 0)
 
 
 def extract_interconnection(e: Extraction) -> None:
