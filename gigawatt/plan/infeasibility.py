@@ -395,14 +395,15 @@ def summary(findings: pd.DataFrame, limit: int = 3) -> str:
 # -- audit: bounds from the data alone -------------------------------------------------------------------------------------
 
 
+def _vintages(data: ModelData, chip: str, year: int) -> list[int]:
+    """Modelled years ``chip`` is on sale in whose vintage is active in ``year`` (its life covering the whole modelled year)."""
+    row = data.chip[chip]
+    return [v for v in data.years if row.first_year <= v <= row.last_year and data.horizon.in_service(v, row.lifetime_years, year)]
+
+
 def _usable_chips(data: ModelData, year: int) -> list[str]:
-    """Chips with a vintage (modelled year on sale) active in ``year`` (its life covering the whole modelled year)."""
-    out = []
-    for c, row in data.chip.items():
-        vintages = [v for v in data.years if row.first_year <= v <= row.last_year and data.horizon.in_service(v, row.lifetime_years, year)]
-        if vintages:
-            out.append(c)
-    return out
+    """Chips with a vintage active in ``year``."""
+    return [c for c in data.chip if _vintages(data, c, year)]
 
 
 def _pairs(data: ModelData, year: int) -> list[tuple[str, str, float]]:
@@ -419,10 +420,9 @@ def _pairs(data: ModelData, year: int) -> list[tuple[str, str, float]]:
 def _chip_supply_eflops(data: ModelData, year: int) -> float:
     """Most EFLOP/s the chip supply caps allow in ``year``: all units of every active vintage (EFLOP/s)."""
     total = 0.0
-    for row in data.chip.values():
-        for v in data.years:
-            if row.first_year <= v <= row.last_year and data.horizon.in_service(v, row.lifetime_years, year):
-                total += row.max_units_per_year * data.horizon.weights[v] * row.pflops_per_unit / 1000.0
+    for c, row in data.chip.items():
+        for v in _vintages(data, c, year):
+            total += row.max_units_per_year * data.horizon.weights[v] * row.pflops_per_unit / 1000.0
     return total
 
 
