@@ -519,9 +519,13 @@ def solve_keywords(draw: Draw, tmp: Path) -> Case:
 
     case = attempt(lambda: gw.solve(_tiny(), **kwargs), named)
     flags = {"time_limit": "--time-limit", "mip_gap": "--mip-gap", "threads": "--threads", "solver": "--solver"}
-    if isinstance(case.error, OptionError) and case.error.argument in flags and kwargs[case.error.argument] is not None:
-        flag = flags[case.error.argument]
-        case.command = ["solve", str(TINY), flag, _cli_text(kwargs[case.error.argument]), "--no-relax"]
+    refused = case.error.argument if isinstance(case.error, OptionError) else None
+    value = kwargs.get(refused) if refused in flags else None
+    # a number given as text or as a NumPy scalar is refused by its type, which a command line cannot carry
+    typed_number = refused != "solver" and isinstance(value, str | np.generic)
+    if value is not None and not typed_number:
+        flag = flags[refused]
+        case.command = ["solve", str(TINY), flag, _cli_text(value), "--no-relax"]
         case.named = flag
     return case
 
