@@ -9,10 +9,13 @@ of it silently.
 Accumulators (each a list of ``(coefficient, variable)`` terms per key):
 
 ==================  =============  ==================================================================
-``facility_mw``     (site, year)   facility power [MW]: the only thing site capacity and the ceiling read
+``facility_mw``     (site, year)   peak facility power [MW] (IT x ``pue_peak``): the only thing site
+                                   capacity and the ceiling read
+``energy_mw``       (site, year)   facility power at the annual PUE [MW] (IT x ``pue``): what the site
+                                   draws from the grid on average while its IT runs at full power
 ``it_mw``           (site, year)   IT power [MW] (reported; facility power includes cooling and losses)
 ``injection_mw``    (node, year)   power into the node [MW]; a withdrawal is a negative injection. At the
-                                   close every site's facility power becomes a withdrawal at its node,
+                                   close every site's ``energy_mw`` becomes a withdrawal at its node,
                                    so node balance reads nothing else
 ``compute_supply``  (site, year)   compute installed and powered [EFLOP/s]
 ``compute_use``     (site, year)   compute drawn by workloads [EFLOP/s]; use <= supply per site and year
@@ -21,6 +24,11 @@ Accumulators (each a list of ``(coefficient, variable)`` terms per key):
 ``capital_usd``     year           capital spent in the year [USD, undiscounted] (the budget reads it)
 ``emissions_t``     year           CO2 [t per year] (the emission cap reads it)
 ==================  =============  ==================================================================
+
+Peak and energy are kept apart: the peak PUE (the hottest hours) sizes what is built, the annual PUE
+prices what is bought. Node balance is therefore an annual-average balance: supplies' draws and link
+flows are MW at the annual PUE (with IT at full power), and ``draw x hours_per_year x load_factor`` is
+the energy bought. With ``pue_peak = pue`` (the default) both accumulators hold the same terms.
 
 Costs are discounted once, here: capital of ``usd`` per unit built in year :math:`y` with a life of
 :math:`L` years is an annuity paid for the calendar years inside its life in which it serves,
@@ -74,6 +82,7 @@ class Ledger:
     horizon: Horizon
     site_node: Mapping[str, str]
     facility_mw: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
+    energy_mw: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
     it_mw: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
     injection_mw: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
     compute_supply: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
@@ -98,10 +107,12 @@ class Ledger:
             raise LedgerClosed("the ledger is closed: a family registered a term after the closers (ceiling, balances) were built")
 
     # -- power and compute ---------------------------------------------------------------------------------------------
-    def power(self, site: str, year: int, facility_mw: float, it_mw: float, var: object) -> None:
-        """Register a load at ``site``: ``facility_mw`` and ``it_mw`` per unit of ``var`` (facility power counts against the ceiling)."""
+    def power(self, site: str, year: int, facility_mw: float, it_mw: float, var: object, energy_mw: float | None = None) -> None:
+        """Register a load at ``site`` per unit of ``var``: peak ``facility_mw`` (site capacity, the ceiling), ``it_mw`` and
+        ``energy_mw``, the facility power at the annual PUE withdrawn at its node (None: ``facility_mw``)."""
         self._open()
         self.facility_mw[site, year].append((facility_mw, var))
+        self.energy_mw[site, year].append((facility_mw if energy_mw is None else energy_mw, var))
         if it_mw:
             self.it_mw[site, year].append((it_mw, var))
 
@@ -152,8 +163,8 @@ class Ledger:
 
     # -- the close -----------------------------------------------------------------------------------------------------
     def close(self) -> None:
-        """Seal the ledger: every site's facility power becomes a withdrawal at its node; later registrations raise."""
+        """Seal the ledger: every site's power at the annual PUE becomes a withdrawal at its node; later registrations raise."""
         self._open()
-        for (site, year), terms in self.facility_mw.items():
+        for (site, year), terms in self.energy_mw.items():
             self.injection_mw[self.site_node[site], year] += [(-a, x) for a, x in terms]
         self.closed = True
