@@ -55,6 +55,11 @@ from gigawatt.model.family import Dual, Extraction, Family, Rows, Slack, Variabl
 from gigawatt.model.ledger import Ledger, entry, linear
 from gigawatt.model.options import ModelOptions
 
+#: Weight of a ramp's slack in the ``caps`` view, below the other caps' 1 (site capacity, the ceiling): a build held
+#: back by the pace of construction is then explained as the ramp rather than as power beyond the capacity built
+#: (which would ease it by the same amount). In the ``demand first`` view it weighs as the other caps, above demand.
+RAMP_WEIGHT = 0.5
+
 
 def add_sites(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: ModelOptions) -> None:
     """Declare ``v_open`` and ``v_blocks`` (summed from ``v_new_blocks``) with monotonicity, size, dominance and symmetry."""
@@ -164,7 +169,7 @@ FAMILY = Family(
                 "{year}, site {site_id}: {total} MW of capacity would be added, {slack} MW more than its ramp_mw_per_year "
                 "allows since the modelled year before ({bound} MW)",
                 demand_first=100.0,
-                caps=1.0,
+                caps=RAMP_WEIGHT,
                 mw=True,
                 cap="construction ramp",
             ),
@@ -182,7 +187,7 @@ FAMILY = Family(
                 "{year}: {total} MW of capacity would be added at all sites, {slack} MW more than national_ramp_mw_per_year "
                 "allows since the modelled year before ({bound} MW)",
                 demand_first=100.0,
-                caps=1.0,
+                caps=RAMP_WEIGHT,
                 mw=True,
                 cap="national construction ramp",
             ),

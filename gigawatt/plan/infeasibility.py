@@ -8,7 +8,9 @@ family (:class:`gigawatt.model.family.Slack`); today: demand unserved (``c_deman
 power over the ceiling (``c_power_ceiling``, MW), chip units over the supply cap (``c_chip_supply``),
 capital over the budget (``c_budget``, USD), CO2 over the cap (``c_emissions``, t), flow over a link's
 capacity (``c_link_capacity``, MW), facility power over what a site can be built to
-(``c_site_capacity``, MW) and power a node cannot get (``c_node_balance``, MW).
+(``c_site_capacity``, MW), capacity added faster than a construction ramp allows (``c_site_ramp``,
+``c_national_ramp``, MW; weighted below the other caps in the ``caps`` view, so a build held back by
+the pace of construction is named as the ramp) and power a node cannot get (``c_node_balance``, MW).
 
 Column upper bounds that duplicate these caps (declared ``elastic_free_upper``: chip units, flows) are
 lifted so the slack on the row can act.
