@@ -253,6 +253,7 @@ def scale_prices(scn: gw.Scenario, k: float) -> gw.Scenario:
 #: counted in units ``power`` times smaller (MW -> MW/power) and compute in units ``compute`` times smaller.
 UNIT_POWERS = {
     "MW": (1, 0),
+    "MW/yr": (1, 0),
     "kW": (1, 0),
     "USD/MW": (-1, 0),
     "USD/MW-yr": (-1, 0),
@@ -266,7 +267,7 @@ UNIT_POWERS = {
 
 def rescale_units(scn: gw.Scenario, power: float = 1.0, compute: float = 1.0) -> gw.Scenario:
     """The same scenario written in other units: every power figure times ``power`` (per-MW figures divided by it),
-    every compute figure times ``compute`` (columns found by their schema unit; settings ending ``_mw``)."""
+    every compute figure times ``compute`` (columns found by their schema unit; settings ending ``_mw`` or ``_mw_per_year``)."""
     tables = {}
     for name, frame in scn.tables.items():
         frame = frame.copy()
@@ -277,7 +278,7 @@ def rescale_units(scn: gw.Scenario, power: float = 1.0, compute: float = 1.0) ->
         tables[name] = frame
     settings = scn.settings.model_dump()
     for key in Settings.model_fields:
-        if key.endswith("_mw"):
+        if key.endswith(("_mw", "_mw_per_year")) and settings[key] is not None:
             settings[key] = settings[key] * power
     return gw.Scenario.from_tables(settings, tables)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 from builders import chip, write_scenario
 from typer.testing import CliRunner
@@ -28,9 +29,9 @@ def test_validate_prints_summary(folder):
 
 
 def test_validate_bad_input_exits_2_naming_file_line_and_column(folder):
-    sites = (folder / "sites.csv").read_text().splitlines()
-    sites[1] = sites[1].replace(",1.0,liquid,", ",0.9,liquid,")
-    (folder / "sites.csv").write_text("\n".join(sites) + "\n")
+    sites = pd.read_csv(folder / "sites.csv")
+    sites.loc[0, "pue"] = 0.9
+    sites.to_csv(folder / "sites.csv", index=False)
     result = runner.invoke(app, ["validate", str(folder)])
     assert result.exit_code == 2
     assert "sites.csv, line 2, column 'pue'" in result.output

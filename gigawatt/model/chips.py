@@ -20,7 +20,8 @@ installed then (``it_kw_per_unit`` > 0). It is implied for whole openings, but i
 site's single ``blocks <= max_blocks * open`` row: where the LP opens a site a fraction, each chip
 there is held to that fraction of its own cap (facility-location style).
 
-Registers facility power ``pue_s * it_kw_per_unit_c / 1000 * active`` [MW] and compute
+Registers peak facility power ``pue_peak_s * it_kw_per_unit_c / 1000 * active`` [MW] (site capacity and the
+ceiling), the same at the annual ``pue_s`` (withdrawn at the node: energy), and compute
 ``pflops_per_unit_c / 1000 * active`` [EFLOP/s] per (s, y); capital ``capex_usd_per_unit`` as an
 annuity ``crf(r, L_c)`` paid for exactly the calendar years of the modelled years the vintage is active
 in (:meth:`~gigawatt.model.data.Horizon.service_end`), so compute-years counted equal years paid.
@@ -51,7 +52,7 @@ def add_chips(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: Model
     if not d.chip_site_years:
         return
     chip, site, h = d.chip, d.site, d.horizon
-    mw_per_unit = {(c, s): site[s].pue * chip[c].it_kw_per_unit / 1000.0 for c, s, _ in d.chip_site_years}
+    mw_per_unit = {(c, s): site[s].pue_peak * chip[c].it_kw_per_unit / 1000.0 for c, s, _ in d.chip_site_years}
 
     def bound(_: object, c: str, s: str, y: int) -> tuple[float, float]:
         fit = site[s].max_mw / mw_per_unit[c, s]
@@ -79,7 +80,7 @@ def add_chips(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: Model
     for (c, s, y), vintages in d.active_vintages().items():
         eflops, it_mw = chip[c].pflops_per_unit / 1000.0, chip[c].it_kw_per_unit / 1000.0
         for v in vintages:
-            ledger.power(s, y, mw_per_unit[c, s], it_mw, m.v_install[c, s, v])
+            ledger.power(s, y, mw_per_unit[c, s], it_mw, m.v_install[c, s, v], energy_mw=site[s].pue * it_mw)
             ledger.supply_compute(s, y, eflops, m.v_install[c, s, v])
 
 
@@ -110,7 +111,7 @@ def with_unit_power(frame: pd.DataFrame, d: ModelData) -> pd.DataFrame:
     """``frame`` (chip_id, site_id, active_units) with ``it_mw``, ``facility_mw`` and ``eflops`` of its active units."""
     frame = frame.copy()
     frame["it_mw"] = frame["active_units"] * frame["chip_id"].map(d.chips["it_kw_per_unit"]).astype(float) / 1000.0
-    frame["facility_mw"] = frame["it_mw"] * frame["site_id"].map(d.sites["pue"]).astype(float)
+    frame["facility_mw"] = frame["it_mw"] * frame["site_id"].map(d.sites["pue_peak"]).astype(float)
     frame["eflops"] = frame["active_units"] * frame["chip_id"].map(d.chips["pflops_per_unit"]).astype(float) / 1000.0
     return frame
 
@@ -157,7 +158,7 @@ FAMILY = Family(
             "installed_units": "units installed this year (a vintage; int unless integer_units=False)",
             "active_units": "units of every vintage whose lifetime_years cover the whole modelled year",
             "it_mw": "active_units x it_kw_per_unit / 1000",
-            "facility_mw": "it_mw x site pue",
+            "facility_mw": "it_mw x site pue_peak (peak facility power, as counted against capacity and the ceiling)",
             "eflops": "active_units x pflops_per_unit / 1000",
         }
     },

@@ -107,6 +107,11 @@ class Horizon:
         i = self.years.index(year)
         return self.years[i - 1] if i else None
 
+    def step(self, year: int) -> int:
+        """Calendar years of construction leading to modelled ``year``: since the previous modelled year (1 for the first)."""
+        before = self.previous(year)
+        return 1 if before is None else year - before
+
 
 def rows(frame: pd.DataFrame) -> dict[str, SimpleNamespace]:
     """Each row of an id-indexed table as a namespace (``d.site[s].pue``): fast scalar access."""
@@ -116,6 +121,9 @@ def rows(frame: pd.DataFrame) -> dict[str, SimpleNamespace]:
 @dataclass
 class ModelData:
     """Index sets (lists of tuples) and per-entity parameters the model families read.
+
+    ``sites`` holds every site's ``pue_peak`` (:meth:`Scenario.pue_peak`: filled from ``pue_peak_factor``
+    where the scenario leaves it empty) and ``ramp_mw_per_year`` (infinite where empty: no limit).
 
     Tables are kept as DataFrames for vectorised work and as ``site``/``chip``/``link``/``supply``
     dictionaries of rows for scalar lookups inside the build loops.
@@ -167,6 +175,7 @@ def build_data(scenario: Scenario) -> ModelData:
     st = scenario.settings
     horizon = Horizon.from_settings(st)
     sites = scenario.tables["sites"].set_index("site_id", drop=False)
+    sites = sites.assign(pue_peak=scenario.pue_peak(), ramp_mw_per_year=sites["ramp_mw_per_year"].fillna(math.inf))
     chips = scenario.tables["chips"].set_index("chip_id", drop=False)
     nodes = scenario.tables["nodes"].set_index("node_id", drop=False)
     links = scenario.links.set_index("link_id", drop=False)
@@ -256,6 +265,8 @@ SITE_SIGNATURE = [
     "capex_usd_per_mw",
     "fixed_om_usd_per_mw_yr",
     "pue",
+    "pue_peak",
+    "ramp_mw_per_year",
     "cooling",
     "earliest_year",
     "lifetime_years",

@@ -1,9 +1,14 @@
 r"""Node balance: at every node and year, power injected equals power withdrawn.
 
 Reads only the ledger's injections (:attr:`gigawatt.model.ledger.Ledger.injection_mw`): supplies and
-arriving flows inject, departing flows withdraw, and each site's facility power is withdrawn at its
-node when the ledger closes. A family that generates or stores power at a node registers there and
-needs no edit here.
+arriving flows inject, departing flows withdraw, and each site's facility power at the annual PUE
+(:attr:`gigawatt.model.ledger.Ledger.energy_mw`, IT x ``pue``) is withdrawn at its node when the ledger
+closes. A family that generates or stores power at a node registers there and needs no edit here.
+
+The balance is in annual-average terms: the MW a site draws over the year while its IT runs at full
+power, so a supply's draw times ``hours_per_year x load_factor`` is the energy it sells (and a supply's
+``capacity_mw`` and a link's ``capacity_mw`` bound that average, not the hottest hour). The peak
+(``pue_peak``) is held by site capacity and the ceiling (:mod:`gigawatt.model.power`).
 
 .. math::
 
@@ -18,7 +23,8 @@ from gigawatt.model.data import ModelData
 from gigawatt.model.family import Dual, Family, Rows, Slack
 from gigawatt.model.ledger import Ledger, linear
 from gigawatt.model.options import ModelOptions
-from gigawatt.model.power import MW_PER_UNIT
+
+ENERGY_MW_PER_UNIT = "sites.pue x chips.it_kw_per_unit / 1000 (MW per unit)"
 
 
 def add_node_balance(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: ModelOptions) -> None:
@@ -49,7 +55,7 @@ FAMILY = Family(
                 caps=100.0,
                 mw=True,
             ),
-            coefficients={"v_install": MW_PER_UNIT, "v_flow": "1 - links.loss_frac"},
+            coefficients={"v_install": ENERGY_MW_PER_UNIT, "v_flow": "1 - links.loss_frac"},
         ),
     ),
 )

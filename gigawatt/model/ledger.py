@@ -9,13 +9,16 @@ of it silently.
 Accumulators (each a list of ``(coefficient, variable)`` terms per key):
 
 ==================  =============  ==================================================================
-``facility_mw``     (site, year)   facility power [MW]: the only thing site capacity and the ceiling read
+``facility_mw``     (site, year)   peak facility power [MW] (IT x ``pue_peak``): the only thing site
+                                   capacity and the ceiling read
+``energy_mw``       (site, year)   facility power at the annual PUE [MW] (IT x ``pue``): what the site
+                                   draws from the grid on average while its IT runs at full power
 ``it_mw``           (site, year)   IT power [MW] (reported; facility power includes cooling and losses)
 ``onsite_mw``       (site, year)   power supplied at the site behind the meter [MW] (on-site or bridge
-                                   generation); no family registers any yet
+                                   generation, average MW)
 ``injection_mw``    (node, year)   power into the node [MW]; a withdrawal is a negative injection. At the
-                                   close every site's grid draw (facility power less on-site supply,
-                                   :meth:`Ledger.grid_draw`) becomes a withdrawal at its node, so node
+                                   close every site's grid energy (``energy_mw`` less on-site supply,
+                                   :meth:`Ledger.grid_energy`) becomes a withdrawal at its node, so node
                                    balance reads nothing else
 ``compute_supply``  (site, year)   compute installed and powered [EFLOP/s]
 ``compute_use``     (site, year)   compute drawn by workloads [EFLOP/s]; use <= supply per site and year
@@ -25,11 +28,18 @@ Accumulators (each a list of ``(coefficient, variable)`` terms per key):
 ``emissions_t``     year           CO2 [t per year] (the emission cap reads it)
 ==================  =============  ==================================================================
 
-A site's *grid draw* is its facility power less its on-site supply: what it withdraws at its node and
-what its interconnection (:mod:`gigawatt.model.interconnection`) must carry. A family that generates
-power behind a site's meter registers it with :meth:`Ledger.onsite`: the site then draws that much less
-from the grid, and needs no edit to the node balance or the interconnection. Facility power (what the
-ceiling and site capacity count) is unchanged by it.
+Peak and energy are kept apart: the peak PUE (the hottest hours) sizes what is built, the annual PUE
+prices what is bought. Node balance is therefore an annual-average balance: supplies' draws and link
+flows are MW at the annual PUE (with IT at full power), and ``draw x hours_per_year x load_factor`` is
+the energy bought. With ``pue_peak = pue`` (the default) both accumulators hold the same terms.
+
+A site's *grid draw* is its peak facility power less its on-site supply: what its interconnection
+(:mod:`gigawatt.model.interconnection`) must carry. Its *grid energy* is its facility power at the annual
+PUE less its on-site supply: what it withdraws at its node. On-site supply is average MW generated
+behind the meter, and counts against the peak only as much as it runs (a generator kept idle as backup
+does not make grid connection firm). A family that generates behind a site's meter registers it with
+:meth:`Ledger.onsite` and needs no edit to the node balance or the interconnection. Facility power (what
+the ceiling and site capacity count) is unchanged by it.
 
 Costs are discounted once, here: capital of ``usd`` per unit built in year :math:`y` with a life of
 :math:`L` years is an annuity paid for the calendar years inside its life in which it serves,
@@ -83,6 +93,7 @@ class Ledger:
     horizon: Horizon
     site_node: Mapping[str, str]
     facility_mw: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
+    energy_mw: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
     it_mw: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
     onsite_mw: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
     injection_mw: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
@@ -108,10 +119,12 @@ class Ledger:
             raise LedgerClosed("the ledger is closed: a family registered a term after the closers (ceiling, balances) were built")
 
     # -- power and compute ---------------------------------------------------------------------------------------------
-    def power(self, site: str, year: int, facility_mw: float, it_mw: float, var: object) -> None:
-        """Register a load at ``site``: ``facility_mw`` and ``it_mw`` per unit of ``var`` (facility power counts against the ceiling)."""
+    def power(self, site: str, year: int, facility_mw: float, it_mw: float, var: object, energy_mw: float | None = None) -> None:
+        """Register a load at ``site`` per unit of ``var``: peak ``facility_mw`` (site capacity, the ceiling), ``it_mw`` and
+        ``energy_mw``, the facility power at the annual PUE withdrawn at its node (None: ``facility_mw``)."""
         self._open()
         self.facility_mw[site, year].append((facility_mw, var))
+        self.energy_mw[site, year].append((facility_mw if energy_mw is None else energy_mw, var))
         if it_mw:
             self.it_mw[site, year].append((it_mw, var))
 
@@ -121,8 +134,15 @@ class Ledger:
         self.onsite_mw[site, year].append((mw, var))
 
     def grid_draw(self, site: str, year: int) -> list[Term]:
-        """The terms of the site's grid draw [MW]: facility power less on-site supply."""
-        return self.facility_mw.get((site, year), []) + [(-a, x) for a, x in self.onsite_mw.get((site, year), [])]
+        """The terms of the site's peak grid draw [MW]: peak facility power less on-site supply."""
+        return self.facility_mw.get((site, year), []) + self._less_onsite(site, year)
+
+    def grid_energy(self, site: str, year: int) -> list[Term]:
+        """The terms of the site's average grid draw [MW]: facility power at the annual PUE less on-site supply."""
+        return self.energy_mw.get((site, year), []) + self._less_onsite(site, year)
+
+    def _less_onsite(self, site: str, year: int) -> list[Term]:
+        return [(-a, x) for a, x in self.onsite_mw.get((site, year), [])]
 
     def inject(self, node: str, year: int, mw: float, var: object) -> None:
         """Register ``mw`` per unit of ``var`` flowing into ``node`` (negative: out of it)."""
@@ -171,8 +191,8 @@ class Ledger:
 
     # -- the close -----------------------------------------------------------------------------------------------------
     def close(self) -> None:
-        """Seal the ledger: every site's grid draw becomes a withdrawal at its node; later registrations raise."""
+        """Seal the ledger: every site's grid energy becomes a withdrawal at its node; later registrations raise."""
         self._open()
-        for site, year in dict.fromkeys([*self.facility_mw, *self.onsite_mw]):
-            self.injection_mw[self.site_node[site], year] += [(-a, x) for a, x in self.grid_draw(site, year)]
+        for site, year in dict.fromkeys([*self.energy_mw, *self.onsite_mw]):
+            self.injection_mw[self.site_node[site], year] += [(-a, x) for a, x in self.grid_energy(site, year)]
         self.closed = True

@@ -12,7 +12,14 @@ for expandable links from their earliest year.
 Registers, per direction, the flow leaving its sending node and ``(1 - loss_frac)`` of it arriving at
 the other [MW]. Costs (USD, discounted): expansion ``expand_cost_usd_per_mw`` and the build
 ``build_cost_usd`` as annuities over the link's life, paid for the calendar years of that life inside the
-horizon (an expansion stays to the horizon's end).
+horizon (an expansion stays to the horizon's end); wheeling (category ``wheeling``) each year,
+
+.. math::
+
+    wheeling\_usd\_per\_mwh_l \cdot (flow_{l,y,fwd} + flow_{l,y,bwd}) \cdot hours\_per\_year \cdot load\_factor
+
+per MWh sent, measured as supplies measure the energy they sell (flows are annual-average MW, see
+:mod:`gigawatt.model.grid`); losses do not reduce it.
 """
 
 from __future__ import annotations
@@ -58,9 +65,14 @@ def add_links(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: Model
         return linear(terms) <= link_p[link].capacity_mw
 
     m.c_link_capacity = pyo.Constraint(flow_index, rule=capacity)
+    st = d.scenario.settings
+    energy_h = st.hours_per_year * st.load_factor
     for link, y in d.link_years:
         row = link_p[link]
         keep = 1.0 - row.loss_frac
+        if row.wheeling_usd_per_mwh:
+            for k in DIRS:
+                ledger.yearly("wheeling", y, row.wheeling_usd_per_mwh * energy_h, m.v_flow[link, y, k])
         ledger.inject(row.from_node, y, -1.0, m.v_flow[link, y, "fwd"])
         ledger.inject(row.from_node, y, keep, m.v_flow[link, y, "bwd"])
         ledger.inject(row.to_node, y, keep, m.v_flow[link, y, "fwd"])

@@ -49,7 +49,8 @@ FAMILY = Family(
     expressions=("obj", "e_cost"),
     tables={
         "costs": {
-            "category": "site_open, site_capex, site_fixed_om, chip_capex, chip_salvage, supply_capex, link_capex, energy, carbon, serving",
+            "category": "site_open, site_capex, site_fixed_om, chip_capex, chip_salvage, supply_capex, link_capex, energy, carbon, "
+            "wheeling, serving",
             "year": "modelled year the cost is attributed to (capital: year built)",
             "discounted_usd": "contribution to the objective (present value, USD)",
         }

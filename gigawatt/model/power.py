@@ -1,7 +1,7 @@
 r"""Facility power: each site within its built capacity, and all sites within the ceiling.
 
-Both read only the ledger's facility power (:attr:`gigawatt.model.ledger.Ledger.facility_mw`), so every
-family that registers a load counts, and the ledger is closed before they are built.
+Both read only the ledger's peak facility power (:attr:`gigawatt.model.ledger.Ledger.facility_mw`, IT x
+``pue_peak``), so every family that registers a load counts, and the ledger is closed before they are built.
 
 .. math::
 
@@ -25,7 +25,7 @@ from gigawatt.model.family import Dual, Extraction, Family, Rows, Slack
 from gigawatt.model.ledger import Ledger, linear
 from gigawatt.model.options import ModelOptions
 
-MW_PER_UNIT = "sites.pue x chips.it_kw_per_unit / 1000 (MW per unit)"
+MW_PER_UNIT = "sites.pue_peak x chips.it_kw_per_unit / 1000 (MW per unit)"
 
 
 def add_power(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: ModelOptions) -> None:

@@ -14,7 +14,8 @@ in :mod:`gigawatt.model.chips`); a unit is retired at the start of a year after 
 
     retired_{c,s,v,y_{last}} \le install_{c,s,v} \qquad (\texttt{c\_retire\_installed}; \text{the last year of the vintage})
 
-Registers, per (s, y), ``-pue_s it_kw_c / 1000 * retired`` facility power [MW] (and the IT power) and
+Registers, per (s, y), ``-pue_peak_s it_kw_c / 1000 * retired`` peak facility power [MW] (at the annual
+``pue_s`` for the node's energy; and the IT power) and
 ``-pflops_c / 1000 * retired`` compute [EFLOP/s]. Salvage (category ``chip_salvage``, a negative cost)
 for the units retired in year y, in y's money discounted to the first year:
 
@@ -75,7 +76,8 @@ def add_retirement(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: 
     )
     for c, s, v, y in index:
         retired, row = m.v_retired[c, s, v, y], d.chip[c]
-        ledger.power(s, y, -d.site[s].pue * row.it_kw_per_unit / 1000.0, -row.it_kw_per_unit / 1000.0, retired)
+        it_mw, site = row.it_kw_per_unit / 1000.0, d.site[s]
+        ledger.power(s, y, -site.pue_peak * it_mw, -it_mw, retired, energy_mw=-site.pue * it_mw)
         ledger.supply_compute(s, y, -row.pflops_per_unit / 1000.0, retired)
         value = salvage_share(d, c, v, y)
         if value:

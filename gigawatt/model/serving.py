@@ -13,7 +13,7 @@ compute installed there) and as compute delivered. Cost: ``cost_usd_per_eflops_y
 per year.
 
 **Compute covers** (``compute_covers``, off by default, ``c_compute_cover``): valid inequalities on
-blocks. A block of site s holds at most :math:`a_{s,y} = block\_mw_s \max_c pflops_c / (pue_s\, it\_kw_c)`
+blocks. A block of site s holds at most :math:`a_{s,y} = block\_mw_s \max_c pflops_c / (pue\_peak_s\, it\_kw_c)`
 [EFLOP/s] (its most efficient chip active in y), so for a group G of regions, the sites :math:`S_G`
 that can serve any of them and :math:`D = \sum_{r \in G} demand_{r,y}`
 
@@ -56,7 +56,7 @@ def block_eflops(d: ModelData) -> dict[tuple[str, int], float]:
     best: dict[tuple[str, int], float] = defaultdict(float)
     for c, s, y in d.active_vintages():
         row = d.chip[c]
-        best[s, y] = max(best[s, y], row.pflops_per_unit / (d.site[s].pue * row.it_kw_per_unit))
+        best[s, y] = max(best[s, y], row.pflops_per_unit / (d.site[s].pue_peak * row.it_kw_per_unit))
     return {(s, y): d.site[s].block_mw * eff for (s, y), eff in best.items()}
 
 

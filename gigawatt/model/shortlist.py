@@ -8,13 +8,15 @@ Merit of a site: its levelised cost per MW of IT load over a year [USD/MW-yr],
 
 .. math::
 
-    pue_s \,\bigl(crf_s \, (capex\_usd\_per\_mw_s + open\_cost\_usd_s / max\_mw_s) + fixed\_om_s + p_{n(s)} \, h \, lf\bigr)
+    pue\_peak_s \,\bigl(crf_s \, (capex\_usd\_per\_mw_s + open\_cost\_usd_s / max\_mw_s) + fixed\_om_s\bigr)
+        + pue_s \, p_{n(s)} \, h \, lf
 
-with ``crf`` the capital recovery factor over the site's life at the discount rate, ``p`` the cheapest
-energy price at the site's node, ``h`` hours per year and ``lf`` the load factor. For every region
-(or the single pool) and year, sites within reach that can open by then are taken cheapest first
-until their usable MW reach ``coverage`` times the region's share of the ceiling in that year
-(the ceiling scaled by the region's demand over the peak total demand).
+(what is built is sized at the peak PUE, the energy bought at the annual one) with ``crf`` the capital
+recovery factor over the site's life at the discount rate, ``p`` the cheapest energy price at the site's
+node, ``h`` hours per year and ``lf`` the load factor. For every region (or the single pool) and year,
+sites within reach that can open by then are taken cheapest first until their usable MW reach
+``coverage`` times the region's share of the ceiling in that year (the ceiling scaled by the region's
+demand over the peak total demand).
 """
 
 from __future__ import annotations
@@ -38,8 +40,8 @@ def site_merit(d: ModelData) -> dict[str, float]:
     for s, row in d.site.items():
         crf = capital_recovery_factor(st.discount_rate, int(row.lifetime_years))
         price = prices.get(row.node_id, max(prices.values(), default=0.0))
-        yearly = crf * (row.capex_usd_per_mw + row.open_cost_usd / row.max_mw) + row.fixed_om_usd_per_mw_yr + price * energy_h
-        merit[s] = row.pue * yearly
+        built = crf * (row.capex_usd_per_mw + row.open_cost_usd / row.max_mw) + row.fixed_om_usd_per_mw_yr
+        merit[s] = row.pue_peak * built + row.pue * price * energy_h
     return merit
 
 

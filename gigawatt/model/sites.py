@@ -14,6 +14,18 @@ Sets: ``SITE_YEARS`` (s, y) with y >= earliest_year of s.
 
     blocks_{s,y} \ge open_{s,y} \quad (\texttt{c\_blocks\_min}; \text{without a capital budget})
 
+    block\_mw_s \cdot new\_blocks_{s,y} \le ramp\_mw\_per\_year_s \cdot g_y \quad (\texttt{c\_site\_ramp})
+
+    \sum_s block\_mw_s \cdot new\_blocks_{s,y} \le national\_ramp\_mw\_per\_year \cdot g_y \quad (\texttt{c\_national\_ramp})
+
+**Construction ramps.** ``g_y`` is the number of calendar years of construction leading to modelled
+year y: ``y - y^-`` since the previous modelled year, 1 for the first
+(:meth:`~gigawatt.model.data.Horizon.step`). A site with ``ramp_mw_per_year`` may add that many MW of
+capacity per calendar year; with years 2026, 2028, 2030 it adds at most ``2 x ramp`` by 2028 and again
+by 2030, and ``1 x ramp`` in 2026 (also in a site's first year after a later ``earliest_year``: the rule
+reads the horizon, not the site). ``national_ramp_mw_per_year`` (a setting) caps the sum over all sites
+the same way. Rows are only built where a limit is set.
+
 Blocks are counted by the integer blocks built each year (``v_new_blocks``); the cumulative
 ``v_blocks`` is then whole without being declared integer. Both forms have the same LP relaxation,
 but branching on yearly builds (a lot-sizing structure) closes the default scenario's gap far faster
@@ -40,9 +52,14 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from gigawatt.model.data import ModelData
-from gigawatt.model.family import Extraction, Family, Rows, StartValues, Variables
+from gigawatt.model.family import Dual, Extraction, Family, Rows, Slack, StartValues, Variables
 from gigawatt.model.ledger import Ledger, entry, linear
 from gigawatt.model.options import ModelOptions
+
+#: Weight of a ramp's slack in the ``caps`` view, below the other caps' 1 (site capacity, the ceiling): a build held
+#: back by the pace of construction is then explained as the ramp rather than as power beyond the capacity built
+#: (which would ease it by the same amount). In the ``demand first`` view it weighs as the other caps, above demand.
+RAMP_WEIGHT = 0.5
 
 
 def add_sites(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: ModelOptions) -> None:
@@ -69,6 +86,7 @@ def add_sites(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: Model
     symmetric = d.symmetric_site_pairs if options.symmetry_breaking else []
     pairs = [(a, b, y) for a, b in symmetric for y in d.years if (a, y) in m.v_blocks and (b, y) in m.v_blocks]
     m.c_site_symmetry = pyo.Constraint(pairs, rule=lambda _, a, b, y: m.v_blocks[a, y] >= m.v_blocks[b, y])
+    _add_ramps(m, d)
 
     for s, y in d.site_years:
         row = d.site[s]
@@ -78,6 +96,20 @@ def add_sites(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: Model
         ledger.capital_step("site_open", y, life, row.open_cost_usd, m.v_open[s, y], before_open)
         ledger.capital_step("site_capex", y, life, row.capex_usd_per_mw * row.block_mw, m.v_blocks[s, y], before_blocks)
         ledger.yearly("site_fixed_om", y, row.fixed_om_usd_per_mw_yr * row.block_mw, m.v_blocks[s, y])
+
+
+def _add_ramps(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """``c_site_ramp[s, y]`` and ``c_national_ramp[y]``: capacity added within ``ramp x g_y`` MW (see the module docstring)."""
+    site, h = d.site, d.horizon
+    limited = [(s, y) for s, y in d.site_years if math.isfinite(site[s].ramp_mw_per_year)]
+    m.c_site_ramp = pyo.Constraint(
+        limited, rule=lambda _, s, y: site[s].block_mw * m.v_new_blocks[s, y] <= site[s].ramp_mw_per_year * h.step(y)
+    )
+    national = d.scenario.settings.national_ramp_mw_per_year
+    by_year: dict[int, list] = {}
+    for s, y in d.site_years if national is not None else []:
+        by_year.setdefault(y, []).append((site[s].block_mw, m.v_new_blocks[s, y]))
+    m.c_national_ramp = pyo.Constraint(list(by_year), rule=lambda _, y: linear(by_year[y]) <= national * h.step(y))
 
 
 def extract_sites(e: Extraction) -> None:
@@ -142,6 +174,42 @@ FAMILY = Family(
         ),
         Rows("c_blocks_min", "blocks", SITE_KEY, "site {site_id}"),
         Rows("c_site_symmetry", "blocks", ("site_id", "other_site_id", "year"), "sites {site_id} and {other_site_id}"),
+        Rows(
+            "c_site_ramp",
+            "MW",
+            SITE_KEY,
+            "site {site_id}",
+            dual=Dual("site_ramp", "USD/MW", "year_money", "saved per extra MW the site may add by that year (in that year's USD)"),
+            slack=Slack(
+                "construction ramp",
+                -1.0,
+                "{year}, site {site_id}: {total} MW of capacity would be added, {slack} MW more than its ramp_mw_per_year "
+                "allows since the modelled year before ({bound} MW)",
+                demand_first=100.0,
+                caps=RAMP_WEIGHT,
+                mw=True,
+                cap="construction ramp",
+            ),
+            coefficients={"v_new_blocks": "sites.block_mw"},
+        ),
+        Rows(
+            "c_national_ramp",
+            "MW",
+            ("year",),
+            "all sites",
+            dual=Dual("national_ramp", "USD/MW", "year_money", "saved per extra MW all sites may add by that year (in that year's USD)"),
+            slack=Slack(
+                "construction ramp",
+                -1.0,
+                "{year}: {total} MW of capacity would be added at all sites, {slack} MW more than national_ramp_mw_per_year "
+                "allows since the modelled year before ({bound} MW)",
+                demand_first=100.0,
+                caps=RAMP_WEIGHT,
+                mw=True,
+                cap="national construction ramp",
+            ),
+            coefficients={"v_new_blocks": "sites.block_mw"},
+        ),
     ),
     tables={
         "sites": {
@@ -151,7 +219,8 @@ FAMILY = Family(
             "open": "campus open in that year (bool)",
             "blocks": "capacity blocks built so far (int)",
             "capacity_mw": "built facility capacity = blocks x block_mw",
-            "facility_mw": "facility power registered at the site (chips: pue x it_mw), as counted against the ceiling",
+            "facility_mw": "peak facility power registered at the site (chips: pue_peak x it_mw), as counted against capacity "
+            "and the ceiling (the node draws it_mw x the annual pue)",
             "it_mw": "IT power of the active chips",
         }
     },

@@ -9,7 +9,9 @@ a build cost.
 
     contracted_{g,y} \ge contracted_{g,y^-}
 
-Registers ``draw`` as an injection at the supply's node [MW]. Costs (USD, discounted): energy
+Registers ``draw`` as an injection at the supply's node [MW]; node balance is in annual-average MW (the
+sites withdraw IT x the annual ``pue``, :mod:`gigawatt.model.grid`), so the draw is what the sites use on
+average with their IT at full power, and ``capacity_mw`` bounds that average. Costs (USD, discounted): energy
 ``draw * hours_per_year * load_factor * price`` and carbon at ``carbon_price_usd_per_t`` each year;
 contracted capacity as an annuity over the supply's life, paid for the calendar years of that life inside
 the horizon (a contract stays to the horizon's end). Emissions ``draw * hours * load_factor *

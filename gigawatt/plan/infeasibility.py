@@ -8,7 +8,9 @@ family (:class:`gigawatt.model.family.Slack`); today: demand unserved (``c_deman
 power over the ceiling (``c_power_ceiling``, MW), chip units over the supply cap (``c_chip_supply``),
 capital over the budget (``c_budget``, USD), CO2 over the cap (``c_emissions``, t), flow over a link's
 capacity (``c_link_capacity``, MW), facility power over what a site can be built to
-(``c_site_capacity``, MW) and power a node cannot get (``c_node_balance``, MW).
+(``c_site_capacity``, MW), capacity added faster than a construction ramp allows (``c_site_ramp``,
+``c_national_ramp``, MW; weighted below the other caps in the ``caps`` view, so a build held back by
+the pace of construction is named as the ramp) and power a node cannot get (``c_node_balance``, MW).
 
 Column upper bounds that duplicate these caps (declared ``elastic_free_upper``: chip units, flows) are
 lifted so the slack on the row can act.
@@ -413,7 +415,7 @@ def _pairs(data: ModelData, year: int) -> list[tuple[str, str, float]]:
         cr = data.chip[c]
         for s, sr in data.site.items():
             if sr.earliest_year <= year and (cr.cooling == "air" or sr.cooling == "liquid"):
-                out.append((c, s, cr.pflops_per_unit / cr.it_kw_per_unit / sr.pue))
+                out.append((c, s, cr.pflops_per_unit / cr.it_kw_per_unit / sr.pue_peak))
     return out
 
 
@@ -446,7 +448,8 @@ def _audit_year(data: ModelData, year: int, demand: float) -> list[tuple]:
         msg = (
             f"{year}: {_num(demand)} EFLOP/s demanded but the {_num(ceiling)} MW ceiling delivers at most {_num(by_ceiling)} EFLOP/s "
             f"with the best chip on sale by then ({c}, {cr.pflops_per_unit / cr.it_kw_per_unit:,.3g} PFLOP/s per kW IT) "
-            f"at the best PUE ({data.site[s].pue:,.3g}, site {s}); the ceiling would need at least {_num(ceiling * demand / by_ceiling)} MW"
+            f"at the best peak PUE ({data.site[s].pue_peak:,.3g}, site {s}); "
+            f"the ceiling would need at least {_num(ceiling * demand / by_ceiling)} MW"
         )
         out.append(("ceiling", "all sites", year, demand - by_ceiling, "EFLOP/s", msg))
     by_supply = _chip_supply_eflops(data, year)

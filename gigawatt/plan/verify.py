@@ -14,7 +14,7 @@ values, the scenario's parameters and the derived bounds, then applies a table o
 * shape: ``table_shape``, ``nan_value``, ``negative_value``, ``missing_row``, ``unknown_key``;
 * sites: ``site_earliest_year``, ``site_open_monotone``, ``site_blocks_monotone``, ``site_blocks_integer``,
   ``site_max_blocks``, ``site_blocks_open``, ``site_capacity_mw``, ``site_capacity``, ``site_facility_mw``,
-  ``site_it_mw``, ``site_node``;
+  ``site_it_mw``, ``site_node``, ``site_ramp`` and ``national_ramp`` (capacity added within the ramps);
 * chips: ``chip_sale_window``, ``chip_cooling``, ``chip_site_earliest_year``, ``chip_units_integer``,
   ``chip_active_units``, ``chip_supply``, ``chip_it_mw``, ``chip_facility_mw``, ``chip_eflops``;
 * retirement: ``retire_window``, ``retire_monotone``, ``retire_installed``, ``retire_integer``, ``chip_retired_units``
@@ -27,7 +27,8 @@ values, the scenario's parameters and the derived bounds, then applies a table o
   ``power_headroom_mw``);
 * grid: ``supply_*`` (draw, capacity, contract_monotone, earliest_year, energy_mwh, co2_t, node), ``link_*``
   (capacity, capacity_mw, loss_mw, expansion_max, expansion_monotone, earliest_year, built, built_monotone),
-  ``node_balance``;
+  ``node_balance`` (in annual-average MW: the sites draw ``it_mw`` x the annual ``pue``; their ``facility_mw``
+  is the peak, ``it_mw`` x ``pue_peak``, what capacity and the ceiling hold);
 * serving: ``serving_pair``, ``serving_open``, ``site_compute``, ``demand``;
 * policies: ``budget``, ``emissions_cap``; costs: ``cost`` (per category and year), ``objective``.
 
@@ -272,6 +273,12 @@ def service_end(st: Settings, vintages: pd.Series, lives: pd.Series) -> np.ndarr
     return np.where(active, ends, v - 1).max(axis=1)
 
 
+def construction_years(st: Settings, years: pd.Series) -> np.ndarray:
+    """Calendar years of construction leading to each modelled year: since the previous modelled year, 1 for the first."""
+    before = years.map(dict(zip(st.years[1:], st.years[:-1], strict=True)))
+    return (years - before.fillna(years - 1)).to_numpy(dtype=float)
+
+
 def horizon_end(st: Settings) -> int:
     """Last calendar year inside the horizon: the last modelled year and the years it stands for."""
     return st.years[-1] + st.year_weights[st.years[-1]] - 1
@@ -381,11 +388,11 @@ def _site_frame(ctx: Context) -> pd.DataFrame:
 
 
 def _chip_frame(ctx: Context) -> pd.DataFrame:
-    """Plan chip rows with the chip's scenario columns and the site's ``pue``, ``site_cooling``, ``site_earliest``."""
+    """Plan chip rows with the chip's scenario columns and the site's ``pue_peak``, ``site_cooling``, ``site_earliest``."""
     chips = (
         ctx.scn("chips").drop(columns="source", errors="ignore").rename(columns={"cooling": "chip_cooling", "lifetime_years": "chip_life"})
     )
-    sites = ctx.scn("sites")[["site_id", "pue", "cooling", "earliest_year"]]
+    sites = ctx.scn("sites")[["site_id", "cooling", "earliest_year"]].join(ctx.scenario.pue_peak(), on="site_id")
     sites = sites.rename(columns={"cooling": "site_cooling", "earliest_year": "site_earliest"})
     return ctx.plan["chips"].merge(chips, on="chip_id").merge(sites, on="site_id")
 
@@ -404,7 +411,16 @@ def _link_frame(ctx: Context) -> pd.DataFrame:
         .drop(columns="source", errors="ignore")
         .rename(columns={"capacity_mw": "link_capacity_mw", "lifetime_years": "link_life"})
     )
-    numeric = ["link_capacity_mw", "expand_max_mw", "expand_cost_usd_per_mw", "build_cost_usd", "loss_frac", "earliest_year", "link_life"]
+    numeric = [
+        "link_capacity_mw",
+        "expand_max_mw",
+        "expand_cost_usd_per_mw",
+        "build_cost_usd",
+        "loss_frac",
+        "wheeling_usd_per_mwh",
+        "earliest_year",
+        "link_life",
+    ]
     frame = ctx.plan["links"].merge(scn.astype(dict.fromkeys(numeric, float)), on="link_id")
     return _previous(frame.assign(built_f=frame["built"].astype(float)), ("link_id",), ["expansion_mw", "built_f"])
 
@@ -459,12 +475,31 @@ SITE_RULES = (
     Rule("site_facility_mw", "facility_mw == chips_facility_mw", "MW", "facility power differs from the sum over its chips"),
     Rule("site_it_mw", "it_mw == chips_it_mw", "MW", "IT power differs from the sum over its chips"),
     Rule("site_node", "node_ok == one", "-", "listed at node {node_id}, the scenario says {node}", detail=False),
+    Rule(
+        "site_ramp",
+        "added_mw <= ramp_limit",
+        "MW",
+        "{added_mw:.6g} MW of capacity added, above ramp_mw_per_year {ramp_mw_per_year:g} x {step:g} years",
+        loose=True,
+        detail=False,
+    ),
+)
+NATIONAL_RAMP_RULES = (
+    Rule(
+        "national_ramp",
+        "added_mw <= ramp_limit",
+        "MW",
+        "{added_mw:.6g} MW of capacity added, above national_ramp_mw_per_year x {step:g} years ({ramp_limit:.6g} MW)",
+        loose=True,
+        detail=False,
+    ),
 )
 
 
 def _check_sites(ctx: Context) -> list[Violation]:
-    """Opening and blocks: from earliest_year, monotone, integer, within size, only when open; capacity and power columns."""
-    f = _site_frame(ctx)
+    """Opening and blocks: from earliest_year, monotone, integer, within size, only when open, added within the ramps
+    (per site and in all); capacity and power columns."""
+    f, st = _site_frame(ctx), ctx.settings
     by_site = _chip_frame(ctx).groupby(["site_id", "year"])[["facility_mw", "it_mw"]].sum().add_prefix("chips_")
     f = f.join(by_site, on=["site_id", "year"]).fillna({"chips_facility_mw": 0.0, "chips_it_mw": 0.0})
     f = f.assign(
@@ -474,8 +509,17 @@ def _check_sites(ctx: Context) -> list[Violation]:
         blocks_mw=f["blocks"] * f["block_mw"],
         node_ok=(f["node_id"] == f["node"]).astype(float),
         one=1.0,
+        added_mw=(f["blocks"] - f["prev_blocks"]) * f["block_mw"],
+        step=construction_years(st, f["year"]),
     )
-    return ctx.apply(f, ENTITY["sites"], SITE_RULES)
+    f["ramp_limit"] = f["ramp_mw_per_year"].astype(float).fillna(INF) * f["step"]
+    out = ctx.apply(f, ENTITY["sites"], SITE_RULES)
+    if st.national_ramp_mw_per_year is not None:
+        added = f.groupby("year", as_index=False)["added_mw"].sum()
+        added["step"] = construction_years(st, added["year"])
+        added["ramp_limit"] = st.national_ramp_mw_per_year * added["step"]
+        out += ctx.apply(added, "all sites", NATIONAL_RAMP_RULES)
+    return out
 
 
 CHIP_RULES = (
@@ -501,7 +545,7 @@ CHIP_RULES = (
         detail=False,
     ),
     Rule("chip_it_mw", "it_mw == expected_it_mw", "MW", "IT power differs from active_units x it_kw_per_unit {it_kw_per_unit:g} kW"),
-    Rule("chip_facility_mw", "facility_mw == expected_facility_mw", "MW", "facility power differs from it_mw x pue {pue:g}"),
+    Rule("chip_facility_mw", "facility_mw == expected_facility_mw", "MW", "facility power differs from it_mw x pue_peak {pue_peak:g}"),
     Rule("chip_eflops", "eflops == expected_eflops", "EFLOP/s", "compute differs from active_units x pflops_per_unit {pflops_per_unit:g}"),
 )
 INTEGER_RULES = (
@@ -524,7 +568,7 @@ def _check_chips(ctx: Context) -> list[Violation]:
         installed_round=f["installed_units"].round(),
         active_round=f["active_units"].round(),
         expected_it_mw=f["active_units"] * f["it_kw_per_unit"] / 1000.0,
-        expected_facility_mw=f["it_mw"] * f["pue"],
+        expected_facility_mw=f["it_mw"] * f["pue_peak"],
         expected_eflops=f["active_units"] * f["pflops_per_unit"] / 1000.0,
     )
     keys = ["chip_id", "site_id", "year"]
@@ -758,7 +802,8 @@ BALANCE_RULES = (
         "node_balance",
         "net_mw == load_mw",
         "MW",
-        "draws {draw:.6g} + receives {received:.6g} - sends {sent_mw:.6g} = {net_mw:.6g} MW, its sites need {load_mw:.6g} MW",
+        "draws {draw:.6g} + receives {received:.6g} - sends {sent_mw:.6g} = {net_mw:.6g} MW, its sites need {load_mw:.6g} MW "
+        "(IT x annual pue)",
         loose=True,
         scale="scale",
         detail=False,
@@ -767,14 +812,14 @@ BALANCE_RULES = (
 
 
 def _check_balance(ctx: Context) -> list[Violation]:
-    """At every node and year: draws + received flows after losses - sent flows = facility power of the node's sites."""
-    site_node = ctx.scn("sites").set_index("site_id")["node_id"]
+    """At every node and year: draws + received flows after losses - sent flows = the node's sites' IT power x annual pue."""
+    site_node, pue = ctx.scn("sites").set_index("site_id")["node_id"], ctx.scn("sites").set_index("site_id")["pue"]
     supply_node = ctx.scn("supplies").set_index("supply_id")["node_id"]
     sites, supplies, links = ctx.plan["sites"], ctx.plan["supplies"], _link_frame(ctx)
     keep = 1.0 - links["loss_frac"]
     parts = [  # (kind, node, year, MW into the node)
         ("draw", supplies["supply_id"].map(supply_node), supplies["year"], supplies["draw_mw"]),
-        ("sites", sites["site_id"].map(site_node), sites["year"], -sites["facility_mw"]),
+        ("sites", sites["site_id"].map(site_node), sites["year"], -sites["it_mw"] * sites["site_id"].map(pue)),
         ("sent", links["from_node"], links["year"], -links["flow_fwd_mw"]),
         ("received", links["to_node"], links["year"], keep * links["flow_fwd_mw"]),
         ("sent", links["to_node"], links["year"], -links["flow_bwd_mw"]),
@@ -874,14 +919,16 @@ def expected_costs(ctx: Context) -> pd.DataFrame:
     st = ctx.settings
     built = capital(ctx)
     built["usd"] *= annuity_weight(st, built["year"], built["life"], built["through"].to_numpy())
-    sites, supplies = _site_frame(ctx), _supply_frame(ctx)
+    sites, supplies, links = _site_frame(ctx), _supply_frame(ctx), _link_frame(ctx)
     mwh = supplies["draw_mw"] * st.hours_per_year * st.load_factor
+    sent_mwh = (links["flow_fwd_mw"] + links["flow_bwd_mw"]) * st.hours_per_year * st.load_factor
     prices = serve_pairs(ctx.scenario)[["region_id", "site_id", "cost_usd_per_eflops_yr"]]
     serving = ctx.plan["serving"].merge(prices, on=["region_id", "site_id"], how="left").fillna({"cost_usd_per_eflops_yr": 0.0})
     yearly = [  # (category, frame, USD per modelled year before discounting)
         ("site_fixed_om", sites, sites["fixed_om_usd_per_mw_yr"] * sites["blocks"] * sites["block_mw"]),
         ("energy", supplies, mwh * supplies["energy_price_usd_per_mwh"]),
         ("carbon", supplies, mwh * supplies["co2_t_per_mwh"] * st.carbon_price_usd_per_t),
+        ("wheeling", links, sent_mwh * links["wheeling_usd_per_mwh"]),
         ("serving", serving, serving["cost_usd_per_eflops_yr"] * serving["eflops"]),
     ]
     frames = [pd.DataFrame({"category": k, "year": f["year"], "usd": usd.astype(float) * op_weight(st, f["year"])}) for k, f, usd in yearly]

@@ -45,7 +45,8 @@ is none), except for text settings such as `name`. The original scenario is left
 
 **Units are in the column names.** `max_mw` is in MW, `capex_usd_per_mw` in USD per MW,
 `energy_price_usd_per_mwh` in USD per MWh, `lifetime_years` in years. Money is in US dollars;
-power is facility power (IT power × PUE) unless a name says `it_`. The *unit* column below repeats
+power is facility power (IT power × PUE: the peak PUE where power is sized, the annual one
+where energy is priced) unless a name says `it_`. The *unit* column below repeats
 the unit of each column.
 
 **The `source` column.** Every table accepts an optional free-text `source` column saying where a
@@ -57,8 +58,8 @@ once, each naming the file, the line as an editor counts it (the CSV header is l
 or key, the value and what was expected, e.g.
 `sites.csv, line 4, column 'pue': 0.9: expected a number ≥ 1`. Besides the per-column rules below:
 ids are unique per table; references point at existing rows; demand years lie in the modelled
-years; a chip's `first_year` ≤ `last_year`; a site's `block_mw` ≤ `max_mw`; liquid-cooled chips
-need a liquid-cooled site; every site's grid node reaches a supply over the links; unknown
+years; a chip's `first_year` ≤ `last_year`; a site's `block_mw` ≤ `max_mw` and `pue_peak` ≥ `pue`;
+liquid-cooled chips need a liquid-cooled site; every site's grid node reaches a supply over the links; unknown
 settings and columns are errors (with a *did you mean*). Files are UTF-8 text (a byte-order mark
 and Windows line ends are fine) and comma-separated, within the limits given under Tables; YAML is
 read without tags (`!!python/...`) or aliases. `gigawatt validate` exits

@@ -191,6 +191,14 @@ class Scenario:
     def name(self) -> str:
         return self.settings.name
 
+    def pue_peak(self) -> pd.Series:
+        """Peak PUE of each site (indexed by ``site_id``): its ``pue_peak``, or ``pue`` x ``pue_peak_factor`` where empty.
+
+        The peak sizes facilities (site capacity, the ceiling); the annual ``pue`` prices energy and emissions.
+        """
+        sites = self.tables["sites"].set_index("site_id")
+        return sites["pue_peak"].fillna(sites["pue"] * self.settings.pue_peak_factor).astype(float)
+
     @property
     def hash(self) -> str:
         """Content hash: the first 16 hex digits of the SHA-256 of :func:`canonical_bytes`.

@@ -137,6 +137,13 @@ FIXED_OM = Plausible(
 ENERGY_PRICE = Plausible(
     "USD/MWh", (57.5, 186.4), (10, 2000), "US industrial prices, data-facts 3a", (Slip(10, "cents per kWh"), Slip(1e3, "USD per kWh"))
 )
+CONSTRUCTION_RAMP = Plausible(
+    "MW per year",
+    (280, 1000),
+    (25, 1e4),
+    "1 GW of facility power in 1 to 3.6 years from construction start, data-facts 2c",
+    (Slip(1e-3, "kW per year"), Slip(1e3, "GW per year")),
+)
 SUPPLY_CAPEX = Plausible(
     "USD per MW", (8e5, 2.5e6), (1e4, 5e7), "generation or contracted capacity", (_MILLIONS_USD, Slip(1e3, "USD per kW"))
 )
@@ -203,9 +210,38 @@ TABLES: dict[str, TableSchema] = {
                     ge=0,
                     plausible=FIXED_OM,
                 ),
-                Column("pue", "float", "-", "Power usage effectiveness: facility power / IT power.", ge=1, le=3),
+                Column(
+                    "pue",
+                    "float",
+                    "-",
+                    "Annual power usage effectiveness: facility energy / IT energy over a year; prices energy and emissions.",
+                    ge=1,
+                    le=3,
+                ),
+                Column(
+                    "pue_peak",
+                    "float",
+                    "-",
+                    "Peak power usage effectiveness (hottest hours): facility power / IT power that sizes the campus, its "
+                    "capacity and the ceiling; ≥ pue. Empty: pue × the setting pue_peak_factor.",
+                    required=False,
+                    default=None,
+                    ge=1,
+                    le=3,
+                ),
                 Column(
                     "cooling", "str", description="Cooling the campus offers; liquid halls also host air-cooled units.", choices=COOLING
+                ),
+                Column(
+                    "ramp_mw_per_year",
+                    "float",
+                    "MW/yr",
+                    "Most facility capacity the campus can add per calendar year (construction pace): between two modelled "
+                    "years, this times the years between them; by the first modelled year, once. Empty: no limit.",
+                    required=False,
+                    default=None,
+                    gt=0,
+                    plausible=CONSTRUCTION_RAMP,
                 ),
                 _earliest("campus"),
                 _lifetime("campus"),
@@ -235,6 +271,15 @@ TABLES: dict[str, TableSchema] = {
                     "build_cost_usd", "float", "USD", "Fixed cost paid once if any expansion is built.", ge=0, required=False, default=0.0
                 ),
                 Column("loss_frac", "float", "-", "Share of sent power lost on the way.", ge=0, lt=1),
+                Column(
+                    "wheeling_usd_per_mwh",
+                    "float",
+                    "USD/MWh",
+                    "Charge per MWh sent over the link, either direction (flow × hours_per_year × load_factor, as supplies' energy).",
+                    ge=0,
+                    required=False,
+                    default=0.0,
+                ),
                 Column("length_km", "float", "km", "Route length.", ge=0),
                 _earliest("expansion"),
                 _lifetime("expansion"),

@@ -77,7 +77,20 @@ class Settings(_Strict):
         "Each stands for the calendar years up to the next."
     )
     discount_rate: float = Field(default=0.07, ge=0, lt=1, description="Discount rate per year for costs and annuities.")
-    ceiling_mw: float = Field(gt=0, description="Power ceiling: total facility power (IT × PUE) of all sites, in MW.")
+    ceiling_mw: float = Field(gt=0, description="Power ceiling: total peak facility power (IT × pue_peak) of all sites, in MW.")
+    #: No public figure for peak over annual PUE was found (data-facts section 4 lists annual fleet figures only):
+    #: the default 1.0 keeps peak = annual, an assumption a scenario should replace (e.g. 1.1 for a hot summer peak).
+    pue_peak_factor: float = Field(
+        default=1.0,
+        ge=1,
+        le=3,
+        description="Peak PUE over annual PUE, for sites without a pue_peak; 1 (the default) sizes campuses at their annual PUE.",
+    )
+    national_ramp_mw_per_year: float | None = Field(
+        default=None,
+        gt=0,
+        description="Cap on facility capacity added per calendar year across all sites (construction pace); none for no cap.",
+    )
     hours_per_year: float = Field(default=8760.0, gt=0, le=8784, description="Hours in a year, for energy costs.")
     load_factor: float = Field(default=0.8, gt=0, le=1, description="Average draw over built capacity, for energy and emissions.")
     carbon_price_usd_per_t: float = Field(default=0.0, ge=0, description="Price on emitted CO2, USD per tonne.")

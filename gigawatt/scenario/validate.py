@@ -274,10 +274,22 @@ def check_years(settings: Settings, tables: Mapping[str, pd.DataFrame], files: M
 
 
 def check_sites(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) -> list[Problem]:
-    """A site's block fits inside its maximum size."""
+    """A site's block fits inside its maximum size; its peak PUE is at least its annual PUE."""
     sites = tables["sites"]
     bad = sites["block_mw"] > sites["max_mw"]
-    return [
+    below = sites["pue_peak"] < sites["pue"]  # an empty cell (NaN) compares False
+    peaks = [
+        Problem(
+            files["sites"],
+            f"pue_peak is below the annual pue ({sites.pue.iloc[i]:g}); the hottest hours need at least the average; "
+            "expected pue_peak ≥ pue",
+            line=_line(sites, i),
+            column="pue_peak",
+            value=sites.pue_peak.iloc[i],
+        )
+        for i in np.flatnonzero(below.to_numpy())
+    ]
+    return peaks + [
         Problem(
             files["sites"],
             f"block_mw is larger than max_mw ({sites.max_mw.iloc[i]:g}); no block could be built; expected block_mw ≤ max_mw",

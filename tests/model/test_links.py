@@ -8,7 +8,7 @@ decision that produces it. Defaults (tests/builders.py): one node, free site and
 from __future__ import annotations
 
 import pytest
-from builders import link, scenario, site, solve_verified, supply
+from builders import chip, link, scenario, site, solve_verified, supply
 
 
 @pytest.mark.parametrize(("loss", "expected", "remote_draw"), [(0.6, 1e6 + 100_000, 0.0), (0.4, 1e6 + 50_000 / 0.6, 1 / 0.6)])
@@ -26,3 +26,23 @@ def test_link_losses_force_a_local_supply(loss, expected, remote_draw):
     assert plan.objective == pytest.approx(expected, rel=1e-9)
     draw = plan.supplies.set_index("supply_id")["draw_mw"]
     assert draw["remote"] == pytest.approx(remote_draw, abs=1e-9)
+
+
+@pytest.mark.parametrize(("wheeling", "expected", "remote_draw"), [(0.0, 80_000.0, 1.0), (10.0, 90_000.0, 1.0), (30.0, 100_000.0, 0.0)])
+def test_wheeling_charge_makes_a_cheaper_remote_supply_lose(wheeling, expected, remote_draw):
+    """A 1 MW load at node x; local power at 100 USD/MWh, remote power at 80 USD/MWh over a lossless link charging
+    ``wheeling`` USD per MWh sent; 1,000 h at load factor 1, so 1,000 MWh a year.
+
+    Delivered remote energy costs 80 + wheeling per MWh: without a charge 80,000 USD (remote wins); at 10 USD/MWh
+    80,000 + 10,000 of wheeling = 90,000 (remote still wins, below 100,000); at 30 USD/MWh remote would cost
+    110,000, so the local supply's 100,000 wins and nothing is sent.
+    """
+    nodes = [{"node_id": "x", "lat": 40.0, "lon": -80.0}, {"node_id": "y", "lat": 41.0, "lon": -81.0}]
+    supplies = [supply("local", node_id="x", energy_price_usd_per_mwh=100.0), supply("remote", node_id="y", energy_price_usd_per_mwh=80.0)]
+    links = [link("l", "y", "x", wheeling_usd_per_mwh=wheeling)]
+    chips = [chip("a", capex_usd_per_unit=0.0)]
+    plan = solve_verified(scenario(nodes=nodes, sites=[site("s", node_id="x")], supplies=supplies, links=links, chips=chips))
+    assert plan.objective == pytest.approx(expected, rel=1e-9)
+    assert plan.supplies.set_index("supply_id")["draw_mw"]["remote"] == pytest.approx(remote_draw, abs=1e-9)
+    charged = plan.costs.query("category == 'wheeling'")["discounted_usd"].sum()
+    assert charged == pytest.approx(wheeling * 1000.0 * remote_draw, abs=1e-6)

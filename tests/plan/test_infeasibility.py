@@ -13,7 +13,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
-from builders import SCENARIOS, chip, link, scenario, supply
+from builders import SCENARIOS, chip, link, scenario, site, supply
 
 import gigawatt as gw
 from gigawatt.errors import InfeasibleScenario
@@ -105,6 +105,26 @@ def test_link_too_small_to_remote_supply():
     assert shortfall(table, "demand", "region all") == pytest.approx(5.0)
     assert shortfall(table, "link capacity", "link l fwd") == pytest.approx(5.0)
     assert "supply" not in set(table.requirement)
+
+
+def test_construction_ramp_too_slow():
+    """Site s of 1 MW blocks adds at most 10 MW a year: 15 - 10 = 5 EFLOP/s unserved, or the ramp 5 MW short."""
+    table = findings(scenario(sites=[site("s", block_mw=1.0, ramp_mw_per_year=10.0)], demand=DEMAND_15))
+    assert shortfall(table, "demand", "region all") == pytest.approx(5.0)
+    assert shortfall(table, "construction ramp", "site s") == pytest.approx(5.0)
+    assert message(table, "construction ramp") == (
+        "2026, site s: 15.0 MW of capacity would be added, 5.0 MW more than its ramp_mw_per_year allows since the "
+        "modelled year before (10.0 MW)"
+    )
+    assert "under the 10.0 MW construction ramp (site s)" in message(table, "demand")
+
+
+def test_national_construction_ramp_too_slow():
+    """All sites together add at most 12 MW a year: 15 - 12 = 3 EFLOP/s unserved, or the national ramp 3 MW short."""
+    sites = [site("s", block_mw=1.0), site("t", block_mw=1.0)]
+    table = findings(scenario({"national_ramp_mw_per_year": 12.0}, sites=sites, demand=DEMAND_15))
+    assert shortfall(table, "demand", "region all") == pytest.approx(3.0)
+    assert shortfall(table, "construction ramp", "all sites") == pytest.approx(3.0)
 
 
 def test_whole_units_fall_back_to_the_mip():

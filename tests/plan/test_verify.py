@@ -140,6 +140,25 @@ def test_single_pool_plans_verify(settings, tables, integer_units):
     assert verify(plan.scenario, plan.tables, plan.objective, columns=PLAN_TABLES, integer_units=integer_units) == []
 
 
+def test_peak_pue_ramps_and_wheeling_verify():
+    """The rich scenario with a peak PUE (s1 1.3, the others pue x 1.1), ramps and a wheeling charge: the plan verifies.
+
+    s1 ramps 20 MW a year, so it holds 20 MW in 2026 (one block, the ramp binding) and s2 opens to help; all sites
+    add at most 60 MW a year (120 MW between 2026 and 2028). Facility power is IT x pue_peak, the node draws IT x pue.
+    """
+    rich = RICH | {
+        "sites": [RICH["sites"][0] | {"ramp_mw_per_year": 20.0, "pue_peak": 1.3}, *RICH["sites"][1:]],
+        "links": [RICH["links"][0], RICH["links"][1] | {"wheeling_usd_per_mwh": 4.0}],
+    }
+    plan = gw.solve(scenario(SETTINGS | {"pue_peak_factor": 1.1, "national_ramp_mw_per_year": 60.0}, **rich), mip_gap=0.0)
+    assert plan.status == "optimal" and plan.verify() == []
+    sites = plan.sites.set_index(["site_id", "year"])
+    assert sites.loc[("s1", 2026), "capacity_mw"] == 20.0 and sites.loc[("s2", 2026), "open"]
+    peak = plan.sites.site_id.map({"s1": 1.3, "s2": 1.3 * 1.1, "s3": 1.1 * 1.1})
+    assert plan.sites.facility_mw.tolist() == pytest.approx((plan.sites.it_mw * peak).tolist())
+    assert plan.costs.query("category == 'wheeling'")["discounted_usd"].sum() > 0
+
+
 def test_verifier_shares_no_code_with_the_model():
     code = (
         "import sys, gigawatt.plan.verify; print([m for m in sys.modules if m.startswith(('pyomo', 'gigawatt.model', 'gigawatt.solvers'))])"
@@ -247,6 +266,17 @@ def _override(entity: str, year: int | None = None, **settings: object) -> Mutat
     return mutate
 
 
+def _cells(entity: str, year: int, **cells: object) -> Mutation:
+    """The same plan checked against the scenario with table cells overridden (``sites__s1__pue`` for ``sites[s1].pue``)."""
+
+    def mutate(case: Case) -> tuple[str, int]:
+        keys = {"{}[{}].{}".format(*key.split("__")): value for key, value in cells.items()}
+        case.scenario = case.scenario.with_overrides(keys)
+        return entity, year
+
+    return mutate
+
+
 def _objective(case: Case) -> tuple[str, None]:
     case.objective *= 1.001
     return "objective", None
@@ -278,6 +308,9 @@ MUTATIONS: list[tuple[str, Mutation]] = [
     ("site_facility_mw", lambda c: _set(c, "sites", "facility_mw > 0", SITE, facility_mw=lambda r: r.facility_mw * 0.999)),
     ("site_it_mw", lambda c: _set(c, "sites", "it_mw > 0", SITE, it_mw=lambda r: r.it_mw * 1.001)),
     ("site_node", lambda c: _set(c, "sites", "site_id == 's1'", SITE, node_id="B")),
+    # ramps (s1 adds 40 MW in 2026, 20 in 2028, 20 in 2030)
+    ("site_ramp", _cells("site s1", 2026, sites__s1__ramp_mw_per_year=30.0)),
+    ("national_ramp", _override("all sites", 2026, national_ramp_mw_per_year=30.0)),
     # chips
     ("chip_sale_window", lambda c: _add(c, "chips", CHIPS, **_chip_row("c1", "s1", 2030, 1, 10.0, 1.2, 20.0))),
     ("chip_cooling", lambda c: _add(c, "chips", CHIPS, **_chip_row("c2", "s2", 2028, 1, 120.0, 1.3, 400.0))),
@@ -289,6 +322,7 @@ MUTATIONS: list[tuple[str, Mutation]] = [
     ("chip_it_mw", lambda c: _set(c, "chips", "it_mw > 0", CHIPS, it_mw=lambda r: r.it_mw * 1.001)),
     ("chip_facility_mw", lambda c: _set(c, "chips", "facility_mw > 0", CHIPS, facility_mw=lambda r: r.facility_mw * 1.001)),
     ("chip_eflops", lambda c: _set(c, "chips", "eflops > 0", CHIPS, eflops=lambda r: r.eflops * 1.001)),
+    ("chip_facility_mw", _cells("chip c1 at site s1", 2026, sites__s1__pue_peak=1.5)),
     # the ceiling and the power table
     ("power_ceiling", _above_ceiling),
     ("power_facility_mw", lambda c: _set(c, "power", "year == 2028", "all sites", facility_mw=lambda r: r.facility_mw + 1)),
@@ -322,6 +356,7 @@ MUTATIONS: list[tuple[str, Mutation]] = [
     # node balance
     ("node_balance", lambda c: _set(c, "links", "link_id == 'l2' and flow_bwd_mw > 0", "node B", flow_bwd_mw=0.0)),
     ("node_balance", lambda c: _set(c, "supplies", "supply_id == 'gC' and draw_mw > 0", "node C", draw_mw=lambda r: r.draw_mw * 1.001)),
+    ("node_balance", _cells("node A", 2026, sites__s1__pue=1.1, sites__s1__pue_peak=1.2)),  # the node draws IT x the annual pue
     # serving
     (
         "serving_pair",
@@ -346,6 +381,7 @@ MUTATIONS: list[tuple[str, Mutation]] = [
     # costs and objective
     ("cost", lambda c: _set(c, "costs", "category == 'chip_capex'", "cost {category}", discounted_usd=lambda r: r.discounted_usd * 1.001)),
     ("cost", _drop_row("costs", "category == 'energy' and discounted_usd > 0", "cost {category}")),
+    ("cost", _cells("cost wheeling", 2028, links__l2__wheeling_usd_per_mwh=5.0)),  # l2 carries power from 2028
     ("objective", _objective),
 ]
 

@@ -223,6 +223,7 @@ CASES = [
         "block_mw",
         "block_mw is larger than max_mw",
     ),
+    Case("peak-pue-below-annual", lambda c: c.set("sites", 1, "pue_peak", "1.2"), "sites.csv", 3, "pue_peak", "expected pue_peak ≥ pue"),
     Case("no-site-cools-chip", _no_liquid_site, "chips.csv", 2, "cooling", "needs liquid cooling but no site"),
     Case("island", _island, "sites.csv", 2, "node_id", "cannot reach any supply: its node lies on an island of the grid {island}"),
     Case("link-to-itself", _link_to_self, "links.csv", 2, "to_node", "link joins a node to itself"),
