@@ -9,6 +9,10 @@ from __future__ import annotations
 import pytest
 from builders import chip, scenario, site, solve_verified, supply
 
+import gigawatt as gw
+from gigawatt.matrix.compile import compile_model
+from gigawatt.plan.infeasibility import explain
+
 
 def test_only_the_power_drawn_is_contracted():
     """5 EFLOP/s draw 5 MW; a supply costing 1e5 USD per MW contracts just that: 5 x 1e6 + 5 x 1e5 = 5.5e6 USD."""
@@ -41,6 +45,23 @@ def test_a_dedicated_supply_serves_only_its_campus(owner, expected, ppa_draw, po
     table = plan.supplies.set_index("supply_id")
     assert table["draw_mw"].to_dict() == pytest.approx({"ppa": ppa_draw, "pool": pool_draw}, abs=1e-9)
     assert table["site_id"].to_dict() == {"ppa": owner or "", "pool": ""}
+    if owner:  # one more MWh of a's room for dedicated power would replace a pool MWh at b: 50 - 10 = 40 USD/MWh
+        dual = plan.duals.query("constraint == 'dedicated_supply'").set_index("entity")["value"]
+        assert dual.to_dict() == pytest.approx({"site a": 40.0})
+
+
+def test_power_only_a_dedicated_supply_could_give_is_explained():
+    """Campus b needs 1 MW in 2026 (one unit, pue 1); node n's only supply is dedicated to campus a, which opens in
+    2027 and draws nothing in 2026. The explanation names a's dedicated supply (rather than power from nowhere at
+    the node): it would have to deliver 1 MW more than a draws, and that change alone suffices."""
+    sites = [TWO_CAMPUSES[0] | {"earliest_year": 2027}, TWO_CAMPUSES[1]]
+    scn = scenario(sites=sites, supplies=[supply("ppa", site_id="a")], demand=[{"year": 2026, "eflops": 1.0}])
+    m = gw.build_model(scn)
+    table = explain(compile_model(m), m.data)
+    rows = table[table.requirement == "dedicated supply"]
+    assert rows.shortfall.tolist() == pytest.approx([1.0])
+    assert set(table.requirement) == {"dedicated supply"}
+    assert rows.change.iloc[0].startswith("2026, site a: its dedicated supplies would have to deliver 1.0 MW more than the site draws")
 
 
 def test_a_dedicated_supply_delivers_nothing_before_its_campus_draws():
@@ -93,3 +114,17 @@ def test_a_minimum_take_follows_the_contracted_mw():
     assert plan.objective == pytest.approx(520_000.0, rel=1e-9)
     table = plan.supplies.set_index("year")
     assert table[["available_mw", "draw_mw", "paid_mw"]].to_numpy().ravel() == pytest.approx([4.0, 4.0, 4.0, 4.0, 1.0, 2.0])
+
+
+@pytest.mark.parametrize("owner", ["a", "b"])
+def test_twins_are_not_ordered_when_one_has_a_dedicated_supply(owner):
+    """Campuses a and b are identical (one 1 MW unit each, a block of 1.5 MW at 1e7 USD per MW: 1.5e7 USD, life 1);
+    a dedicated ppa at 10 USD/MWh serves ``owner``, the pool costs 50 USD/MWh; 1 EFLOP/s. The unit goes to the
+    owner: 1.5e7 + 1 MW x 1,000 h x 10 = 15,010,000 USD, whichever twin it is. Ordering the twins (a built before
+    b) would, for owner b, force a second block (30,010,000) or the pool at a (15,050,000)."""
+    twin = {"max_mw": 1.5, "block_mw": 1.5, "capex_usd_per_mw": 1e7}
+    supplies = [supply("ppa", energy_price_usd_per_mwh=10.0, site_id=owner), supply("pool", energy_price_usd_per_mwh=50.0)]
+    scn = scenario(sites=[site("a", **twin), site("b", **twin)], supplies=supplies, chips=[chip("c", capex_usd_per_unit=0.0)])
+    plan = solve_verified(scn)
+    assert plan.objective == pytest.approx(15_010_000.0, rel=1e-9)
+    assert plan.sites.set_index("site_id")["blocks"].to_dict() == {"a": float(owner == "a"), "b": float(owner == "b")}
