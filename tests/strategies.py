@@ -5,7 +5,8 @@
 air-cooled chip ``c0`` on sale in every year and a supply ``g0`` at ``n0``. The demand of each year is
 a share of what ``N`` backbone units deliver, and the site, the ceiling, the supply, the yearly unit
 cap and any budget or emission cap leave at least 5 % over what the backbone plan needs. Everything
-else is an option the optimiser may take, so a plan always exists. Units as in the scenario format.
+else is an option the optimiser may take, so a plan always exists (other supplies may be dedicated to a
+site at their node or take-or-pay: costs, or fewer options, never more needs; CO2 follows the draw). Units as in the scenario format.
 """
 
 from __future__ import annotations
@@ -84,6 +85,10 @@ def feasible_scenarios(
     supplies = [g0] + [
         _supply(draw, f"g{i + 1}", node, years, capacity=need_mw * draw(_float(0.0, 3.0))) for i, node in enumerate(nodes_supplied)
     ]
+    for g in supplies[1:]:  # an option may be dedicated to a site at its node, or take-or-pay: neither can make a plan fail
+        campuses = [s["site_id"] for s in sites if s["node_id"] == g["node_id"]]
+        g["site_id"] = draw(st.sampled_from([None, *campuses])) if campuses else None
+        g["min_take_frac"] = draw(st.one_of(st.just(0.0), _float(0.0, 1.0)))
     links = []
     if n_nodes > 1:
         for i in range(draw(st.integers(0, max_links))):

@@ -273,13 +273,23 @@ SITE_SIGNATURE = [
 ]
 
 
+def _attached_sites(scenario: Scenario) -> set[str]:
+    """Sites named by rows of other tables (interconnection tranches, dedicated supplies): each has something of its own."""
+    named = [scenario.tables["supplies"]["site_id"]]
+    if "interconnection" in scenario.tables:
+        named.append(scenario.tables["interconnection"]["site_id"])
+    return {s for column in named for s in column.dropna()}
+
+
 def _symmetric_pairs(data: ModelData) -> list[tuple[str, str]]:
-    """Consecutive pairs of interchangeable sites (same data and same serving reach)."""
+    """Consecutive pairs of interchangeable sites (same data and same serving reach, nothing of their own elsewhere)."""
     reach: dict[str, tuple] = defaultdict(tuple)
     for (r, s), cost in sorted(data.serve_pairs.items()):
         reach[s] = (*reach[s], (r, cost))
     groups: dict[tuple, list[str]] = defaultdict(list)
+    attached = _attached_sites(data.scenario)
     signatures = data.sites[SITE_SIGNATURE].itertuples(index=False, name=None)
     for s, signature in zip(data.sites.index, signatures, strict=True):
-        groups[(*signature, reach[s])].append(s)
+        if s not in attached:
+            groups[(*signature, reach[s])].append(s)
     return [(a, b) for members in groups.values() for a, b in itertools.pairwise(members)]

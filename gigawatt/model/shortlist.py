@@ -13,7 +13,7 @@ Merit of a site: its levelised cost per MW of IT load over a year [USD/MW-yr],
 
 (what is built is sized at the peak PUE, the energy bought at the annual one) with ``crf`` the capital
 recovery factor over the site's life at the discount rate, ``p`` the cheapest energy price at the site's
-node, ``h`` hours per year and ``lf`` the load factor. For every region (or the single pool) and year,
+node or of a supply dedicated to it, ``h`` hours per year and ``lf`` the load factor. For every region (or the single pool) and year,
 sites within reach that can open by then are taken cheapest first until their usable MW reach
 ``coverage`` times the region's share of the ceiling in that year (the ceiling scaled by the region's
 demand over the peak total demand).
@@ -32,14 +32,16 @@ COVERAGES = (1.3, 2.5)
 def site_merit(d: ModelData) -> dict[str, float]:
     """Levelised USD per MW of IT load per year of each site (lower is better)."""
     st = d.scenario.settings
-    prices: dict[str, float] = {}
+    prices: dict[str, float] = {}  # cheapest energy open to every campus at a node
+    own: dict[str, float] = {}  # cheapest energy of the supplies dedicated to a site
     for row in d.supply.values():
-        prices[row.node_id] = min(prices.get(row.node_id, float("inf")), row.energy_price_usd_per_mwh)
+        cheapest, key = (own, row.site_id) if isinstance(row.site_id, str) else (prices, row.node_id)
+        cheapest[key] = min(cheapest.get(key, float("inf")), row.energy_price_usd_per_mwh)
     energy_h = st.hours_per_year * st.load_factor
     merit = {}
     for s, row in d.site.items():
         crf = capital_recovery_factor(st.discount_rate, int(row.lifetime_years))
-        price = prices.get(row.node_id, max(prices.values(), default=0.0))
+        price = min(prices.get(row.node_id, max(prices.values(), default=0.0)), own.get(s, float("inf")))
         built = crf * (row.capex_usd_per_mw + row.open_cost_usd / row.max_mw) + row.fixed_om_usd_per_mw_yr
         merit[s] = row.pue_peak * built + row.pue * price * energy_h
     return merit

@@ -25,7 +25,9 @@ values, the scenario's parameters and the derived bounds, then applies a table o
   ``interconnection_grid_draw_mw``, ``interconnection_capital_usd`` (the capital is a cost, ``interconnection``);
 * power: ``power_ceiling`` and the power table (``power_facility_mw``, ``power_it_mw``, ``power_ceiling_mw``,
   ``power_headroom_mw``);
-* grid: ``supply_*`` (draw, capacity, contract_monotone, earliest_year, energy_mwh, co2_t, node), ``link_*``
+* grid: ``supply_*`` (draw, capacity, contract_monotone, earliest_year, energy_mwh, co2_t, node, site, paid, min_take),
+  ``dedicated_supply`` (a site's dedicated supplies draw at most its grid energy: ``it_mw`` x the annual ``pue``
+  less on-site supply), ``link_*``
   (capacity, capacity_mw, loss_mw, expansion_max, expansion_monotone, earliest_year, built, built_monotone),
   ``node_balance`` (in annual-average MW: the sites draw ``it_mw`` x the annual ``pue``; their ``facility_mw``
   is the peak, ``it_mw`` x ``pue_peak``, what capacity and the ceiling hold);
@@ -112,7 +114,7 @@ SCENARIO_IDS = {
 #: Plan tables with one row per entity and modelled year from the entity's earliest_year, and the fill for a missing row.
 COMPLETE: dict[str, dict[str, object]] = {
     "sites": {"open": False, "blocks": 0.0, "capacity_mw": 0.0, "facility_mw": 0.0, "it_mw": 0.0},
-    "supplies": {"available_mw": 0.0, "draw_mw": 0.0, "energy_mwh": 0.0, "co2_t": 0.0},
+    "supplies": {"site_id": "", "available_mw": 0.0, "draw_mw": 0.0, "paid_mw": 0.0, "energy_mwh": 0.0, "co2_t": 0.0},
     "links": {"expansion_mw": 0.0, "built": False, "capacity_mw": 0.0, "flow_fwd_mw": 0.0, "flow_bwd_mw": 0.0, "loss_mw": 0.0},
     "interconnection": {"taken": False, "firm_mw": 0.0, "site_firm_mw": 0.0, "grid_draw_mw": 0.0, "capital_usd": 0.0},
 }
@@ -400,7 +402,8 @@ def _chip_frame(ctx: Context) -> pd.DataFrame:
 def _supply_frame(ctx: Context) -> pd.DataFrame:
     """Plan supplies with the scenario's supply columns and the previous year's ``available_mw``."""
     scn = ctx.scn("supplies").drop(columns="source", errors="ignore")
-    scn = scn.rename(columns={"node_id": "node", "capacity_mw": "supply_capacity_mw", "lifetime_years": "supply_life"})
+    scn = scn.rename(columns={"node_id": "node", "site_id": "site", "capacity_mw": "supply_capacity_mw", "lifetime_years": "supply_life"})
+    scn["site"] = scn["site"].fillna("")
     return _previous(ctx.plan["supplies"].merge(scn, on="supply_id"), ("supply_id",), ["available_mw"])
 
 
@@ -746,11 +749,26 @@ SUPPLY_RULES = (
     Rule("supply_energy_mwh", "energy_mwh == expected_energy", "MWh", "energy differs from draw x hours_per_year x load_factor"),
     Rule("supply_co2_t", "co2_t == expected_co2", "t", "emissions differ from energy_mwh x co2_t_per_mwh {co2_t_per_mwh:g}"),
     Rule("supply_node", "node_ok == one", "-", "listed at node {node_id}, the scenario says {node}", detail=False),
+    Rule("supply_site", "site_ok == one", "-", "listed for site '{site_id}', the scenario says '{site}'", detail=False),
+    Rule("supply_paid", "paid_mw >= draw_mw", "MW", "pays for less than it draws", loose=True),
+    Rule("supply_min_take", "paid_mw >= min_take_mw", "MW", "pays for less than min_take_frac {min_take_frac:g} x available", loose=True),
+)
+DEDICATED_RULES = (
+    Rule(
+        "dedicated_supply",
+        "draw_mw <= grid_energy_mw",
+        "MW",
+        "its dedicated supplies draw {draw_mw:.6g} MW, the site takes {grid_energy_mw:.6g} MW from the grid "
+        "(dedicated power would feed other campuses or the node)",
+        loose=True,
+        detail=False,
+    ),
 )
 
 
 def _check_supplies(ctx: Context) -> list[Violation]:
-    """Draw within availability within capacity; contracts only grow; no draw before earliest_year; energy and CO2 columns."""
+    """Draw within availability within capacity; contracts only grow; no draw before earliest_year; energy and CO2 columns;
+    paid MW at least the draw and the minimum take; a site's dedicated supplies draw at most its grid energy."""
     f, st = _supply_frame(ctx), ctx.settings
     f = f.assign(
         earliest_limit=_limit(f["year"] >= f["earliest_year"]),
@@ -758,9 +776,25 @@ def _check_supplies(ctx: Context) -> list[Violation]:
         expected_energy=f["draw_mw"] * st.hours_per_year * st.load_factor,
         expected_co2=f["energy_mwh"] * f["co2_t_per_mwh"],
         node_ok=(f["node_id"] == f["node"]).astype(float),
+        site_ok=(f["site_id"] == f["site"]).astype(float),
         one=1.0,
+        min_take_mw=f["min_take_frac"] * f["available_mw"],
     )
-    return ctx.apply(f, ENTITY["supplies"], SUPPLY_RULES)
+    dedicated = f[f["site"] != ""].groupby(["site", "year"])["draw_mw"].sum().rename_axis(["site_id", "year"]).reset_index()
+    dedicated = dedicated.join(_grid_energy(ctx), on=["site_id", "year"]).fillna({"grid_energy_mw": 0.0})
+    return ctx.apply(f, ENTITY["supplies"], SUPPLY_RULES) + ctx.apply(dedicated, "site {site_id}", DEDICATED_RULES)
+
+
+def _grid_energy(ctx: Context) -> pd.Series:
+    """Each site's grid energy by (site_id, year) [average MW]: ``it_mw`` x the annual ``pue``, less the on-site supply
+    of a plan table ``onsite`` (its ``generation_mw``) where the plan has one."""
+    pue = ctx.scn("sites").set_index("site_id")["pue"]
+    sites = ctx.plan["sites"]
+    energy = (sites["it_mw"] * sites["site_id"].map(pue)).groupby([sites["site_id"], sites["year"]]).sum()
+    onsite = ctx.plan.get("onsite")
+    if onsite is not None and "generation_mw" in onsite:
+        energy = energy.sub(onsite.groupby(["site_id", "year"])["generation_mw"].sum(), fill_value=0.0)
+    return energy.rename("grid_energy_mw")
 
 
 LINK_RULES = (
@@ -920,13 +954,13 @@ def expected_costs(ctx: Context) -> pd.DataFrame:
     built = capital(ctx)
     built["usd"] *= annuity_weight(st, built["year"], built["life"], built["through"].to_numpy())
     sites, supplies, links = _site_frame(ctx), _supply_frame(ctx), _link_frame(ctx)
-    mwh = supplies["draw_mw"] * st.hours_per_year * st.load_factor
+    mwh, paid_mwh = (supplies[c] * st.hours_per_year * st.load_factor for c in ("draw_mw", "paid_mw"))
     sent_mwh = (links["flow_fwd_mw"] + links["flow_bwd_mw"]) * st.hours_per_year * st.load_factor
     prices = serve_pairs(ctx.scenario)[["region_id", "site_id", "cost_usd_per_eflops_yr"]]
     serving = ctx.plan["serving"].merge(prices, on=["region_id", "site_id"], how="left").fillna({"cost_usd_per_eflops_yr": 0.0})
     yearly = [  # (category, frame, USD per modelled year before discounting)
         ("site_fixed_om", sites, sites["fixed_om_usd_per_mw_yr"] * sites["blocks"] * sites["block_mw"]),
-        ("energy", supplies, mwh * supplies["energy_price_usd_per_mwh"]),
+        ("energy", supplies, paid_mwh * supplies["energy_price_usd_per_mwh"]),
         ("carbon", supplies, mwh * supplies["co2_t_per_mwh"] * st.carbon_price_usd_per_t),
         ("wheeling", links, sent_mwh * links["wheeling_usd_per_mwh"]),
         ("serving", serving, serving["cost_usd_per_eflops_yr"] * serving["eflops"]),

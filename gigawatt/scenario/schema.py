@@ -307,11 +307,32 @@ TABLES: dict[str, TableSchema] = {
                     default=0.0,
                     plausible=SUPPLY_CAPEX,
                 ),
+                Column(
+                    "site_id",
+                    **ID,
+                    description="Campus the supply is dedicated to (a PPA or a co-located plant): it serves only that site, "
+                    "at most the site's grid energy each year, and its node_id must be the site's node. Empty: it serves its "
+                    "node, any campus there or beyond.",
+                    required=False,
+                    default=None,
+                ),
+                Column(
+                    "min_take_frac",
+                    "float",
+                    "-",
+                    "Take-or-pay share: each year the supply is available, its energy is paid on the larger of its draw and "
+                    "this share of its available MW (capacity_mw, or the MW contracted when it has a build cost). "
+                    "Emissions follow the draw.",
+                    required=False,
+                    default=0.0,
+                    ge=0,
+                    le=1,
+                ),
                 _earliest("supply"),
                 _lifetime("supply"),
             ),
-            "Power supplies at nodes.",
-            references={"node_id": "nodes.node_id"},
+            "Power supplies at nodes, open to every campus there or dedicated to one.",
+            references={"node_id": "nodes.node_id", "site_id": "sites.site_id"},
         ),
         TableSchema(
             "chips",

@@ -301,6 +301,27 @@ def check_sites(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) ->
     ]
 
 
+def check_dedicated(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) -> list[Problem]:
+    """A supply dedicated to a site (``site_id`` given) sits at the site's node: it serves the campus there."""
+    supplies, sites = tables["supplies"], tables["sites"]
+    site_node = dict(zip(sites["site_id"], sites["node_id"], strict=True))
+    problems = []
+    for i, (site, node) in enumerate(zip(supplies["site_id"], supplies["node_id"], strict=True)):
+        if pd.isna(node) or site not in site_node or pd.isna(site_node[site]) or node == site_node[site]:
+            continue  # an unknown site or an empty (bad) cell is reported by its own check
+        problems.append(
+            Problem(
+                files["supplies"],
+                f"supply is dedicated to site {site!r}, which connects at node {site_node[site]!r}; expected node_id "
+                f"{site_node[site]!r} (a dedicated supply serves its campus at the campus's node), or an empty site_id",
+                line=_line(supplies, i),
+                column="node_id",
+                value=node,
+            )
+        )
+    return problems
+
+
 def check_cooling(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) -> list[Problem]:
     """Every chip has a site that can cool it: liquid-cooled chips need a liquid-cooled site."""
     if (tables["sites"]["cooling"] == "liquid").any() or not complete(tables["sites"], "cooling"):
@@ -482,6 +503,7 @@ ACROSS = (
     (check_regions, ("demand",)),
     (check_sites, ("sites",)),
     (check_cooling, ("sites", "chips")),
+    (check_dedicated, ("supplies", "sites")),
     (check_grid, ("nodes", "supplies", "sites")),
 )
 

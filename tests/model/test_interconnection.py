@@ -225,3 +225,18 @@ def test_a_warm_start_carries_the_tranches():
     again = gw.solve(scn, start=first, mip_gap=0.0)
     assert again.verify() == []
     assert again.objective == pytest.approx(first.objective, rel=1e-9)
+
+
+def test_twins_are_not_ordered_when_one_has_a_tranche():
+    """Sites a and b are identical (a 1 MW block at 1e7 USD per MW, life 1) but a alone has a tranche (1 MW from 2026
+    at 1e6 USD per MW); b's grid draw is unlimited. 1 EFLOP/s: the unit goes to b, 1e7 + 1e6 (chip) = 1.1e7 USD.
+    Ordering the twins (a built before b) would force a's block too (2.1e7) or the unit to a with its tranche (1.2e7)."""
+    twin = {"max_mw": 1.0, "block_mw": 1.0, "capex_usd_per_mw": 1e7}
+    scn = scenario(
+        sites=[site("a", **twin), site("b", **twin)],
+        interconnection=[tranche("t", site_id="a", firm_mw=1.0, earliest_year=2026, cost_usd_per_mw=1e6)],
+    )
+    assert gw.build_model(scn).data.symmetric_site_pairs == []
+    plan = solve_verified(scn)
+    assert plan.objective == pytest.approx(1.1e7, rel=1e-9)
+    assert plan.sites.set_index("site_id")["blocks"].to_dict() == {"a": 0.0, "b": 1.0}

@@ -46,3 +46,22 @@ def test_wheeling_charge_makes_a_cheaper_remote_supply_lose(wheeling, expected, 
     assert plan.supplies.set_index("supply_id")["draw_mw"]["remote"] == pytest.approx(remote_draw, abs=1e-9)
     charged = plan.costs.query("category == 'wheeling'")["discounted_usd"].sum()
     assert charged == pytest.approx(wheeling * 1000.0 * remote_draw, abs=1e-6)
+
+
+@pytest.mark.parametrize(("second", "expected", "remote_draw"), [(15.0, 75_000.0, 1.0), (45.0, 100_000.0, 0.0)])
+def test_a_two_hop_route_pays_the_wheeling_of_both_links(second, expected, remote_draw):
+    """A 1 MW load at node x; local power at 100 USD/MWh; remote power at 50 USD/MWh at node z, reaching x only over
+    z-y (10 USD/MWh wheeling) then y-x (``second`` USD/MWh), both lossless; 1,000 MWh a year.
+
+    Delivered remote energy costs 50 + 10 + second per MWh: at 15, 75,000 USD (25,000 of it wheeling: 10,000 on
+    z-y and 15,000 on y-x), below the local 100,000; at 45 it would cost 105,000, so the local supply wins.
+    """
+    nodes = [{"node_id": n, "lat": 40.0 + i, "lon": -80.0} for i, n in enumerate("xyz")]
+    supplies = [supply("local", node_id="x", energy_price_usd_per_mwh=100.0), supply("remote", node_id="z", energy_price_usd_per_mwh=50.0)]
+    links = [link("zy", "z", "y", wheeling_usd_per_mwh=10.0), link("yx", "y", "x", wheeling_usd_per_mwh=second)]
+    chips = [chip("a", capex_usd_per_unit=0.0)]
+    plan = solve_verified(scenario(nodes=nodes, sites=[site("s", node_id="x")], supplies=supplies, links=links, chips=chips))
+    assert plan.objective == pytest.approx(expected, rel=1e-9)
+    assert plan.links.set_index("link_id")["flow_fwd_mw"].to_dict() == pytest.approx({"zy": remote_draw, "yx": remote_draw}, abs=1e-9)
+    charged = plan.costs.query("category == 'wheeling'")["discounted_usd"].sum()
+    assert charged == pytest.approx((10.0 + second) * 1000.0 * remote_draw, abs=1e-6)

@@ -341,6 +341,11 @@ MUTATIONS: list[tuple[str, Mutation]] = [
     ),
     ("supply_energy_mwh", lambda c: _set(c, "supplies", "energy_mwh > 0", "supply {supply_id}", energy_mwh=lambda r: r.energy_mwh * 1.001)),
     ("supply_co2_t", lambda c: _set(c, "supplies", "co2_t > 0", "supply {supply_id}", co2_t=lambda r: r.co2_t * 1.001)),
+    ("supply_site", lambda c: _set(c, "supplies", "supply_id == 'gA'", "supply {supply_id}", site_id="s1")),
+    ("supply_paid", lambda c: _set(c, "supplies", "supply_id == 'gB' and year == 2026", "supply {supply_id}", paid_mw=1.0)),
+    ("supply_min_take", _cells("supply gA", 2026, supplies__gA__min_take_frac=0.5)),  # gA draws nothing in 2026
+    ("dedicated_supply", _cells("site s2", 2026, supplies__gB__site_id="s2")),  # s2 stays closed; gB feeds s1 in 2026
+    ("cost", lambda c: _set(c, "supplies", "supply_id == 'gA' and year == 2026", "cost energy", paid_mw=10.0)),  # energy is paid on paid_mw
     # links
     (
         "link_capacity",
