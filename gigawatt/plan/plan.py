@@ -10,6 +10,7 @@ import stat
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from gigawatt.plan.tables import PLAN_TABLES
 from gigawatt.scenario import Scenario
 
 if TYPE_CHECKING:
+    from gigawatt.plan.delivered import Delivery
     from gigawatt.plot.accessor import PlanPlots
 
 FORMAT_VERSION = 1
@@ -67,6 +69,29 @@ class Plan:
             raise OptionError("relax", message)
         integer = bool(self.options.get("integer_units", True))
         return verify(self.scenario, self.tables, self.objective, columns=PLAN_TABLES, integer_units=integer, **kwargs)
+
+    @property
+    def delivered(self) -> pd.DataFrame:
+        """Delivered energy price per site and year, USD/MWh everything included (:mod:`gigawatt.plan.delivered`)."""
+        return self._delivery.prices
+
+    @property
+    def feeds(self) -> pd.DataFrame:
+        """Average MW each supply delivers to each campus per year, traced through the grid (:mod:`gigawatt.plan.delivered`)."""
+        return self._delivery.feeds
+
+    @property
+    def access(self) -> pd.DataFrame:
+        """Per campus and year: facility MW, firm grid, on-site and non-firm MW, what feeds it, its price (:func:`.delivered.access`)."""
+        from gigawatt.plan.delivered import access
+
+        return access(self.tables, self._delivery)
+
+    @cached_property
+    def _delivery(self) -> Delivery:
+        from gigawatt.plan.delivered import delivery
+
+        return delivery(self.scenario, self.tables)
 
     @property
     def kpis(self) -> dict[str, float]:
