@@ -354,3 +354,37 @@ def _sources(feeds: pd.DataFrame) -> str:
 def mw_text(mw: float) -> str:
     """MW for reading: whole MW from 10 up (``1,250``), two significant digits below (``1.2``)."""
     return f"{mw:,.0f}" if abs(mw) >= 10 else f"{mw:.2g}"
+
+
+def campus_lines(access_table: pd.DataFrame, prices: pd.DataFrame, tranches: pd.DataFrame | None) -> list[str]:
+    """One line per campus for :meth:`Plan.summary`: first year, its power by its last year, tranches energised, price.
+
+    ``abilene  from 2026: 1,200 MW = grid 900 (firm 900: 300 MW 2026, 600 MW 2028) + on-site 300; non-firm 100;
+    52.1 USD/MWh; fed by g1 600 MW (dedicated), g2 300 MW``. The price is the campus's energy-weighted average over
+    the years; "fed by" is the last year's.
+    """
+    lines = []
+    energised = _energised(tranches)
+    ordered = access_table.assign(first=access_table.groupby("site_id")["year"].transform("min")).sort_values(["first", "site_id"])
+    for site_id, rows in ordered.groupby("site_id", sort=False):
+        last = rows.iloc[-1]
+        grid = f"grid {mw_text(last.grid_draw_mw)}"
+        if pd.notna(last.grid_firm_mw):
+            grid += f" (firm {mw_text(last.grid_firm_mw)}" + (f": {energised[site_id]})" if site_id in energised else ")")
+        parts = [f"{site_id} from {rows['year'].iloc[0]}: {mw_text(last.facility_mw)} MW by {last.year} = {grid}"]
+        parts[0] += f" + on-site {mw_text(last.onsite_mw)}" if last.onsite_capacity_mw > 0 else ""
+        parts += [f"non-firm {mw_text(last.nonfirm_mw)}"] if last.nonfirm_mw > 0 else []
+        parts.append(f"{average_price(prices[prices['site_id'] == site_id]):,.1f} USD/MWh")
+        parts += [f"fed by {last.sources}"] if last.sources else []
+        lines.append("; ".join(parts))
+    return lines
+
+
+def _energised(tranches: pd.DataFrame | None) -> dict[str, str]:
+    """site -> ``300 MW 2026, 600 MW 2028``: each tranche taken, in the year it was energised, by year."""
+    if tranches is None or tranches.empty:
+        return {}
+    taken = tranches[tranches["taken"].astype(float) > 0.5]
+    first = taken.groupby(["site_id", "tranche_id"]).agg(year=("year", "min"), mw=("firm_mw", "max")).reset_index()
+    first = first.sort_values(["site_id", "year", "tranche_id"])
+    return {s: ", ".join(f"{mw_text(r.mw)} MW {r.year}" for r in rows.itertuples()) for s, rows in first.groupby("site_id")}
