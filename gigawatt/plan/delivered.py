@@ -9,7 +9,8 @@ PUE, as the node balance). On-site generation (``onsite.generation_mw``, behind 
 :math:`O_s` of it; the rest, :math:`G_s = E_s - O_s`, is taken from the grid at n. Supplies dedicated to
 the campus (``supplies.site_id``) serve it first: it uses :math:`D_s = \min(G_s, \text{their energy})`
 of them and takes :math:`P_s = G_s - D_s` from the node's pool; dedicated energy it does not use joins
-the pool.
+the pool. A dedicated supply sits at its campus's node (what ``supplies.site_id`` means), so its energy
+crosses no link.
 
 **What a supply costs** in a year: energy and carbon on what it sells,
 ``draw x H x (energy_price + co2_t_per_mwh x carbon_price)``; take-or-pay on MW paid for but not drawn,
@@ -231,7 +232,7 @@ def _trace_year(
     own = supplies[supplies["dedicated_to"].notna()]
     offered = own.groupby("dedicated_to")["mwh"].sum()
     used_share = (grid.reindex(offered.index).fillna(0.0) / offered.where(offered > 0)).clip(upper=1.0).fillna(1.0)
-    share = own["dedicated_to"].map(used_share).fillna(0.0)  # of each dedicated supply's energy and cost, its campus's part
+    share = own["dedicated_to"].map(used_share).astype(float).fillna(0.0)  # of each dedicated supply's energy and cost, its campus's part
     pool = pd.concat(
         [
             supplies[supplies["dedicated_to"].isna()][["supply_id", "node_id", "mwh", "usd"]],
