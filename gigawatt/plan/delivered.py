@@ -87,6 +87,8 @@ FEED_COLUMNS: dict[str, str] = {
     "dedicated": "a contract serving only this campus (bool)",
     "mw": "average MW of the supply reaching the campus, after losses",
 }
+#: Feeds below this many average MW are left out (round-off of the solver and of the tracing).
+FEED_TOL_MW = 1e-6
 COST_COLUMNS = ("grid_usd", "wheeling_usd", "interconnection_usd", "onsite_usd", "curtailment_usd")
 
 
@@ -135,7 +137,7 @@ def _campus_energy(scenario: Scenario, tables: Mapping[str, pd.DataFrame], hours
     """Per site and year: ``node_id``, ``energy_mwh``, ``onsite_mwh``, ``grid_mwh``."""
     pue = scenario.tables["sites"].set_index("site_id")["pue"].astype(float)
     sites = tables["sites"][["site_id", "node_id", "year", "it_mw"]].copy()
-    sites["energy_mwh"] = sites["it_mw"] * sites["site_id"].map(pue) * hours
+    sites["energy_mwh"] = sites["it_mw"] * sites["site_id"].map(pue).astype(float) * hours
     onsite = _per_site_year(tables.get("onsite"), "generation_mw") * hours
     sites["onsite_mwh"] = pd.MultiIndex.from_frame(sites[["site_id", "year"]]).map(onsite.to_dict().get).astype(float)
     sites["onsite_mwh"] = sites["onsite_mwh"].fillna(0.0)
@@ -255,11 +257,11 @@ def _trace_year(
             (s, g, nodes_of[g], False, mwh * mix[i, origin[g]] / hours)
             for s, i, mwh in zip(sites["site_id"], at, pooled, strict=True)
             for g in origin
-            if mwh * mix[i, origin[g]] > 0
+            if mwh * mix[i, origin[g]] > FEED_TOL_MW * hours
         ],
         columns=["site_id", "supply_id", "supply_node_id", "dedicated", "mw"],
     )
-    direct = ded[ded["mwh"] > 0]
+    direct = ded[ded["mwh"] > FEED_TOL_MW * hours]
     direct = pd.DataFrame(
         {"site_id": direct["dedicated_to"], "supply_id": direct["supply_id"], "supply_node_id": direct["node_id"], "dedicated": True}
     ).assign(mw=direct["mwh"].to_numpy() / hours)
@@ -346,10 +348,13 @@ def _at(keys: pd.MultiIndex, values: pd.Series) -> np.ndarray:
     return keys.map(values.to_dict().get).astype(float).fillna(0.0).to_numpy()
 
 
-def _sources(feeds: pd.DataFrame) -> str:
-    """``g1 300 MW (dedicated), g2 120 MW``: each supply's average MW reaching the campus, largest first."""
+def _sources(feeds: pd.DataFrame, limit: int | None = None) -> str:
+    """``g1 300 MW (dedicated), g2 120 MW``: each supply's average MW reaching the campus, largest first (the first
+    ``limit`` and how many more)."""
     ordered = feeds.sort_values("mw", ascending=False)[["supply_id", "mw", "dedicated"]]
-    return ", ".join(f"{g} {mw_text(mw)} MW" + (" (dedicated)" if d else "") for g, mw, d in ordered.itertuples(index=False))
+    text = [f"{g} {mw_text(mw)} MW" + (" (dedicated)" if d else "") for g, mw, d in ordered.itertuples(index=False)]
+    more = len(text) - limit if limit is not None and len(text) > limit else 0
+    return ", ".join(text[: len(text) - more]) + (f" and {more} more" if more else "")
 
 
 def mw_text(mw: float) -> str:
@@ -357,14 +362,19 @@ def mw_text(mw: float) -> str:
     return f"{mw:,.0f}" if abs(mw) >= 10 else f"{mw:.2g}"
 
 
-def campus_lines(access_table: pd.DataFrame, prices: pd.DataFrame, tranches: pd.DataFrame | None) -> list[str]:
+#: Supplies named per campus in the summary (the rest counted).
+SUMMARY_SOURCES = 3
+
+
+def campus_lines(access_table: pd.DataFrame, delivered: Delivery, tranches: pd.DataFrame | None) -> list[str]:
     """One line per campus for :meth:`Plan.summary`: first year, its power by its last year, tranches energised, price.
 
     ``abilene  from 2026: 1,200 MW = grid 900 (firm 900: 300 MW 2026, 600 MW 2028) + on-site 300; non-firm 100;
     52.1 USD/MWh; fed by g1 600 MW (dedicated), g2 300 MW``. The price is the campus's energy-weighted average over
-    the years; "fed by" is the last year's.
+    the years; "fed by" is the last year's, its :data:`SUMMARY_SOURCES` largest.
     """
     lines = []
+    prices, feeds = delivered.prices, delivered.feeds
     energised = _energised(tranches)
     ordered = access_table.assign(first=access_table.groupby("site_id")["year"].transform("min")).sort_values(["first", "site_id"])
     for site_id, rows in ordered.groupby("site_id", sort=False):
@@ -376,7 +386,8 @@ def campus_lines(access_table: pd.DataFrame, prices: pd.DataFrame, tranches: pd.
         parts[0] += f" + on-site {mw_text(last.onsite_mw)}" if last.onsite_capacity_mw > 0 else ""
         parts += [f"non-firm {mw_text(last.nonfirm_mw)}"] if last.nonfirm_mw > 0 else []
         parts.append(f"{average_price(prices[prices['site_id'] == site_id]):,.1f} USD/MWh")
-        parts += [f"fed by {last.sources}"] if last.sources else []
+        fed = feeds[(feeds["site_id"] == site_id) & (feeds["year"] == last.year)]
+        parts += [f"fed by {_sources(fed, SUMMARY_SOURCES)}"] if len(fed) else []
         lines.append("; ".join(parts))
     return lines
 

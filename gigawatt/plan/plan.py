@@ -150,7 +150,7 @@ class Plan:
                 f"  grid connection {len(taken)} of {tranches['tranche_id'].nunique()} tranches taken, "
                 f"{taken['firm_mw'].sum():,.0f} MW firm by {last['year'].iloc[0]}"
             )
-        campuses = campus_lines(self.access, self.delivered, self.tables.get("interconnection"))
+        campuses = campus_lines(self.access, self._delivery, self.tables.get("interconnection"))
         if campuses:
             lines.append(
                 f"  campuses        power by the last year (MW), delivered energy at {k['delivered_usd_per_mwh']:,.1f} USD/MWh on average"

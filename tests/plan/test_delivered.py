@@ -13,7 +13,7 @@ import pytest
 from builders import link, scenario, site, solve_verified, supply
 
 import gigawatt as gw
-from gigawatt.plan.delivered import ACCESS_COLUMNS, DELIVERED_COLUMNS, FEED_COLUMNS, access, average_price, delivery
+from gigawatt.plan.delivered import ACCESS_COLUMNS, DELIVERED_COLUMNS, FEED_COLUMNS, _sources, access, average_price, campus_lines, delivery
 
 
 def two_node_scenario(**settings: object) -> gw.Scenario:
@@ -132,6 +132,7 @@ def test_a_dedicated_supply_serves_its_campus_first_and_its_surplus_joins_the_po
         ("b", 2027, "d"): False,  # d's surplus reaches b through the pool, not as a's contract
         ("b", 2027, "g"): False,
     }
+    assert _sources(result.feeds[result.feeds["year"] == 2026].query("site_id == 'a'"), limit=1) == "d 1.5 MW (dedicated) and 1 more"
     spent = result.prices[["grid_usd", "wheeling_usd"]].to_numpy().sum()
     assert spent == pytest.approx(100000 + 45000 + 100000 + 15000)  # every USD paid for supply lands on a campus
 
@@ -196,6 +197,9 @@ def test_onsite_generation_and_curtailment_from_their_tables():
     assert (row.facility_mw, row.onsite_capacity_mw, row.onsite_mw, row.nonfirm_mw) == (1.0, 0.5, 0.4, 0.2)
     assert row.grid_draw_mw == pytest.approx(0.6) and row.grid_mw == pytest.approx(0.6) and row.sources == "g 0.6 MW"
     assert pd.isna(row.grid_firm_mw)  # no tranches: the grid does not limit it
+    assert campus_lines(view, result, None) == [
+        "s from 2026: 1 MW by 2027 = grid 0.6 + on-site 0.4; non-firm 0.2; 56.0 USD/MWh; fed by g 0.6 MW"
+    ]
 
 
 def test_average_price_weights_by_energy():
