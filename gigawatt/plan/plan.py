@@ -10,6 +10,7 @@ import stat
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from gigawatt.plan.tables import PLAN_TABLES
 from gigawatt.scenario import Scenario
 
 if TYPE_CHECKING:
+    from gigawatt.plan.delivered import Delivery
     from gigawatt.plot.accessor import PlanPlots
 
 FORMAT_VERSION = 1
@@ -69,13 +71,38 @@ class Plan:
         return verify(self.scenario, self.tables, self.objective, columns=PLAN_TABLES, integer_units=integer, **kwargs)
 
     @property
+    def delivered(self) -> pd.DataFrame:
+        """Delivered energy price per site and year, USD/MWh everything included (:mod:`gigawatt.plan.delivered`)."""
+        return self._delivery.prices
+
+    @property
+    def feeds(self) -> pd.DataFrame:
+        """Average MW each supply delivers to each campus per year, traced through the grid (:mod:`gigawatt.plan.delivered`)."""
+        return self._delivery.feeds
+
+    @property
+    def access(self) -> pd.DataFrame:
+        """Per campus and year: facility MW, firm grid, on-site and non-firm MW, what feeds it, its price (:func:`.delivered.access`)."""
+        from gigawatt.plan.delivered import access
+
+        return access(self.tables, self._delivery)
+
+    @cached_property
+    def _delivery(self) -> Delivery:
+        from gigawatt.plan.delivered import delivery
+
+        return delivery(self.scenario, self.tables)
+
+    @property
     def kpis(self) -> dict[str, float]:
         """Headline figures.
 
         ``total_cost_usd`` (discounted), ``usd_per_eflops_yr`` (levelised: discounted cost over
-        discounted EFLOP/s-years delivered), ``peak_facility_mw``, ``co2_t`` and ``final_year_eflops``.
+        discounted EFLOP/s-years delivered), ``peak_facility_mw``, ``co2_t``, ``final_year_eflops`` and
+        ``delivered_usd_per_mwh`` (the campuses' delivered energy price, energy-weighted over sites and years).
         """
         from gigawatt.model.data import Horizon
+        from gigawatt.plan.delivered import average_price
 
         st = self.scenario.settings
         horizon = Horizon.from_settings(st)
@@ -91,10 +118,13 @@ class Plan:
             "co2_t": float((supplies["co2_t"] * supplies["year"].map(st.year_weights)).sum()),
             "final_year_eflops": float(delivered.iloc[-1]) if len(delivered) else 0.0,
             "sites_opened": int(self.tables["sites"].groupby("site_id")["open"].any().sum()),
+            "delivered_usd_per_mwh": average_price(self.delivered),
         }
 
     def summary(self) -> str:
-        """A short text report: status, cost, power against the ceiling, what gets built."""
+        """A short text report: status, cost, power against the ceiling, each campus's power and price, what gets built."""
+        from gigawatt.plan.delivered import campus_lines
+
         k = self.kpis
         lines = [
             f"Plan for {self.scenario.name!r}: {self.status} ({self.solution} solution), gap {_pct(self.gap)}",
@@ -120,6 +150,12 @@ class Plan:
                 f"  grid connection {len(taken)} of {tranches['tranche_id'].nunique()} tranches taken, "
                 f"{taken['firm_mw'].sum():,.0f} MW firm by {last['year'].iloc[0]}"
             )
+        campuses = campus_lines(self.access, self._delivery, self.tables.get("interconnection"))
+        if campuses:
+            lines.append(
+                f"  campuses        power by the last year (MW), delivered energy at {k['delivered_usd_per_mwh']:,.1f} USD/MWh on average"
+            )
+            lines += [f"    {line}" for line in campuses]
         chips = self.tables["chips"]
         if len(chips):
             units = chips.groupby("chip_id")["installed_units"].sum().sort_values(ascending=False)

@@ -31,13 +31,20 @@ USA_BOX = ((17.0, 72.0), (-180.0, -64.0))
 LINK_SCALE = "Oranges"
 YEAR_SCALE = "Viridis"
 MAX_SITE_PX = 40.0  # marker diameter of the largest site
+#: Feeds below this share of a campus's grid power are not drawn (a traced mix reaches far with little).
+MIN_FEED_SHARE = 0.05
+#: Supply-to-campus lines: (legend name, colour, dash) for the node's pool and for dedicated contracts.
+FEED_STYLE = {False: ("supply to campus (width = MW)", "#2b8cbe", "solid"), True: ("dedicated supply to campus", "#31a354", "dash")}
 
 
 def grid_map(plan: Plan, year: int | None = None) -> go.Figure:
     """Nodes, links, sites and regions in ``year`` (default: the last modelled year).
 
     Links are drawn with width proportional to their capacity (MW, each direction) and coloured by the
-    expansion built so far (MW, grey when none); sites are sized by built capacity (MW, marker area)
+    expansion built so far (MW, grey when none); a line runs from each supply's node to each campus it
+    feeds (:attr:`gigawatt.Plan.feeds`), width proportional to the MW reaching the campus, dashed green
+    for a contract dedicated to the campus (feeds under :data:`MIN_FEED_SHARE` of the campus's grid
+    power are left out); sites are sized by built capacity (MW, marker area)
     and coloured by the year they opened; candidate sites not open by ``year`` are hollow grey rings;
     regions (where demand is) are stars. Hover text gives the numbers.
     """
@@ -48,8 +55,7 @@ def grid_map(plan: Plan, year: int | None = None) -> go.Figure:
     scn = plan.scenario
     nodes = scn.tables["nodes"].set_index("node_id")
     fig = figure(f"Grid, sites and regions in {year}", height=600)
-    links = _link_traces(plan, nodes, year)
-    for trace in links:
+    for trace in [*_link_traces(plan, nodes, year), *_feed_traces(plan, nodes, year)]:
         fig.add_trace(trace)
     fig.add_trace(
         go.Scattergeo(
@@ -139,6 +145,39 @@ def _link_traces(plan: Plan, nodes: pd.DataFrame, year: int) -> list[go.Scatterg
             },
         )
     )
+    return traces
+
+
+def _feed_traces(plan: Plan, nodes: pd.DataFrame, year: int) -> list[go.Scattergeo]:
+    """One line per (supply, campus) feed in ``year``, from the supply's node to the campus (see :func:`grid_map`)."""
+    feeds = plan.feeds
+    feeds = feeds[feeds["year"] == year]
+    feeds = feeds[feeds["mw"] >= MIN_FEED_SHARE * feeds.groupby("site_id")["mw"].transform("sum")]
+    if feeds.empty:
+        return []
+    campus = plan.scenario.tables["sites"].set_index("site_id")
+    top = float(feeds["mw"].max())
+    traces, shown = [], set()
+    for row in feeds.itertuples(index=False):
+        dedicated = bool(row.dedicated)
+        name, color, dash = FEED_STYLE[dedicated]
+        a, b = nodes.loc[row.supply_node_id], campus.loc[row.site_id]
+        traces.append(
+            go.Scattergeo(
+                lat=[a["lat"], b["lat"]],
+                lon=[a["lon"], b["lon"]],
+                mode="lines",
+                name=name,
+                legendgroup=name,
+                showlegend=dedicated not in shown,
+                line={"width": 1.0 + 5.0 * row.mw / top, "color": color, "dash": dash},
+                customdata=[[row.supply_id, row.site_id, row.mw, "dedicated contract" if dedicated else "over the grid"]] * 2,
+                hovertemplate="supply %{customdata[0]} to site %{customdata[1]}<br>%{customdata[2]:,.1f} MW (%{customdata[3]})"
+                "<extra></extra>",
+                opacity=0.7,
+            )
+        )
+        shown.add(dedicated)
     return traces
 
 

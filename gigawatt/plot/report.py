@@ -47,6 +47,7 @@ KPI_ROWS: dict[str, tuple[str, float, str, str]] = {
     "co2_t": ("CO2 over the horizon", 1e-6, "Mt", "{:,.3f}"),
     "final_year_eflops": ("compute in the final year", 1.0, "EFLOP/s", "{:,.1f}"),
     "sites_opened": ("sites opened", 1.0, "", "{:,.0f}"),
+    "delivered_usd_per_mwh": ("delivered energy price (energy-weighted)", 1.0, "USD/MWh", "{:,.1f}"),
 }
 
 
@@ -222,6 +223,25 @@ def _supplies_table(plan: Plan) -> pd.DataFrame:
     return table.reset_index().rename(columns={"supply_id": "MW drawn"})
 
 
+def _access_table(plan: Plan) -> pd.DataFrame:
+    """Each campus's power per year: facility, firm grid, draw, on-site, non-firm, what feeds it and its delivered price."""
+    access = plan.access
+    if access.empty:
+        return pd.DataFrame()
+    names = {
+        "site_id": "campus",
+        "year": "year",
+        "facility_mw": "facility MW (peak)",
+        "grid_firm_mw": "grid firm MW",
+        "grid_draw_mw": "grid draw MW (peak)",
+        "onsite_mw": "on-site MW",
+        "nonfirm_mw": "non-firm MW",
+        "price_usd_per_mwh": "USD/MWh delivered",
+        "sources": "fed by (average MW)",
+    }
+    return access[list(names)].rename(columns=names)
+
+
 def _duals_table(plan: Plan) -> pd.DataFrame:
     if plan.duals is None:
         return pd.DataFrame()
@@ -236,6 +256,7 @@ PLAN_TABLES: dict[str, Callable[[Plan], pd.DataFrame]] = {
     "Costs by category": _costs_table,
     "Grid links (final year)": _links_table,
     "Supplies drawn": _supplies_table,
+    "Power access per campus": _access_table,
     "Shadow prices of the ceiling and demand": _duals_table,
 }
 

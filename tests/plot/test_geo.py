@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pandas as pd
@@ -106,3 +107,37 @@ def test_outlines_are_preloaded_for_offline_use(tiny_plan):
 def test_charts_without_maps_need_no_outlines(tiny_plan):
     assert topojson_names(tiny_plan.plot.power()) == []
     assert topojson_names(tiny_plan.plot.costs()) == []
+
+
+def test_lines_run_from_each_supply_to_the_campus_it_feeds(grid_plan):
+    """Supply g at node m (35, -90) feeds campus near (40, -80) over the link: 8 MW in 2026, 30 MW in 2027."""
+    for year, mw in ((2026, 8.0), (2027, 30.0)):
+        (feed,) = traces(grid_map(grid_plan, year), "supply to campus (width = MW)")
+        assert list(feed.lat) == [35.0, 40.0] and list(feed.lon) == [-90.0, -80.0]
+        assert list(feed.customdata[0]) == ["g", "near", pytest.approx(mw), "over the grid"]
+        assert feed.line.width == pytest.approx(6.0) and feed.line.dash == "solid"  # the widest feed of its year
+
+
+def test_dedicated_contracts_are_drawn_apart_and_small_feeds_left_out(grid_plan):
+    """In 2027 let a contract k at near's node n (40, -80) give near 29 of its 30 MW, g the last 1 MW over the link:
+    k's line is dashed (width 6: the widest), g's 1 MW is 3.3% of near's grid power, under the 5% drawn."""
+    scn = grid_plan.scenario
+    catalogue = pd.concat([scn.tables["supplies"], scn.tables["supplies"].assign(supply_id="k", node_id="n")], ignore_index=True)
+    supplies = grid_plan.supplies.assign(site_id="", paid_mw=grid_plan.supplies["draw_mw"])
+    supplies.loc[supplies["year"] == 2027, ["draw_mw", "paid_mw"]] = 1.0
+    contract = {"supply_id": "k", "node_id": "n", "year": 2027, "available_mw": 29.0, "draw_mw": 29.0, "site_id": "near", "paid_mw": 29.0}
+    links = grid_plan.links.copy()
+    links.loc[links["year"] == 2027, "flow_bwd_mw"] = 1.0
+    plan = dataclasses.replace(
+        grid_plan,
+        scenario=dataclasses.replace(scn, tables={**scn.tables, "supplies": catalogue}),
+        tables={**grid_plan.tables, "supplies": pd.concat([supplies, pd.DataFrame([contract])], ignore_index=True), "links": links},
+    )
+    fig = grid_map(plan, 2027)
+    (feed,) = traces(fig, "dedicated supply to campus")
+    assert list(feed.customdata[0]) == ["k", "near", pytest.approx(29.0), "dedicated contract"]
+    assert list(feed.lat) == [40.0, 40.0] and feed.line.dash == "dash" and feed.line.width == pytest.approx(6.0)
+    assert traces(fig, "supply to campus (width = MW)") == []
+    feeds = plan.feeds.set_index(["year", "supply_id"])
+    assert feeds["mw"].to_dict() == pytest.approx({(2026, "g"): 8.0, (2027, "k"): 29.0, (2027, "g"): 1.0})
+    assert feeds["dedicated"].to_dict() == {(2026, "g"): False, (2027, "k"): True, (2027, "g"): False}

@@ -133,3 +133,12 @@ def test_cli_report_of_nothing_exits_2(tmp_path, make):
     result = CliRunner().invoke(app, ["report", str(target)])
     assert result.exit_code == 2
     assert ("Nothing to report" if make == "missing" else "Not a results store") in result.output
+
+
+def test_plan_report_shows_power_access_and_the_delivered_price(tiny_plan, tmp_path):
+    """The tiny plan's campuses, each with what feeds it and its delivered price (40 USD/MWh where all is south's grid)."""
+    text = tiny_plan.report(tmp_path / "r.html").read_text()
+    assert "Power access per campus" in text and "<th>fed by (average MW)</th>" in text
+    assert "<td>grid_south 40 MW</td>" in text and "<td>40.00</td>" in text  # south_liquid in 2027
+    assert "<td>delivered energy price (energy-weighted)</td>" in text
+    assert "delivered energy at" in text  # the summary's campus lines
