@@ -257,15 +257,12 @@ def _trace_year(
     sites["grid_usd"] = sites["site_id"].map(ded.groupby("dedicated_to")["usd"].sum()).fillna(0.0) + pooled * prices[at, 0]
     sites["wheeling_usd"] = pooled * prices[at, 1]
     nodes_of = pool.drop_duplicates("supply_id").set_index("supply_id")["node_id"]
+    reaching = pooled.to_numpy()[:, None] * mix[at, :] / hours  # MW of each pooled supply at each campus
+    row, col = np.nonzero(reaching > FEED_TOL_MW)
+    supply_ids = np.array(list(origin), dtype=object)[col]
     shared = pd.DataFrame(
-        [
-            (s, g, nodes_of[g], False, mwh * mix[i, origin[g]] / hours)
-            for s, i, mwh in zip(sites["site_id"], at, pooled, strict=True)
-            for g in origin
-            if mwh * mix[i, origin[g]] > FEED_TOL_MW * hours
-        ],
-        columns=["site_id", "supply_id", "supply_node_id", "dedicated", "mw"],
-    )
+        {"site_id": sites["site_id"].to_numpy()[row], "supply_id": supply_ids, "supply_node_id": nodes_of.reindex(supply_ids).to_numpy()}
+    ).assign(dedicated=False, mw=reaching[row, col])
     direct = ded[ded["mwh"] > FEED_TOL_MW * hours]
     direct = pd.DataFrame(
         {"site_id": direct["dedicated_to"], "supply_id": direct["supply_id"], "supply_node_id": direct["node_id"], "dedicated": True}
