@@ -107,7 +107,7 @@ def delivery(scenario: Scenario, tables: Mapping[str, pd.DataFrame]) -> Delivery
     sites = _campus_energy(scenario, tables, hours)
     supplies = _supply_energy(scenario, tables, hours)
     arcs = _arcs(scenario, tables, hours)
-    nodes = list(scenario.tables["nodes"]["node_id"])
+    nodes = list(dict.fromkeys([*scenario.tables["nodes"]["node_id"], *sites["node_id"], *supplies["node_id"]]))
     priced, fed = [], []
     for year, here in sites.groupby("year", sort=True):
         campus, feeds = _trace_year(nodes, hours, here, supplies[supplies["year"] == year], arcs[arcs["year"] == year])
@@ -150,13 +150,14 @@ def _supply_energy(scenario: Scenario, tables: Mapping[str, pd.DataFrame], hours
     st = scenario.settings
     info = scenario.tables["supplies"].set_index("supply_id")
     plan = tables["supplies"]
-    f = plan[["supply_id", "node_id", "year", "available_mw", "draw_mw"]].copy()
+    f = plan[["supply_id", "node_id", "year"]].assign(
+        available_mw=plan["available_mw"].astype(float), draw_mw=plan["draw_mw"].astype(float)
+    )
     price = f["supply_id"].map(info["energy_price_usd_per_mwh"]).astype(float)
     co2 = f["supply_id"].map(info["co2_t_per_mwh"]).astype(float)
     build = f["supply_id"].map(info["build_cost_usd_per_mw"]).astype(float).fillna(0.0)
-    life = f["supply_id"].map(info["lifetime_years"]).astype(int)
-    crf = life.map(lambda n: capital_recovery_factor(st.discount_rate, int(n)))
-    paid = plan["paid_mw"] if "paid_mw" in plan else f["draw_mw"]
+    crf = _crf(f["supply_id"].map(info["lifetime_years"]), st.discount_rate)
+    paid = plan["paid_mw"].astype(float) if "paid_mw" in plan else f["draw_mw"]
     f["mwh"] = f["draw_mw"] * hours
     unpaid_draw = (paid - f["draw_mw"]).clip(lower=0.0) * hours
     f["usd"] = f["mwh"] * (price + co2 * st.carbon_price_usd_per_t) + unpaid_draw * price + f["available_mw"] * build * crf
@@ -184,7 +185,7 @@ def _arcs(scenario: Scenario, tables: Mapping[str, pd.DataFrame], hours: float) 
         ],
         ignore_index=True,
     )
-    return arcs[arcs["sent_mwh"] > 0]
+    return arcs[(arcs["sent_mwh"] > 0) & arcs["sender"].notna() & arcs["receiver"].notna()]
 
 
 def _per_site_year(frame: pd.DataFrame | None, column: str) -> pd.Series:
@@ -220,8 +221,12 @@ def _capital_charge(frame: pd.DataFrame, asset: str, life: pd.Series, rate: floa
     """Per (site_id, year): capital spent on each (site, ``asset``) up to that year times ``crf`` over the asset's life."""
     ordered = frame.sort_values("year")
     spent = ordered.groupby(["site_id", asset])["capital_usd"].cumsum()
-    crf = ordered[asset].map(life).map(lambda n: capital_recovery_factor(rate, int(n)))
-    return (spent * crf).groupby([ordered["site_id"], ordered["year"]]).sum()
+    return (spent * _crf(ordered[asset].map(life), rate)).groupby([ordered["site_id"], ordered["year"]]).sum()
+
+
+def _crf(lives: pd.Series, rate: float) -> pd.Series:
+    """:func:`capital_recovery_factor` of each life in years (NaN where there is none: an asset the scenario lacks)."""
+    return lives.astype(float).map(lambda n: capital_recovery_factor(rate, int(n)) if n >= 1 else float("nan"))
 
 
 # -- one year's trace -------------------------------------------------------------------------------
@@ -230,7 +235,7 @@ def _trace_year(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Campus rows with ``grid_usd`` and ``wheeling_usd``, and the feeds (MW: MWh over ``hours``), for one year."""
     sites = sites.copy()
-    grid = sites.set_index("site_id")["grid_mwh"]
+    grid = sites.groupby("site_id")["grid_mwh"].sum()
     own = supplies[supplies["dedicated_to"].notna()]
     offered = own.groupby("dedicated_to")["mwh"].sum()
     used_share = (grid.reindex(offered.index).fillna(0.0) / offered.where(offered > 0)).clip(upper=1.0).fillna(1.0)
@@ -248,19 +253,16 @@ def _trace_year(
     ded_mwh = ded.groupby("dedicated_to")["mwh"].sum()
     sites["dedicated_mwh"] = sites["site_id"].map(ded_mwh).fillna(0.0)
     pooled = (sites["grid_mwh"] - sites["dedicated_mwh"]).clip(lower=0.0)
-    at = sites["node_id"].map(index).to_numpy()
+    at = sites["node_id"].map(index).to_numpy(dtype=int)
     sites["grid_usd"] = sites["site_id"].map(ded.groupby("dedicated_to")["usd"].sum()).fillna(0.0) + pooled * prices[at, 0]
     sites["wheeling_usd"] = pooled * prices[at, 1]
     nodes_of = pool.drop_duplicates("supply_id").set_index("supply_id")["node_id"]
+    reaching = pooled.to_numpy()[:, None] * mix[at, :] / hours  # MW of each pooled supply at each campus
+    row, col = np.nonzero(reaching > FEED_TOL_MW)
+    supply_ids = np.array(list(origin), dtype=object)[col]
     shared = pd.DataFrame(
-        [
-            (s, g, nodes_of[g], False, mwh * mix[i, origin[g]] / hours)
-            for s, i, mwh in zip(sites["site_id"], at, pooled, strict=True)
-            for g in origin
-            if mwh * mix[i, origin[g]] > FEED_TOL_MW * hours
-        ],
-        columns=["site_id", "supply_id", "supply_node_id", "dedicated", "mw"],
-    )
+        {"site_id": sites["site_id"].to_numpy()[row], "supply_id": supply_ids, "supply_node_id": nodes_of.reindex(supply_ids).to_numpy()}
+    ).assign(dedicated=False, mw=reaching[row, col])
     direct = ded[ded["mwh"] > FEED_TOL_MW * hours]
     direct = pd.DataFrame(
         {"site_id": direct["dedicated_to"], "supply_id": direct["supply_id"], "supply_node_id": direct["node_id"], "dedicated": True}
@@ -278,11 +280,11 @@ def _node_prices(
     local = np.zeros(n)
     cost = np.zeros((n, 2))
     origins = np.zeros((n, len(origin)))
-    at = pool["node_id"].map(index).to_numpy()
+    at = pool["node_id"].map(index).to_numpy(dtype=int)
     np.add.at(local, at, pool["mwh"].to_numpy(dtype=float))
     np.add.at(cost[:, 0], at, pool["usd"].to_numpy(dtype=float))
-    np.add.at(origins, (at, pool["supply_id"].map(origin).to_numpy()), pool["mwh"].to_numpy(dtype=float))
-    send, receive = arcs["sender"].map(index).to_numpy(), arcs["receiver"].map(index).to_numpy()
+    np.add.at(origins, (at, pool["supply_id"].map(origin).to_numpy(dtype=int)), pool["mwh"].to_numpy(dtype=float))
+    send, receive = arcs["sender"].map(index).to_numpy(dtype=int), arcs["receiver"].map(index).to_numpy(dtype=int)
     sent = arcs["sent_mwh"].to_numpy(dtype=float)
     received = sent * arcs["keep"].to_numpy(dtype=float)
     np.add.at(cost[:, 1], receive, sent * arcs["wheeling"].to_numpy(dtype=float))
@@ -292,6 +294,8 @@ def _node_prices(
     passes_cost, passes_energy = np.diag(np.where(idle, 1.0, total)), np.diag(np.where(idle, 1.0, total))
     np.subtract.at(passes_cost, (receive, send), sent)
     np.subtract.at(passes_energy, (receive, send), received)
+    if not all(np.isfinite(a).all() for a in (passes_cost, cost, origins)):  # a plan whose figures are not numbers
+        return np.full(cost.shape, np.nan), np.full(origins.shape, np.nan)
     # Least squares is the exact solution whenever the system is regular (every flow that loops loses or leaves energy).
     prices = np.linalg.lstsq(passes_cost, cost, rcond=None)[0]
     mix = np.linalg.lstsq(passes_energy, origins, rcond=None)[0] if len(origin) else origins
