@@ -83,6 +83,8 @@ class Knobs:
     carbon_price_usd_per_t: float = 0.0
     clone_share: float = 0.0  # share of sites that copy another site (same node, place and data)
     clone_jitter: float = 0.0  # relative spread of a copy's capex_usd_per_mw and open_cost_usd (0: identical)
+    tranches: int = 0  # grid interconnection tranches per site (0: no interconnection table, sites draw freely)
+    onsite: bool = False  # on-site generation and batteries any site may build (generators table)
 
 
 #: Named presets: overrides of :class:`Knobs` defaults. Add stress families here.
@@ -97,6 +99,7 @@ FAMILIES: dict[str, dict[str, Any]] = {
     "many_chips": {"chips": 24, "sale_years": (3, 6)},  # many overlapping generations
     "supply_caps": {"supply_cover": (0.25, 0.6), "new_supply_share": 0.8},  # grid supplies bind: links and new supply
     "fixed_links": {"expandable_share": 1.0, "fixed_cost_share": 1.0, "extra_links_per_node": 1.5, "supply_cover": (0.3, 0.8)},
+    "power_access": {"tranches": 3, "onsite": True},  # grid tranches arriving over years, bridged by on-site generation
 }
 
 
@@ -239,6 +242,10 @@ def generate(family: str = "base", seed: int = 0, **overrides: Any) -> Synthetic
     tables["demand"] = pd.DataFrame(demand_rows)
     if regions is not None:
         tables["regions"] = regions
+    if k.tranches:
+        tables["interconnection"] = _interconnection(rng, k, sites, years)
+    if k.onsite:
+        tables["generators"] = _generators(float(sites["max_mw"].max()))
     settings: dict[str, Any] = {
         "name": f"synthetic-{family}-{k.sites}x{k.chips}x{k.years}-s{seed}",
         "description": f"benchmarks.generator family={family} seed={seed}",
@@ -408,6 +415,84 @@ def _supplies(rng: np.random.Generator, k: Knobs, nodes: pd.DataFrame, sites: pd
             }
         )
     return pd.DataFrame(rows)
+
+
+def _interconnection(rng: np.random.Generator, k: Knobs, sites: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+    """``k.tranches`` grid tranches per site splitting its usable MW at random.
+
+    With on-site generation the first tranche is energisable in the site's earliest year and each later one
+    1-4 years after the one before (on-site generation, able to carry a whole site from the first year, keeps
+    the certificate feasible); without it every tranche is energisable from the site's earliest year, so
+    they are cost choices only.
+    """
+    usable = (np.floor(sites["max_mw"] / sites["block_mw"] + 1e-9) * sites["block_mw"]).to_numpy()
+    n = len(sites)
+    shares = rng.dirichlet(np.ones(k.tranches), n)  # (site, tranche)
+    delays = np.cumsum(rng.integers(1, 5, (n, k.tranches)), axis=1) - 1 if k.onsite else np.zeros((n, k.tranches), int)
+    delays[:, 0] = 0
+    earliest = np.minimum(sites["earliest_year"].to_numpy()[:, None] + delays, years[-1])
+    firm = np.ceil(shares * usable[:, None])  # whole MW, rounded up: the tranches cover the site
+    return pd.DataFrame(
+        {
+            "tranche_id": [f"{s}-t{t}" for s in sites["site_id"] for t in range(k.tranches)],
+            "site_id": np.repeat(sites["site_id"].to_numpy(), k.tranches),
+            "firm_mw": firm.ravel(),
+            "earliest_year": earliest.ravel().astype(int),
+            "cost_usd_per_mw": np.round(rng.uniform(0.05e6, 0.3e6, n * k.tranches), -3),
+            "fixed_cost_usd": np.round(rng.uniform(5e6, 30e6, n * k.tranches), -5),
+            "lifetime_years": 40,
+        }
+    )
+
+
+def _generators(site_mw: float) -> pd.DataFrame:
+    """Gas turbines, reciprocating engines and a battery any site may build, enough to carry the largest site."""
+    room = float(math.ceil(site_mw / 0.9 / 10) * 10)
+    common = {"lead_time_years": 0, "lifetime_years": 20, "max_mw_per_site": room, "co2_kg_per_mmbtu": 53.06}
+    return pd.DataFrame(
+        [
+            {
+                "tech_id": "turbine",
+                "kind": "generator",
+                "capex_usd_per_kw": 1600.0,
+                "capex_usd_per_kwh": 0.0,
+                "fixed_om_usd_per_kw_yr": 20.0,
+                "heat_rate_mmbtu_per_mwh": 9.5,
+                "fuel_price_usd_per_mmbtu": 4.0,
+                "variable_om_usd_per_mwh": 5.0,
+                "unit_mw": 35.0,
+                "availability_frac": 0.9,
+                **common,
+            },
+            {
+                "tech_id": "engine",
+                "kind": "generator",
+                "capex_usd_per_kw": 1400.0,
+                "capex_usd_per_kwh": 0.0,
+                "fixed_om_usd_per_kw_yr": 25.0,
+                "heat_rate_mmbtu_per_mwh": 8.8,
+                "fuel_price_usd_per_mmbtu": 4.0,
+                "variable_om_usd_per_mwh": 8.0,
+                "unit_mw": 0.0,
+                "availability_frac": 0.9,
+                **common,
+            },
+            {
+                "tech_id": "battery",
+                "kind": "battery",
+                "capex_usd_per_kw": 300.0,
+                "capex_usd_per_kwh": 250.0,
+                "fixed_om_usd_per_kw_yr": 10.0,
+                "heat_rate_mmbtu_per_mwh": 0.0,
+                "fuel_price_usd_per_mmbtu": 0.0,
+                "variable_om_usd_per_mwh": 0.0,
+                "unit_mw": 0.0,
+                "availability_frac": 1.0,
+                **common,
+                "co2_kg_per_mmbtu": 0.0,
+            },
+        ]
+    )
 
 
 def _regions(rng: np.random.Generator, k: Knobs, sites: pd.DataFrame) -> tuple[pd.DataFrame | None, np.ndarray | None, np.ndarray | None]:

@@ -16,6 +16,9 @@ Accumulators (each a list of ``(coefficient, variable)`` terms per key):
 ``it_mw``           (site, year)   IT power [MW] (reported; facility power includes cooling and losses)
 ``onsite_mw``       (site, year)   power supplied at the site behind the meter [MW] (on-site or bridge
                                    generation, average MW)
+``cover_mw``        (site, year)   curtailed load carried behind the meter during a curtailment event of
+                                   the site's non-firm grid MW [MW] (spare on-site generation, battery
+                                   discharge); what it does not carry is lost compute
 ``injection_mw``    (node, year)   power into the node [MW]; a withdrawal is a negative injection. At the
                                    close every site's grid energy (``energy_mw`` less on-site supply,
                                    :meth:`Ledger.grid_energy`) becomes a withdrawal at its node, so node
@@ -96,6 +99,7 @@ class Ledger:
     energy_mw: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
     it_mw: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
     onsite_mw: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
+    cover_mw: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
     injection_mw: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
     compute_supply: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
     compute_use: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
@@ -132,6 +136,11 @@ class Ledger:
         """Register ``mw`` per unit of ``var`` supplied behind the meter at ``site`` (its grid draw falls by as much)."""
         self._open()
         self.onsite_mw[site, year].append((mw, var))
+
+    def cover(self, site: str, year: int, mw: float, var: object) -> None:
+        """Register ``mw`` per unit of ``var`` of curtailed load carried behind ``site``'s meter during a curtailment event."""
+        self._open()
+        self.cover_mw[site, year].append((mw, var))
 
     def grid_draw(self, site: str, year: int) -> list[Term]:
         """The terms of the site's peak grid draw [MW]: peak facility power less on-site supply."""

@@ -48,10 +48,10 @@ def extract_tables(
 
 
 def _normalise(frame: pd.DataFrame, integer_units: bool, relaxed: bool) -> pd.DataFrame:
-    """Consistent dtypes: ids and categories as text, years and counts as int64, flags as bool, else float64; no ``-0.0``."""
+    """Consistent dtypes: ids, categories and kinds as text, years and counts as int64, flags as bool, else float64; no ``-0.0``."""
     out = frame.copy()
     for col in out.columns:
-        if col.endswith("_id") or col == "category":
+        if col.endswith("_id") or col in ("category", "kind"):
             out[col] = out[col].astype(str)
         elif col in ("year", "vintage") or (col == "blocks" and not relaxed) or (col.endswith("_units") and integer_units):
             out[col] = np.round(out[col].astype("float64")).astype("int64")

@@ -66,6 +66,7 @@ EARTH_RADIUS_KM = 6371.0
 LOOSE_RTOL = 1e-5  # sums and balances of solver values: relative ...
 LOOSE_ATOL = 1e-5  # ... and absolute (in the row's unit)
 COST_ATOL_USD = 1.0
+KW_PER_MW = 1000.0
 INF = np.inf
 
 #: Key columns (besides ``year``) and entity wording of every plan table.
@@ -79,6 +80,8 @@ KEYS: dict[str, tuple[str, ...]] = {
     "power": (),
     "retirements": ("chip_id", "site_id", "vintage"),
     "interconnection": ("tranche_id",),
+    "onsite": ("site_id", "tech_id"),
+    "curtailment": ("site_id",),
 }
 ENTITY: dict[str, str] = {
     "sites": "site {site_id}",
@@ -90,8 +93,11 @@ ENTITY: dict[str, str] = {
     "power": "all sites",
     "retirements": "chip {chip_id} of {vintage} at site {site_id}",
     "interconnection": "tranche {tranche_id} at site {site_id}",
+    "onsite": "on-site {tech_id} at site {site_id}",
+    "curtailment": "site {site_id}",
 }
 FLAGS = ("open", "built", "taken")  # boolean plan columns
+TEXT = ("category", "kind")  # text plan columns besides the ids
 SIGNED = ("headroom_mw", "discounted_usd")  # numeric plan columns that may be negative
 #: Plan id columns and the scenario table whose ids they must name.
 REFERENCES: dict[str, dict[str, str]] = {
@@ -102,6 +108,8 @@ REFERENCES: dict[str, dict[str, str]] = {
     "serving": {"region_id": "demand", "site_id": "sites"},
     "retirements": {"chip_id": "chips", "site_id": "sites"},
     "interconnection": {"tranche_id": "interconnection", "site_id": "sites"},
+    "onsite": {"site_id": "sites", "tech_id": "generators"},
+    "curtailment": {"site_id": "sites"},
 }
 SCENARIO_IDS = {
     "sites": "site_id",
@@ -110,13 +118,21 @@ SCENARIO_IDS = {
     "supplies": "supply_id",
     "demand": "region_id",
     "interconnection": "tranche_id",
+    "generators": "tech_id",
 }
 #: Plan tables with one row per entity and modelled year from the entity's earliest_year, and the fill for a missing row.
 COMPLETE: dict[str, dict[str, object]] = {
     "sites": {"open": False, "blocks": 0.0, "capacity_mw": 0.0, "facility_mw": 0.0, "it_mw": 0.0},
     "supplies": {"site_id": "", "available_mw": 0.0, "draw_mw": 0.0, "paid_mw": 0.0, "energy_mwh": 0.0, "co2_t": 0.0},
     "links": {"expansion_mw": 0.0, "built": False, "capacity_mw": 0.0, "flow_fwd_mw": 0.0, "flow_bwd_mw": 0.0, "loss_mw": 0.0},
-    "interconnection": {"taken": False, "firm_mw": 0.0, "site_firm_mw": 0.0, "grid_draw_mw": 0.0, "capital_usd": 0.0},
+    "interconnection": {
+        "taken": False,
+        "firm_mw": 0.0,
+        "nonfirm_mw": 0.0,
+        "site_firm_mw": 0.0,
+        "grid_draw_mw": 0.0,
+        "capital_usd": 0.0,
+    },
 }
 
 
@@ -327,7 +343,7 @@ def _normalise(ctx: Context, tables: Mapping[str, pd.DataFrame], contract: Mappi
     for name, columns in contract.items():
         keys, entity = [*KEYS[name], "year"], ENTITY[name]
         frame = tables[name][list(columns)].copy()
-        values = [c for c in columns if not c.endswith("_id") and c != "category" and c not in FLAGS]
+        values = [c for c in columns if not c.endswith("_id") and c not in TEXT and c not in FLAGS]
         frame[values] = frame[values].apply(pd.to_numeric, errors="coerce").astype(float)
         empty = frame.isna()
         amount = empty.sum(axis=1).astype(float)
@@ -362,7 +378,7 @@ def _complete(ctx: Context) -> list[Violation]:
     years = pd.DataFrame({"year": ctx.settings.years})
     for name, fill in COMPLETE.items():
         key, scn = KEYS[name][0], ctx.scn(name)
-        expected = scn[[key]].assign(_first=scn["earliest_year"].astype(int)).merge(years, how="cross")
+        expected = scn[[key]].assign(_first=_first_years(ctx, name)).merge(years, how="cross")
         expected = expected.loc[expected["year"] >= expected["_first"], [key, "year"]]
         frame = ctx.plan[name].merge(expected, on=[key, "year"], how="outer", indicator=True)
         missing = frame["_merge"] == "right_only"
@@ -376,6 +392,16 @@ def _complete(ctx: Context) -> list[Violation]:
     out += _emit(power, missing, missing.astype(float), "missing_row", "rows", ENTITY["power"], "no row in table power")
     ctx.plan["power"] = power.drop(columns="_merge").fillna(0.0)
     return out
+
+
+def _first_years(ctx: Context, name: str) -> np.ndarray:
+    """First modelled year of each row of scenario table ``name``: its ``earliest_year``; a tranche offering non-firm MW
+    from an earlier ``nonfirm_earliest_year`` from that year."""
+    scn = ctx.scn(name)
+    first = scn["earliest_year"].astype(int).to_numpy()
+    if name == "interconnection":
+        first = np.where(scn["nonfirm_mw"] > 0, np.minimum(first, ctx.scenario.nonfirm_earliest_year().to_numpy()), first)
+    return first
 
 
 # -- frames: plan rows joined with their scenario parameters ----------------------------------------
@@ -429,11 +455,23 @@ def _link_frame(ctx: Context) -> pd.DataFrame:
 
 
 def _tranche_frame(ctx: Context) -> pd.DataFrame:
-    """Plan tranche rows with the scenario's tranche columns (``site``, ``tranche_firm_mw``, ``tranche_life``, ...) and the
-    previous year's ``taken_f``."""
+    """Plan tranche rows with the scenario's tranche columns (``site``, ``tranche_firm_mw``, ``tranche_nonfirm_mw``,
+    ``nonfirm_earliest_year`` filled, ``tranche_life``, ...) and the previous year's ``taken_f``."""
     scn = ctx.scn("interconnection").drop(columns="source", errors="ignore")
-    scn = scn.rename(columns={"site_id": "site", "firm_mw": "tranche_firm_mw", "lifetime_years": "tranche_life"})
-    numeric = ["tranche_firm_mw", "earliest_year", "cost_usd_per_mw", "fixed_cost_usd", "tranche_life"]
+    scn = scn.assign(nonfirm_earliest_year=ctx.scenario.nonfirm_earliest_year().to_numpy())
+    scn = scn.rename(
+        columns={"site_id": "site", "firm_mw": "tranche_firm_mw", "nonfirm_mw": "tranche_nonfirm_mw", "lifetime_years": "tranche_life"}
+    )
+    numeric = [
+        "tranche_firm_mw",
+        "tranche_nonfirm_mw",
+        "earliest_year",
+        "nonfirm_earliest_year",
+        "curtailment_frac",
+        "cost_usd_per_mw",
+        "fixed_cost_usd",
+        "tranche_life",
+    ]
     frame = ctx.plan["interconnection"].merge(scn.astype(dict.fromkeys(numeric, float)), on="tranche_id")
     return _previous(frame.assign(taken_f=frame["taken"].astype(float)), ("tranche_id",), ["taken_f"])
 
@@ -652,19 +690,39 @@ TRANCHE_RULES = (
         "interconnection_earliest_year",
         "taken_f <= earliest_limit",
         "-",
-        "taken before its earliest year {earliest_year:.0f}",
+        "taken before its earliest year {earliest_year:.0f} (non-firm {nonfirm_earliest_year:.0f})",
         detail=False,
     ),
     Rule("interconnection_monotone", "prev_taken_f <= taken_f", "-", "taken the year before, not taken now", detail=False),
     Rule("interconnection_site", "site_ok == one", "-", "listed at site {site_id}, the scenario says {site}", detail=False),
-    Rule("interconnection_firm_mw", "firm_mw == expected_firm", "MW", "firm MW differs from taken x firm_mw {tranche_firm_mw:g} MW"),
+    Rule(
+        "interconnection_firm_mw",
+        "firm_mw == expected_firm",
+        "MW",
+        "firm MW differs from taken x firm_mw {tranche_firm_mw:g} MW from its earliest year",
+    ),
+    Rule(
+        "interconnection_nonfirm",
+        "nonfirm_mw <= nonfirm_limit",
+        "MW",
+        "uses {nonfirm_mw:.6g} non-firm MW, the tranche offers {nonfirm_limit:.6g} MW then (nonfirm_mw when taken, from "
+        "nonfirm_earliest_year)",
+        loose=True,
+        detail=False,
+    ),
     Rule(
         "interconnection_site_firm_mw",
         "site_firm_mw == energised_mw",
         "MW",
         "differs from the firm MW of the site's tranches taken by then",
     ),
-    Rule("interconnection_grid_draw_mw", "grid_draw_mw == draw_mw", "MW", "grid draw differs from the site's facility power", loose=True),
+    Rule(
+        "interconnection_grid_draw_mw",
+        "grid_draw_mw == draw_mw",
+        "MW",
+        "grid draw differs from the site's facility power less its on-site generation",
+        loose=True,
+    ),
     Rule(
         "interconnection_capital_usd",
         "capital_usd == expected_capital",
@@ -676,39 +734,217 @@ TRANCHE_RULES = (
 CONNECTION_RULES = (
     Rule(
         "interconnection",
-        "draw_mw <= energised_mw",
+        "draw_mw <= allowed_mw",
         "MW",
-        "draws {draw_mw:.6g} MW from the grid, its tranches energised by then give {energised_mw:.6g} MW",
+        "draws {draw_mw:.6g} MW from the grid, its tranches energised by then give {energised_mw:.6g} MW firm and "
+        "{used_mw:.6g} MW non-firm",
         loose=True,
         detail=False,
     ),
 )
+NONFIRM_CAP_RULES = (
+    Rule("nonfirm_cap", "nonfirm_mw <= nonfirm_cap_mw", "MW", "non-firm MW used at the node's sites above nonfirm_cap_mw", loose=True),
+)
+
+
+def _generation(ctx: Context) -> pd.Series:
+    """On-site generation [average MW] per (site_id, year), from the onsite table."""
+    return ctx.plan["onsite"].groupby(["site_id", "year"])["generation_mw"].sum().rename("generation_mw")
 
 
 def _check_interconnection(ctx: Context) -> list[Violation]:
-    """Tranches taken from their earliest year, for good; a listed site's grid draw within the firm MW of its tranches
-    taken by then; the table's columns. No family supplies power behind a site's meter yet, so the grid draw is the
-    site's facility power."""
+    """Tranches taken from their first year, for good; firm MW from earliest_year, non-firm MW within the tranches taken
+    and the nodes' caps; a listed site's grid draw (facility power less on-site generation) within the firm MW of its
+    tranches taken by then plus the non-firm MW it uses; the table's columns."""
     f = _tranche_frame(ctx)
+    firm_year = f["year"] >= f["earliest_year"]
+    nonfirm_year = (f["tranche_nonfirm_mw"] > 0) & (f["year"] >= f["nonfirm_earliest_year"])
     f = f.assign(
-        earliest_limit=_limit(f["year"] >= f["earliest_year"]),
-        give=f["tranche_firm_mw"] * f["taken_f"] * (f["year"] >= f["earliest_year"]),
+        earliest_limit=_limit(firm_year | nonfirm_year),
+        give=f["tranche_firm_mw"] * f["taken_f"] * firm_year,
+        nonfirm_limit=f["tranche_nonfirm_mw"] * f["taken_f"] * nonfirm_year,
     )
     energised = f.groupby(["site", "year"])["give"].sum().rename("energised_mw")
-    sites = ctx.plan["sites"][["site_id", "year", "facility_mw"]].rename(columns={"facility_mw": "draw_mw"})
+    used = f.groupby(["site", "year"])["nonfirm_mw"].sum().rename("used_mw")
+    sites = ctx.plan["sites"][["site_id", "year", "facility_mw"]].join(_generation(ctx), on=["site_id", "year"])
+    sites = sites.assign(draw_mw=sites["facility_mw"] - sites["generation_mw"].fillna(0.0))
     draws = sites.set_index(["site_id", "year"])["draw_mw"]
     connected = sites[sites["site_id"].isin(set(ctx.scn("interconnection")["site_id"]))]
-    connected = connected.join(energised, on=["site_id", "year"]).fillna({"energised_mw": 0.0})
+    connected = connected.join(energised, on=["site_id", "year"]).join(used, on=["site_id", "year"])
+    connected = connected.fillna({"energised_mw": 0.0, "used_mw": 0.0})
+    connected["allowed_mw"] = connected["energised_mw"] + connected["used_mw"]
     f = f.join(energised, on=["site", "year"]).join(draws, on=["site", "year"]).fillna({"energised_mw": 0.0, "draw_mw": 0.0})
     capital = f["cost_usd_per_mw"] * f["tranche_firm_mw"] + f["fixed_cost_usd"]
     f = f.assign(
         site_ok=(f["site_id"] == f["site"]).astype(float),
         one=1.0,
-        expected_firm=f["tranche_firm_mw"] * f["taken_f"],
+        expected_firm=f["give"],
         expected_capital=(f["taken_f"] - f["prev_taken_f"]) * capital,
         capital=capital,
     )
-    return ctx.apply(f, ENTITY["interconnection"], TRANCHE_RULES) + ctx.apply(connected, "site {site_id}", CONNECTION_RULES)
+    node_of = ctx.scn("sites").set_index("site_id")["node_id"]
+    caps = ctx.scn("nodes").set_index("node_id")["nonfirm_cap_mw"].astype(float).dropna()
+    at_node = f.assign(node_id=f["site"].map(node_of)).groupby(["node_id", "year"], as_index=False)["nonfirm_mw"].sum()
+    at_node = at_node.join(caps, on="node_id").dropna(subset=["nonfirm_cap_mw"])
+    return [
+        *ctx.apply(f, ENTITY["interconnection"], TRANCHE_RULES),
+        *ctx.apply(connected, "site {site_id}", CONNECTION_RULES),
+        *ctx.apply(at_node, "node {node_id}", NONFIRM_CAP_RULES),
+    ]
+
+
+ONSITE_RULES = (
+    Rule(
+        "onsite_earliest_year",
+        "capacity_mw <= earliest_limit",
+        "MW",
+        "{capacity_mw:.6g} MW before the technology's first year {first_year:.0f} or the site's earliest year",
+        detail=False,
+    ),
+    Rule("onsite_monotone", "prev_capacity_mw <= capacity_mw", "MW", "less capacity than the year before"),
+    Rule("onsite_retired_monotone", "prev_retired_mw <= retired_mw", "MW", "less retired than the year before"),
+    Rule("onsite_mwh_monotone", "prev_capacity_mwh <= capacity_mwh", "MWh", "less battery energy than the year before"),
+    Rule("onsite_retired", "retired_mw <= capacity_mw", "MW", "more retired than built"),
+    Rule("onsite_max", "capacity_mw <= max_mw_per_site", "MW", "capacity above max_mw_per_site"),
+    Rule("onsite_units", "capacity_mw == units_mw", "MW", "capacity differs from units x unit_mw {unit_mw:g} MW"),
+    Rule("onsite_units", "retired_mw == retired_units_mw", "MW", "retired differs from retired_units x unit_mw {unit_mw:g} MW"),
+    Rule("onsite_units_integer", "units == units_round", "units", "units not a whole number"),
+    Rule("onsite_units_integer", "retired_units == retired_round", "units", "retired units not a whole number"),
+    Rule(
+        "onsite_available",
+        "running_mw <= available_mw",
+        "MW",
+        "generates {generation_mw:.6g} MW and covers {cover_mw:.6g} MW, availability_frac x capacity in service is "
+        "{available_mw:.6g} MW",
+        loose=True,
+        detail=False,
+    ),
+    Rule("onsite_kind", "generation_mw <= generation_limit", "MW", "a battery generates {generation_mw:.6g} MW on average", detail=False),
+    Rule("onsite_kind", "capacity_mwh <= mwh_limit", "MWh", "a generator has {capacity_mwh:.6g} MWh of energy capacity", detail=False),
+    Rule("onsite_kind", "kind_ok == one", "-", "kind {kind}, the scenario says {tech_kind}", detail=False),
+    Rule("onsite_battery_energy", "event_mwh <= capacity_mwh", "MWh", "covers {cover_mw:.6g} MW x curtailment_event_hours", loose=True),
+    Rule("onsite_energy_mwh", "energy_mwh == expected_mwh", "MWh", "energy differs from generation x hours x load_factor + cover x share x hours"),
+    Rule("onsite_capital_usd", "capital_usd == expected_capital", "USD", "capital differs from new MW and MWh x their capex"),
+    Rule("onsite_fixed_usd", "fixed_usd == expected_fixed", "USD", "fixed O&M differs from capacity in service x fixed_om_usd_per_kw_yr"),
+    Rule("onsite_energy_usd", "energy_usd == expected_energy_usd", "USD", "energy cost differs from energy_mwh x (heat_rate x fuel + variable_om)"),
+    Rule("onsite_co2_t", "co2_t == expected_co2", "t", "emissions differ from energy_mwh x heat_rate x co2_kg_per_mmbtu / 1000"),
+)
+BEHIND_METER_RULES = (
+    Rule(
+        "onsite_behind_meter",
+        "generation_mw <= energy_mw",
+        "MW",
+        "generates more on site than its facility power at the annual pue (on-site power cannot feed the node)",
+        loose=True,
+    ),
+)
+
+
+def site_curtailment(ctx: Context) -> pd.Series:
+    """Per site offered non-firm MW, the share of hours they are shed: the largest curtailment_frac of its tranches offering them."""
+    tranches = ctx.scn("interconnection")
+    offered = tranches[tranches["nonfirm_mw"].astype(float) > 0]
+    return offered.groupby("site_id")["curtailment_frac"].max().astype(float).rename("shed_frac")
+
+
+def _onsite_frame(ctx: Context) -> pd.DataFrame:
+    """Plan on-site rows, every modelled year from the first row of each (site, technology) pair (missing rows read 0), with
+    the technology's scenario columns, ``first_year``, the site's curtailment share ``shed_frac`` and previous-year values."""
+    st, keys = ctx.settings, ["site_id", "tech_id"]
+    plan = ctx.plan["onsite"]
+    years = pd.DataFrame({"year": st.years})
+    spans = plan.groupby(keys, as_index=False)["year"].min().rename(columns={"year": "start"}).merge(years, how="cross")
+    spans = spans.loc[spans["year"] >= spans["start"], [*keys, "year"]]
+    f = spans.merge(plan, on=[*keys, "year"], how="outer")
+    quantities = [c for c in plan.columns if c not in (*keys, "year", "kind")]
+    f[quantities] = f[quantities].fillna(0.0)
+    gens = ctx.scn("generators").drop(columns="source", errors="ignore").rename(columns={"kind": "tech_kind", "lifetime_years": "tech_life"})
+    f["kind"] = f["kind"].fillna(f["tech_id"].map(gens.set_index("tech_id")["tech_kind"]))
+    f = f.merge(gens, on="tech_id")
+    lead = np.ceil(f["lead_time_years"].astype(float) - 1e-9)
+    f["first_year"] = st.years[0] + lead
+    site_first = f["site_id"].map(ctx.scn("sites").set_index("site_id")["earliest_year"]).astype(float)
+    f = f.join(site_curtailment(ctx), on="site_id").fillna({"shed_frac": 0.0})
+    f["site_earliest"] = site_first
+    return _previous(f, ("site_id", "tech_id"), ["capacity_mw", "retired_mw", "capacity_mwh"])
+
+
+def _check_onsite(ctx: Context) -> list[Violation]:
+    """On-site equipment from its first year, cumulative, within the per-site maximum and whole units; generation and cover
+    within availability x capacity in service; batteries make no energy and hold the MWh of an event; generation stays
+    behind the meter; the table's cost and CO2 columns."""
+    f, st = _onsite_frame(ctx), ctx.settings
+    unit = f["unit_mw"].astype(float)
+    sized = unit > 0
+    per_mwh = f["heat_rate_mmbtu_per_mwh"] * f["fuel_price_usd_per_mmbtu"] + f["variable_om_usd_per_mwh"]
+    expected_mwh = f["generation_mw"] * st.hours_per_year * st.load_factor + f["cover_mw"] * f["shed_frac"] * st.hours_per_year
+    battery = f["tech_kind"] == "battery"
+    f = f.assign(
+        earliest_limit=_limit((f["year"] >= f["first_year"]) & (f["year"] >= f["site_earliest"])),
+        units_mw=np.where(sized, f["units"] * unit, f["capacity_mw"]),
+        retired_units_mw=np.where(sized, f["retired_units"] * unit, f["retired_mw"]),
+        units_round=np.where(sized, f["units"].round(), 0.0),
+        retired_round=np.where(sized, f["retired_units"].round(), 0.0),
+        running_mw=f["generation_mw"] + f["cover_mw"],
+        available_mw=f["availability_frac"] * (f["capacity_mw"] - f["retired_mw"]),
+        generation_limit=_limit(~battery),
+        mwh_limit=_limit(battery),
+        kind_ok=(f["kind"] == f["tech_kind"]).astype(float),
+        one=1.0,
+        event_mwh=np.where(battery, f["cover_mw"] * st.curtailment_event_hours, 0.0),
+        expected_mwh=expected_mwh,
+        expected_capital=(
+            (f["capacity_mw"] - f["prev_capacity_mw"]) * f["capex_usd_per_kw"]
+            + (f["capacity_mwh"] - f["prev_capacity_mwh"]) * f["capex_usd_per_kwh"]
+        )
+        * KW_PER_MW,
+        expected_fixed=(f["capacity_mw"] - f["retired_mw"]) * f["fixed_om_usd_per_kw_yr"] * KW_PER_MW,
+        expected_energy_usd=f["energy_mwh"] * per_mwh,
+        expected_co2=f["energy_mwh"] * f["heat_rate_mmbtu_per_mwh"] * f["co2_kg_per_mmbtu"] / 1000.0,
+    )
+    rules = ONSITE_RULES if ctx.integer_units else tuple(r for r in ONSITE_RULES if r.constraint != "onsite_units_integer")
+    pue = ctx.scn("sites").set_index("site_id")["pue"]
+    sites = ctx.plan["sites"][["site_id", "year", "it_mw"]].join(_generation(ctx), on=["site_id", "year"])
+    sites = sites.assign(energy_mw=sites["it_mw"] * sites["site_id"].map(pue)).dropna(subset=["generation_mw"])
+    return ctx.apply(f, ENTITY["onsite"], rules) + ctx.apply(sites, "site {site_id}", BEHIND_METER_RULES)
+
+
+CURTAILMENT_RULES = (
+    Rule("curtailment_nonfirm_mw", "nonfirm_mw == used_mw", "MW", "differs from the non-firm MW of the site's tranches", loose=True),
+    Rule(
+        "curtailment_curtailed_mwh",
+        "curtailed_mwh == expected_curtailed",
+        "MWh",
+        "differs from nonfirm_mw x curtailment_frac {shed_frac:g} x hours_per_year",
+    ),
+    Rule(
+        "curtailment_covered_mwh",
+        "covered_mwh == expected_covered",
+        "MWh",
+        "differs from the on-site cover_mw x curtailment_frac {shed_frac:g} x hours_per_year",
+        loose=True,
+    ),
+    Rule("curtailment_balance", "carried_mwh == curtailed_mwh", "MWh", "covered + lost differ from the curtailed MWh", loose=True),
+    Rule("curtailment_lost_usd", "lost_usd == expected_lost_usd", "USD", "differs from lost_mwh x lost_compute_usd_per_mwh"),
+)
+
+
+def _check_curtailment(ctx: Context) -> list[Violation]:
+    """Per site-year: the non-firm MW used are shed in its curtailment share of hours; the shed MWh are covered by its
+    on-site cover or lost, and the lost MWh are valued at lost_compute_usd_per_mwh."""
+    st = ctx.settings
+    used = ctx.plan["interconnection"].groupby(["site_id", "year"])["nonfirm_mw"].sum().rename("used_mw")
+    cover = ctx.plan["onsite"].groupby(["site_id", "year"])["cover_mw"].sum().rename("cover_mw")
+    f = ctx.plan["curtailment"].merge(used.reset_index(), on=["site_id", "year"], how="outer")
+    f = f.join(cover, on=["site_id", "year"]).join(site_curtailment(ctx), on="site_id")
+    f = f.fillna({c: 0.0 for c in ["nonfirm_mw", "curtailed_mwh", "covered_mwh", "lost_mwh", "lost_usd", "used_mw", "cover_mw", "shed_frac"]})
+    f = f.assign(
+        expected_curtailed=f["nonfirm_mw"] * f["shed_frac"] * st.hours_per_year,
+        expected_covered=f["cover_mw"] * f["shed_frac"] * st.hours_per_year,
+        carried_mwh=f["covered_mwh"] + f["lost_mwh"],
+        expected_lost_usd=f["lost_mwh"] * st.lost_compute_usd_per_mwh,
+    )
+    return ctx.apply(f, ENTITY["curtailment"], CURTAILMENT_RULES)
 
 
 POWER_RULES = (
@@ -837,7 +1073,7 @@ BALANCE_RULES = (
         "net_mw == load_mw",
         "MW",
         "draws {draw:.6g} + receives {received:.6g} - sends {sent_mw:.6g} = {net_mw:.6g} MW, its sites need {load_mw:.6g} MW "
-        "(IT x annual pue)",
+        "(IT x annual pue less on-site generation)",
         loose=True,
         scale="scale",
         detail=False,
@@ -846,14 +1082,16 @@ BALANCE_RULES = (
 
 
 def _check_balance(ctx: Context) -> list[Violation]:
-    """At every node and year: draws + received flows after losses - sent flows = the node's sites' IT power x annual pue."""
+    """At every node and year: draws + received flows after losses - sent flows = the node's sites' IT power x annual pue
+    less their on-site generation."""
     site_node, pue = ctx.scn("sites").set_index("site_id")["node_id"], ctx.scn("sites").set_index("site_id")["pue"]
     supply_node = ctx.scn("supplies").set_index("supply_id")["node_id"]
-    sites, supplies, links = ctx.plan["sites"], ctx.plan["supplies"], _link_frame(ctx)
+    sites, supplies, links, onsite = ctx.plan["sites"], ctx.plan["supplies"], _link_frame(ctx), ctx.plan["onsite"]
     keep = 1.0 - links["loss_frac"]
     parts = [  # (kind, node, year, MW into the node)
         ("draw", supplies["supply_id"].map(supply_node), supplies["year"], supplies["draw_mw"]),
         ("sites", sites["site_id"].map(site_node), sites["year"], -sites["it_mw"] * sites["site_id"].map(pue)),
+        ("sites", onsite["site_id"].map(site_node), onsite["year"], onsite["generation_mw"]),
         ("sent", links["from_node"], links["year"], -links["flow_fwd_mw"]),
         ("received", links["to_node"], links["year"], keep * links["flow_fwd_mw"]),
         ("sent", links["to_node"], links["year"], -links["flow_bwd_mw"]),
@@ -909,6 +1147,11 @@ def capital(ctx: Context) -> pd.DataFrame:
     "New" is the value in a year minus the value in the entity's previous row (0 before the first).
     """
     sites, chips, supplies, links, tranches = _site_frame(ctx), _chip_frame(ctx), _supply_frame(ctx), _link_frame(ctx), _tranche_frame(ctx)
+    onsite = _onsite_frame(ctx)
+    onsite_capital = KW_PER_MW * (
+        onsite["capex_usd_per_kw"] * (onsite["capacity_mw"] - onsite["prev_capacity_mw"])
+        + onsite["capex_usd_per_kwh"] * (onsite["capacity_mwh"] - onsite["prev_capacity_mwh"])
+    )
     supplies = supplies[supplies["build_cost_usd_per_mw"] > 0]
     new_mw = supplies["available_mw"] - supplies["prev_available_mw"]
     fixed = (links["build_cost_usd"] * (links["built_f"] - links["prev_built_f"])).where(links["build_cost_usd"] > 0, 0.0)
@@ -923,6 +1166,7 @@ def capital(ctx: Context) -> pd.DataFrame:
         ("supply_capex", supplies, supplies["build_cost_usd_per_mw"] * new_mw, supplies["supply_life"]),
         ("link_capex", links, expand + fixed, links["link_life"]),
         ("interconnection", tranches, connection, tranches["tranche_life"]),
+        ("onsite_capex", onsite, onsite_capital, onsite["tech_life"]),
     ]
     frames = [pd.DataFrame({"category": k, "year": f["year"], "usd": usd, "life": life}) for k, f, usd, life in parts]
     built = pd.concat(frames, ignore_index=True).assign(through=float(horizon_end(ctx.settings)))
@@ -943,7 +1187,8 @@ def _check_policies(ctx: Context) -> list[Violation]:
         spent["budget"] = st.budget_usd_per_year * spent["year"].map(st.year_weights)
         out += ctx.apply(spent, "all investments", BUDGET_RULES)
     if st.emissions_cap_t_per_year is not None:
-        emitted = ctx.plan["supplies"].groupby("year", as_index=False)["co2_t"].sum().assign(cap=st.emissions_cap_t_per_year)
+        co2 = pd.concat([ctx.plan["supplies"][["year", "co2_t"]], ctx.plan["onsite"][["year", "co2_t"]]], ignore_index=True)
+        emitted = co2.groupby("year", as_index=False)["co2_t"].sum().assign(cap=st.emissions_cap_t_per_year)
         out += ctx.apply(emitted, "all supplies", EMISSION_RULES)
     return out
 
@@ -953,8 +1198,12 @@ def expected_costs(ctx: Context) -> pd.DataFrame:
     st = ctx.settings
     built = capital(ctx)
     built["usd"] *= annuity_weight(st, built["year"], built["life"], built["through"].to_numpy())
-    sites, supplies, links = _site_frame(ctx), _supply_frame(ctx), _link_frame(ctx)
+    sites, supplies, links, onsite = _site_frame(ctx), _supply_frame(ctx), _link_frame(ctx), _onsite_frame(ctx)
     mwh, paid_mwh = (supplies[c] * st.hours_per_year * st.load_factor for c in ("draw_mw", "paid_mw"))
+    onsite_mwh = onsite["generation_mw"] * st.hours_per_year * st.load_factor + onsite["cover_mw"] * onsite["shed_frac"] * st.hours_per_year
+    onsite_co2 = onsite_mwh * onsite["heat_rate_mmbtu_per_mwh"] * onsite["co2_kg_per_mmbtu"] / 1000.0
+    onsite_price = onsite["heat_rate_mmbtu_per_mwh"] * onsite["fuel_price_usd_per_mmbtu"] + onsite["variable_om_usd_per_mwh"]
+    curtailment = ctx.plan["curtailment"]
     sent_mwh = (links["flow_fwd_mw"] + links["flow_bwd_mw"]) * st.hours_per_year * st.load_factor
     prices = serve_pairs(ctx.scenario)[["region_id", "site_id", "cost_usd_per_eflops_yr"]]
     serving = ctx.plan["serving"].merge(prices, on=["region_id", "site_id"], how="left").fillna({"cost_usd_per_eflops_yr": 0.0})
@@ -964,6 +1213,10 @@ def expected_costs(ctx: Context) -> pd.DataFrame:
         ("carbon", supplies, mwh * supplies["co2_t_per_mwh"] * st.carbon_price_usd_per_t),
         ("wheeling", links, sent_mwh * links["wheeling_usd_per_mwh"]),
         ("serving", serving, serving["cost_usd_per_eflops_yr"] * serving["eflops"]),
+        ("onsite_fixed_om", onsite, (onsite["capacity_mw"] - onsite["retired_mw"]) * onsite["fixed_om_usd_per_kw_yr"] * KW_PER_MW),
+        ("onsite_energy", onsite, onsite_mwh * onsite_price),
+        ("onsite_carbon", onsite, onsite_co2 * st.carbon_price_usd_per_t),
+        ("lost_compute", curtailment, curtailment["lost_mwh"] * st.lost_compute_usd_per_mwh),
     ]
     frames = [pd.DataFrame({"category": k, "year": f["year"], "usd": usd.astype(float) * op_weight(st, f["year"])}) for k, f, usd in yearly]
     costs = pd.concat([built[["category", "year", "usd"]], *frames, salvage(ctx)], ignore_index=True)
@@ -991,6 +1244,8 @@ CHECKS: tuple[Callable[[Context], list[Violation]], ...] = (
     _check_chips,
     _check_retirement,
     _check_interconnection,
+    _check_onsite,
+    _check_curtailment,
     _check_power,
     _check_supplies,
     _check_links,

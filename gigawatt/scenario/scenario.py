@@ -199,6 +199,12 @@ class Scenario:
         sites = self.tables["sites"].set_index("site_id")
         return sites["pue_peak"].fillna(sites["pue"] * self.settings.pue_peak_factor).astype(float)
 
+    def nonfirm_earliest_year(self) -> pd.Series:
+        """First year each tranche's non-firm MW can be used (indexed by ``tranche_id``): its ``nonfirm_earliest_year``, or
+        its ``earliest_year`` where empty (empty without an ``interconnection`` table)."""
+        tranches = self.interconnection.set_index("tranche_id")
+        return tranches["nonfirm_earliest_year"].fillna(tranches["earliest_year"]).astype("int64")
+
     @property
     def hash(self) -> str:
         """Content hash: the first 16 hex digits of the SHA-256 of :func:`canonical_bytes`.

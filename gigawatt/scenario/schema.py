@@ -144,6 +144,13 @@ CONSTRUCTION_RAMP = Plausible(
     "1 GW of facility power in 1 to 3.6 years from construction start, data-facts 2c",
     (Slip(1e-3, "kW per year"), Slip(1e3, "GW per year")),
 )
+ONSITE_CAPEX = Plausible(
+    "USD per kW",
+    (300, 8000),
+    (30, 8e4),
+    "batteries per kW to 2010 fuel cells, turbines 950-2,500, data-facts-wave2 4a",
+    (Slip(1e-3, "USD per MW"), _THOUSANDS_USD),
+)
 SUPPLY_CAPEX = Plausible(
     "USD per MW", (8e5, 2.5e6), (1e4, 5e7), "generation or contracted capacity", (_MILLIONS_USD, Slip(1e3, "USD per kW"))
 )
@@ -157,6 +164,10 @@ COOLING = ("air", "liquid")
 
 #: Default economic life of a grid connection (substation and network upgrades), years.
 CONNECTION_LIFE_YEARS = 40
+#: Default share of hours non-firm MW are shed: the 0.5 % column of the Duke Nicholas Institute study
+#: (Rethinking Load Growth, 2025; ../shared/reference data-facts-wave2 section 5a).
+DEFAULT_CURTAILMENT_FRAC = 0.005
+ONSITE_KINDS = ("generator", "battery")
 
 
 def _earliest(what: str) -> Column:
@@ -178,6 +189,16 @@ TABLES: dict[str, TableSchema] = {
                 LAT,
                 LON,
                 Column("name", "str", description="Readable name.", required=False, default=""),
+                Column(
+                    "nonfirm_cap_mw",
+                    "float",
+                    "MW",
+                    "Most non-firm (curtailable) MW all tranches of the node's sites may use together (the balancing "
+                    "area's headroom). Empty: no cap.",
+                    required=False,
+                    default=None,
+                    ge=0,
+                ),
             ),
             "Grid nodes: where supplies connect and sites draw power.",
         ),
@@ -455,12 +476,148 @@ TABLES: dict[str, TableSchema] = {
                     ge=1,
                     le=200,
                 ),
+                Column(
+                    "nonfirm_mw",
+                    "float",
+                    "MW",
+                    "Non-firm (flexible) grid draw the tranche also offers once taken, on condition that the campus sheds it in "
+                    "curtailment_frac of hours. Default 0.",
+                    required=False,
+                    default=0.0,
+                    ge=0,
+                ),
+                Column(
+                    "nonfirm_earliest_year",
+                    "int",
+                    "year",
+                    "First year the non-firm MW can be used; may be before earliest_year (the tranche is then taken from "
+                    "this year, its firm MW count from earliest_year). Empty: earliest_year.",
+                    required=False,
+                    default=None,
+                    ge=0,
+                ),
+                Column(
+                    "curtailment_frac",
+                    "float",
+                    "-",
+                    f"Share of the hours of a year the non-firm MW are shed. Default {DEFAULT_CURTAILMENT_FRAC} (0.5 %).",
+                    required=False,
+                    default=DEFAULT_CURTAILMENT_FRAC,
+                    ge=0,
+                    le=1,
+                ),
             ),
             "Grid interconnection tranches: a site listed here draws from the grid at most the firm MW of its tranches "
-            "energised by then; a tranche is taken (paid for) or declined by the plan, and once taken stays. "
-            "Sites without rows draw what they need.",
+            "energised by then, plus the non-firm MW it uses; a tranche is taken (paid for) or declined by the plan, and "
+            "once taken stays. Sites without rows draw what they need.",
             required=False,
             references={"site_id": "sites.site_id"},
+        ),
+        TableSchema(
+            "generators",
+            ("tech_id",),
+            (
+                Column("tech_id", **ID, description="On-site (behind the meter) technology any site may build."),
+                Column(
+                    "kind",
+                    "str",
+                    description="generator (makes energy) or battery (covers curtailment events only; no energy on average).",
+                    choices=ONSITE_KINDS,
+                ),
+                Column("capex_usd_per_kw", "float", "USD/kW", "Capital per kW of power capacity.", ge=0, plausible=ONSITE_CAPEX),
+                Column(
+                    "capex_usd_per_kwh",
+                    "float",
+                    "USD/kWh",
+                    "Capital per kWh of energy capacity (batteries; 0 for generators).",
+                    required=False,
+                    default=0.0,
+                    ge=0,
+                ),
+                Column(
+                    "fixed_om_usd_per_kw_yr",
+                    "float",
+                    "USD/kW-yr",
+                    "Fixed operation and maintenance per kW in service (not retired).",
+                    required=False,
+                    default=0.0,
+                    ge=0,
+                ),
+                Column(
+                    "heat_rate_mmbtu_per_mwh",
+                    "float",
+                    "MMBtu/MWh",
+                    "Fuel burnt per MWh generated (0 for batteries).",
+                    required=False,
+                    default=0.0,
+                    ge=0,
+                    le=50,
+                ),
+                Column(
+                    "fuel_price_usd_per_mmbtu",
+                    "float",
+                    "USD/MMBtu",
+                    "Delivered fuel price.",
+                    required=False,
+                    default=0.0,
+                    ge=0,
+                ),
+                Column(
+                    "variable_om_usd_per_mwh",
+                    "float",
+                    "USD/MWh",
+                    "Variable cost per MWh generated or discharged (or an all-in energy price where there is no fuel).",
+                    required=False,
+                    default=0.0,
+                    ge=0,
+                ),
+                Column(
+                    "co2_kg_per_mmbtu",
+                    "float",
+                    "kg/MMBtu",
+                    "CO2 per MMBtu of fuel (natural gas 53.06).",
+                    required=False,
+                    default=0.0,
+                    ge=0,
+                    le=500,
+                ),
+                Column(
+                    "lead_time_years",
+                    "float",
+                    "years",
+                    "Delivery and permitting time: the technology is first in service in the first modelled year plus this, "
+                    "rounded up to a modelled year. Default 0.",
+                    required=False,
+                    default=0.0,
+                    ge=0,
+                    le=100,
+                ),
+                Column(
+                    "unit_mw",
+                    "float",
+                    "MW",
+                    "Size of one unit where it is built in whole units; 0 (the default): any amount.",
+                    required=False,
+                    default=0.0,
+                    ge=0,
+                ),
+                _lifetime("equipment"),
+                Column("max_mw_per_site", "float", "MW", "Most power capacity of the technology one site may build.", ge=0),
+                Column(
+                    "availability_frac",
+                    "float",
+                    "-",
+                    "Share of capacity in service available on average (outages, maintenance). Default 1.",
+                    required=False,
+                    default=1.0,
+                    gt=0,
+                    le=1,
+                ),
+            ),
+            "On-site and bridge generation and batteries, behind a site's meter: they lower the site's grid draw and grid "
+            "energy (never feed the node), may run before the grid arrives and be retired after; batteries cover "
+            "curtailment events of non-firm grid connection.",
+            required=False,
         ),
     )
 }

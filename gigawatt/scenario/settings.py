@@ -91,6 +91,20 @@ class Settings(_Strict):
         gt=0,
         description="Cap on facility capacity added per calendar year across all sites (construction pace); none for no cap.",
     )
+    #: Default from GPU rental prices: an H100 at 2.35 USD/h over 1.275 kW x PUE 1.2 is about 1,540 USD per MWh, a B200
+    #: at 3.75-6.00 USD/h over 2.15 kW 1,750-2,790 (data-facts-wave2 section 5c); 2,000 sits inside that range.
+    lost_compute_usd_per_mwh: float = Field(
+        default=2000.0,
+        ge=0,
+        description="Value of compute lost when non-firm grid MW are curtailed and nothing behind the meter covers them, "
+        "USD per MWh of facility power shed.",
+    )
+    curtailment_event_hours: float = Field(
+        default=4.0,
+        gt=0,
+        le=8784,
+        description="Length of one curtailment event, hours: a battery covering C MW of curtailed load needs C x this MWh.",
+    )
     hours_per_year: float = Field(default=8760.0, gt=0, le=8784, description="Hours in a year, for energy costs.")
     load_factor: float = Field(default=0.8, gt=0, le=1, description="Average draw over built capacity, for energy and emissions.")
     carbon_price_usd_per_t: float = Field(default=0.0, ge=0, description="Price on emitted CO2, USD per tonne.")

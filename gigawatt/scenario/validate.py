@@ -322,6 +322,37 @@ def check_dedicated(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]
     return problems
 
 
+#: Per kind of on-site technology, the columns that must be 0 and why.
+ONSITE_ZEROS = {
+    "battery": (("heat_rate_mmbtu_per_mwh", "a battery burns no fuel"),),
+    "generator": (("capex_usd_per_kwh", "a generator has no energy capacity to pay for"),),
+}
+
+
+def check_generators(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) -> list[Problem]:
+    """On-site technologies: a unit fits inside the per-site maximum; a battery burns no fuel, a generator has no kWh price."""
+    gens = tables["generators"]
+    problems = [
+        Problem(
+            files["generators"],
+            f"unit_mw is larger than max_mw_per_site ({gens.max_mw_per_site.iloc[i]:g}); no unit could be built; "
+            "expected unit_mw ≤ max_mw_per_site",
+            line=_line(gens, i),
+            column="unit_mw",
+            value=gens.unit_mw.iloc[i],
+        )
+        for i in np.flatnonzero((gens["unit_mw"] > gens["max_mw_per_site"]).to_numpy())
+    ]
+    for kind, zeros in ONSITE_ZEROS.items():
+        for column, why in zeros:
+            bad = (gens["kind"] == kind) & (gens[column] > 0)
+            problems += [
+                Problem(files["generators"], f"{why}; expected 0 for kind {kind}", line=_line(gens, i), column=column, value=gens[column].iloc[i])
+                for i in np.flatnonzero(bad.to_numpy())
+            ]
+    return problems
+
+
 def check_cooling(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) -> list[Problem]:
     """Every chip has a site that can cool it: liquid-cooled chips need a liquid-cooled site."""
     if (tables["sites"]["cooling"] == "liquid").any() or not complete(tables["sites"], "cooling"):
@@ -504,6 +535,7 @@ ACROSS = (
     (check_sites, ("sites",)),
     (check_cooling, ("sites", "chips")),
     (check_dedicated, ("supplies", "sites")),
+    (check_generators, ("generators",)),
     (check_grid, ("nodes", "supplies", "sites")),
 )
 
