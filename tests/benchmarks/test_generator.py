@@ -72,7 +72,7 @@ def test_small_scenario_solves_and_verifies():
     assert plan.verify() == []
 
 
-STRESS = ("identical_sites", "near_identical", "tight_ceiling", "long_horizon", "many_chips", "supply_caps", "fixed_links")
+STRESS = ("identical_sites", "near_identical", "tight_ceiling", "long_horizon", "many_chips", "supply_caps", "fixed_links", "power_access")
 
 
 @pytest.mark.parametrize("family", STRESS)
@@ -100,3 +100,10 @@ def test_family_presets_change_what_they_stress():
     links = generate(family="fixed_links", seed=0, sites=60, chips=2, years=3).tables["links"]
     assert (links.build_cost_usd > 0).all() and (links.expand_max_mw > 0).all()
     assert generate(family="long_horizon", seed=0, sites=10, chips=2).settings["years"][-1] == 2045
+    access = generate(family="power_access", seed=0, sites=20, chips=2, years=6)
+    tranches, sites = access.tables["interconnection"], access.tables["sites"].set_index("site_id")
+    usable = (sites.max_mw // sites.block_mw) * sites.block_mw
+    assert (tranches.groupby("site_id").firm_mw.sum() >= usable).all()  # the tranches cover every site
+    first = tranches.groupby("site_id").earliest_year.min()
+    assert (first == sites.earliest_year).all() and (tranches.groupby("site_id").earliest_year.max() > first).any()
+    assert access.tables["generators"].max_mw_per_site.min() * 0.9 >= sites.max_mw.max()  # on-site can carry any site
