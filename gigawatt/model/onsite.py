@@ -152,7 +152,9 @@ def add_onsite(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: Mode
         built, retired = m.v_onsite_mw[key], m.v_onsite_retired_mw[key]
         ledger.capital_step("onsite_capex", y, life, row.capex_usd_per_kw * KW_PER_MW, built, entry(m.v_onsite_mw, prev[key]))
         if key in m.v_onsite_mwh:
-            ledger.capital_step("onsite_capex", y, life, row.capex_usd_per_kwh * KW_PER_MW, m.v_onsite_mwh[key], entry(m.v_onsite_mwh, prev[key]))
+            ledger.capital_step(
+                "onsite_capex", y, life, row.capex_usd_per_kwh * KW_PER_MW, m.v_onsite_mwh[key], entry(m.v_onsite_mwh, prev[key])
+            )
         ledger.yearly("onsite_fixed_om", y, row.fixed_om_usd_per_kw_yr * KW_PER_MW, built)
         ledger.yearly("onsite_fixed_om", y, -row.fixed_om_usd_per_kw_yr * KW_PER_MW, retired)
         runs = []  # (MWh a year per MW, variable)

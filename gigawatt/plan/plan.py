@@ -150,6 +150,20 @@ class Plan:
                 f"  grid connection {len(taken)} of {tranches['tranche_id'].nunique()} tranches taken, "
                 f"{taken['firm_mw'].sum():,.0f} MW firm by {last['year'].iloc[0]}"
             )
+        onsite = self.tables["onsite"]
+        if len(onsite):
+            built = onsite.groupby(["site_id", "tech_id", "kind"])["capacity_mw"].max().groupby("kind").sum()
+            retired = onsite.groupby(["site_id", "tech_id"])["retired_mw"].max().sum()
+            lines.append(
+                f"  on-site         {built.get('generator', 0.0):,.0f} MW generators, {built.get('battery', 0.0):,.0f} MW batteries "
+                f"built, {retired:,.0f} MW retired"
+            )
+        curtailment = self.tables["curtailment"]
+        if len(curtailment) and curtailment["nonfirm_mw"].sum() > 0:
+            lines.append(
+                f"  non-firm grid   up to {curtailment['nonfirm_mw'].max():,.0f} MW at a site, {curtailment['lost_mwh'].sum():,.0f} MWh "
+                f"of compute lost, {curtailment['covered_mwh'].sum():,.0f} MWh covered on site (modelled years)"
+            )
         campuses = campus_lines(self.access, self._delivery, self.tables.get("interconnection"))
         if campuses:
             lines.append(

@@ -19,10 +19,19 @@ values, the scenario's parameters and the derived bounds, then applies a table o
   ``chip_active_units``, ``chip_supply``, ``chip_it_mw``, ``chip_facility_mw``, ``chip_eflops``;
 * retirement: ``retire_window``, ``retire_monotone``, ``retire_installed``, ``retire_integer``, ``chip_retired_units``
   (salvage is a cost, ``chip_salvage``);
-* interconnection: ``interconnection`` (a listed site's grid draw within the firm MW of its tranches taken by then;
-  no family supplies power behind a site's meter yet, so the draw is its facility power), ``interconnection_earliest_year``,
-  ``interconnection_monotone``, ``interconnection_site``, ``interconnection_firm_mw``, ``interconnection_site_firm_mw``,
-  ``interconnection_grid_draw_mw``, ``interconnection_capital_usd`` (the capital is a cost, ``interconnection``);
+* interconnection: ``interconnection`` (a listed site's grid draw, its facility power less its on-site generation,
+  within the firm MW of its tranches taken by then plus the non-firm MW it uses), ``interconnection_earliest_year``,
+  ``interconnection_monotone``, ``interconnection_site``, ``interconnection_firm_mw`` (from earliest_year),
+  ``interconnection_nonfirm`` (within nonfirm_mw when taken, from nonfirm_earliest_year), ``nonfirm_cap`` (per node),
+  ``interconnection_site_firm_mw``, ``interconnection_grid_draw_mw``, ``interconnection_capital_usd`` (the capital is a
+  cost, ``interconnection``);
+* on-site: ``onsite_earliest_year``, ``onsite_monotone``, ``onsite_retired_monotone``, ``onsite_mwh_monotone``,
+  ``onsite_retired``, ``onsite_max``, ``onsite_units``, ``onsite_units_integer``, ``onsite_available`` (generation and
+  cover within availability x capacity in service), ``onsite_kind``, ``onsite_battery_energy``, ``onsite_behind_meter``
+  and the cost and CO2 columns (costs ``onsite_capex``, ``onsite_fixed_om``, ``onsite_energy``, ``onsite_carbon``;
+  generation lowers the node's withdrawal and CO2 counts toward the emission cap);
+* curtailment: ``curtailment_nonfirm_mw``, ``curtailment_curtailed_mwh``, ``curtailment_covered_mwh``,
+  ``curtailment_balance``, ``curtailment_lost_usd`` (the cost ``lost_compute``);
 * power: ``power_ceiling`` and the power table (``power_facility_mw``, ``power_it_mw``, ``power_ceiling_mw``,
   ``power_headroom_mw``);
 * grid: ``supply_*`` (draw, capacity, contract_monotone, earliest_year, energy_mwh, co2_t, node, site, paid, min_take),
@@ -814,8 +823,7 @@ ONSITE_RULES = (
         "onsite_available",
         "running_mw <= available_mw",
         "MW",
-        "generates {generation_mw:.6g} MW and covers {cover_mw:.6g} MW, availability_frac x capacity in service is "
-        "{available_mw:.6g} MW",
+        "generates {generation_mw:.6g} MW and covers {cover_mw:.6g} MW, availability_frac x capacity in service is {available_mw:.6g} MW",
         loose=True,
         detail=False,
     ),
@@ -823,10 +831,20 @@ ONSITE_RULES = (
     Rule("onsite_kind", "capacity_mwh <= mwh_limit", "MWh", "a generator has {capacity_mwh:.6g} MWh of energy capacity", detail=False),
     Rule("onsite_kind", "kind_ok == one", "-", "kind {kind}, the scenario says {tech_kind}", detail=False),
     Rule("onsite_battery_energy", "event_mwh <= capacity_mwh", "MWh", "covers {cover_mw:.6g} MW x curtailment_event_hours", loose=True),
-    Rule("onsite_energy_mwh", "energy_mwh == expected_mwh", "MWh", "energy differs from generation x hours x load_factor + cover x share x hours"),
+    Rule(
+        "onsite_energy_mwh",
+        "energy_mwh == expected_mwh",
+        "MWh",
+        "energy differs from generation x hours x load_factor + cover x share x hours",
+    ),
     Rule("onsite_capital_usd", "capital_usd == expected_capital", "USD", "capital differs from new MW and MWh x their capex"),
     Rule("onsite_fixed_usd", "fixed_usd == expected_fixed", "USD", "fixed O&M differs from capacity in service x fixed_om_usd_per_kw_yr"),
-    Rule("onsite_energy_usd", "energy_usd == expected_energy_usd", "USD", "energy cost differs from energy_mwh x (heat_rate x fuel + variable_om)"),
+    Rule(
+        "onsite_energy_usd",
+        "energy_usd == expected_energy_usd",
+        "USD",
+        "energy cost differs from energy_mwh x (heat_rate x fuel + variable_om)",
+    ),
     Rule("onsite_co2_t", "co2_t == expected_co2", "t", "emissions differ from energy_mwh x heat_rate x co2_kg_per_mmbtu / 1000"),
 )
 BEHIND_METER_RULES = (
@@ -858,7 +876,9 @@ def _onsite_frame(ctx: Context) -> pd.DataFrame:
     f = spans.merge(plan, on=[*keys, "year"], how="outer")
     quantities = [c for c in plan.columns if c not in (*keys, "year", "kind")]
     f[quantities] = f[quantities].fillna(0.0)
-    gens = ctx.scn("generators").drop(columns="source", errors="ignore").rename(columns={"kind": "tech_kind", "lifetime_years": "tech_life"})
+    gens = (
+        ctx.scn("generators").drop(columns="source", errors="ignore").rename(columns={"kind": "tech_kind", "lifetime_years": "tech_life"})
+    )
     f["kind"] = f["kind"].fillna(f["tech_id"].map(gens.set_index("tech_id")["tech_kind"]))
     f = f.merge(gens, on="tech_id")
     lead = np.ceil(f["lead_time_years"].astype(float) - 1e-9)
@@ -937,7 +957,9 @@ def _check_curtailment(ctx: Context) -> list[Violation]:
     cover = ctx.plan["onsite"].groupby(["site_id", "year"])["cover_mw"].sum().rename("cover_mw")
     f = ctx.plan["curtailment"].merge(used.reset_index(), on=["site_id", "year"], how="outer")
     f = f.join(cover, on=["site_id", "year"]).join(site_curtailment(ctx), on="site_id")
-    f = f.fillna({c: 0.0 for c in ["nonfirm_mw", "curtailed_mwh", "covered_mwh", "lost_mwh", "lost_usd", "used_mw", "cover_mw", "shed_frac"]})
+    f = f.fillna(
+        {c: 0.0 for c in ["nonfirm_mw", "curtailed_mwh", "covered_mwh", "lost_mwh", "lost_usd", "used_mw", "cover_mw", "shed_frac"]}
+    )
     f = f.assign(
         expected_curtailed=f["nonfirm_mw"] * f["shed_frac"] * st.hours_per_year,
         expected_covered=f["cover_mw"] * f["shed_frac"] * st.hours_per_year,

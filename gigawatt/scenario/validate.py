@@ -347,7 +347,13 @@ def check_generators(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str
         for column, why in zeros:
             bad = (gens["kind"] == kind) & (gens[column] > 0)
             problems += [
-                Problem(files["generators"], f"{why}; expected 0 for kind {kind}", line=_line(gens, i), column=column, value=gens[column].iloc[i])
+                Problem(
+                    files["generators"],
+                    f"{why}; expected 0 for kind {kind}",
+                    line=_line(gens, i),
+                    column=column,
+                    value=gens[column].iloc[i],
+                )
                 for i in np.flatnonzero(bad.to_numpy())
             ]
     return problems

@@ -201,3 +201,10 @@ def test_the_verifier_catches_a_node_over_its_cap():
 def test_the_lost_usd_column_is_checked():
     plan = solve_verified(case(2000.0))
     assert "curtailment_lost_usd" in _found(plan, "curtailment", 2026, "lost_usd", 1.0)
+
+
+def test_the_summary_names_onsite_and_nonfirm():
+    """The battery case: 1 MW of battery built, 1 MW non-firm at near, 2 x 10 MWh covered, nothing lost."""
+    summary = solve_verified(case(2000.0, generators=[battery()])).summary()
+    assert "on-site         0 MW generators, 1 MW batteries built, 0 MW retired" in summary
+    assert "non-firm grid   up to 1 MW at a site, 0 MWh of compute lost, 20 MWh covered on site" in summary

@@ -170,7 +170,10 @@ def test_a_missing_connection_is_explained_in_domain_terms():
     table = explain(compile_model(m), m.data)
     rows = table[(table.requirement == "grid connection") & (table.option == "caps")]
     assert rows.shortfall.tolist() == pytest.approx([6.0])
-    assert rows.change.iloc[0] == "site s needs 6.0 MW more grid connection by 2026 than its interconnection tranches can give, or on-site generation"
+    assert (
+        rows.change.iloc[0]
+        == "site s needs 6.0 MW more grid connection by 2026 than its interconnection tranches can give, or on-site generation"
+    )
 
 
 def test_without_the_table_nothing_is_added():

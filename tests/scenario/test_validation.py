@@ -78,6 +78,30 @@ def _tranches(row: int, column: str, value: object) -> Callable[[Copy], None]:
     return edit
 
 
+def _generators(row: int, column: str, value: object) -> Callable[[Copy], None]:
+    """Write a generators.csv of a valid turbine and a valid battery, then set one cell."""
+
+    def edit(c: Copy) -> None:
+        header = [
+            "tech_id",
+            "kind",
+            "capex_usd_per_kw",
+            "capex_usd_per_kwh",
+            "heat_rate_mmbtu_per_mwh",
+            "lifetime_years",
+            "max_mw_per_site",
+            "unit_mw",
+        ]
+        c.write(
+            "generators",
+            header,
+            [["gt", "generator", "1500", "0", "9.5", "20", "400", "35"], ["bess", "battery", "400", "300", "0", "15", "200", "0"]],
+        )
+        c.set("generators", row, column, value)
+
+    return edit
+
+
 def _extends(c: Copy, target: str) -> int:
     return c.yaml_append(f"extends: {target}")
 
@@ -286,6 +310,13 @@ CASES = [
     Case("tranche-negative-mw", _tranches(1, "firm_mw", "-5"), "interconnection.csv", 3, "firm_mw", "expected a number > 0"),
     Case("tranche-year", _tranches(0, "earliest_year", "2027.5"), "interconnection.csv", 2, "earliest_year", "expected a whole number"),
     Case("tranche-duplicate", _tranches(1, "tranche_id", "t1"), "interconnection.csv", 3, "tranche_id", "given twice"),
+    Case("tranche-curtailment", _tranches(0, "curtailment_frac", "2"), "interconnection.csv", 2, "curtailment_frac", "≤ 1"),
+    Case("tranche-nonfirm", _tranches(1, "nonfirm_mw", "-1"), "interconnection.csv", 3, "nonfirm_mw", "≥ 0"),
+    Case("generator-kind", _generators(0, "kind", "turbine"), "generators.csv", 2, "kind", "one of 'generator', 'battery'"),
+    Case("generator-unit", _generators(0, "unit_mw", "500"), "generators.csv", 2, "unit_mw", "expected unit_mw ≤ max_mw_per_site"),
+    Case("battery-fuel", _generators(1, "heat_rate_mmbtu_per_mwh", "7"), "generators.csv", 3, "heat_rate_mmbtu_per_mwh", "expected 0"),
+    Case("generator-kwh", _generators(0, "capex_usd_per_kwh", "100"), "generators.csv", 2, "capex_usd_per_kwh", "expected 0"),
+    Case("generator-availability", _generators(0, "availability_frac", "0"), "generators.csv", 2, "availability_frac", "> 0"),
     # -- files ----------------------------------------------------------------------------------
     Case("missing-table", lambda c: c.file("chips.csv").unlink(), "chips.csv", None, None, "required table is missing"),
     Case("header-only", _header_only("demand"), "demand.csv", None, None, "table has no rows"),
