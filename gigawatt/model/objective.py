@@ -50,7 +50,7 @@ FAMILY = Family(
     tables={
         "costs": {
             "category": "site_open, site_capex, site_fixed_om, chip_capex, chip_salvage, supply_capex, link_capex, energy, carbon, "
-            "wheeling, serving",
+            "wheeling, serving, interconnection, onsite_capex, onsite_fixed_om, onsite_energy, onsite_carbon, lost_compute",
             "year": "modelled year the cost is attributed to (capital: year built)",
             "discounted_usd": "contribution to the objective (present value, USD)",
         }

@@ -12,6 +12,7 @@ from gigawatt.model.families import families, plan_tables
 from gigawatt.model.family import Extraction
 from gigawatt.model.ledger import Ledger
 from gigawatt.model.objective import OBJECTIVE_SCALE_USD
+from gigawatt.plan.tables import TEXT_COLUMNS
 
 
 def extract_tables(
@@ -51,7 +52,7 @@ def _normalise(frame: pd.DataFrame, integer_units: bool, relaxed: bool) -> pd.Da
     """Consistent dtypes: ids, categories and kinds as text, years and counts as int64, flags as bool, else float64; no ``-0.0``."""
     out = frame.copy()
     for col in out.columns:
-        if col.endswith("_id") or col in ("category", "kind"):
+        if col.endswith("_id") or col in TEXT_COLUMNS:
             out[col] = out[col].astype(str)
         elif col in ("year", "vintage") or (col == "blocks" and not relaxed) or (col.endswith("_units") and integer_units):
             out[col] = np.round(out[col].astype("float64")).astype("int64")

@@ -18,7 +18,7 @@ import pandas as pd
 
 from gigawatt.errors import OptionError, OutputRefused, PlanFileError, first_line
 from gigawatt.outputs import output_path
-from gigawatt.plan.tables import PLAN_TABLES
+from gigawatt.plan.tables import PLAN_TABLES, TEXT_COLUMNS
 from gigawatt.scenario import Scenario
 
 if TYPE_CHECKING:
@@ -400,8 +400,6 @@ META_TYPES: dict[str, tuple[type, ...]] = {
 }
 #: Columns the summary reads from ``duals.parquet``, and their kind (years may be missing there).
 DUALS_COLUMNS = {"constraint": "text", "year": "number", "value": "number"}
-#: Plan columns holding text that do not end in ``_id``.
-TEXT_COLUMNS = frozenset({"category"})
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -190,3 +190,11 @@ def test_the_summary_and_costs_without_generators_are_unchanged():
     assert list(plan.tables["onsite"].columns) == list(PLAN_TABLES["onsite"])
     assert plan.tables["onsite"].empty
     assert isinstance(plan.tables["curtailment"], pd.DataFrame) and plan.tables["curtailment"].empty
+
+
+@pytest.mark.parametrize("strategy", ["phased", "shortlist"])
+def test_the_strategies_treat_units_as_blocks(strategy):
+    """On-site units are blocks of their site: phased relaxes and repairs them with the site blocks. Both reach 3.39e6."""
+    plan = gw.solve(bridge(), strategy=strategy, mip_gap=0.0)
+    assert plan.verify() == []
+    assert plan.objective == pytest.approx(3.39e6, rel=1e-9)
