@@ -98,7 +98,7 @@ class Plan:
         """Headline figures.
 
         ``total_cost_usd`` (discounted), ``usd_per_eflops_yr`` (levelised: discounted cost over
-        discounted EFLOP/s-years delivered), ``peak_facility_mw``, ``co2_t``, ``final_year_eflops`` and
+        discounted EFLOP/s-years delivered), ``peak_facility_mw``, ``co2_t`` (supplies and on-site generation), ``final_year_eflops`` and
         ``delivered_usd_per_mwh`` (the campuses' delivered energy price, energy-weighted over sites and years).
         """
         from gigawatt.model.data import Horizon
@@ -115,7 +115,7 @@ class Plan:
             "usd_per_eflops_yr": total / discounted_eflops_yr if discounted_eflops_yr else float("nan"),
             "peak_facility_mw": float(power["facility_mw"].max()),
             "ceiling_mw": float(st.ceiling_mw),
-            "co2_t": float((supplies["co2_t"] * supplies["year"].map(st.year_weights)).sum()),
+            "co2_t": float(sum((t["co2_t"] * t["year"].map(st.year_weights)).sum() for t in (supplies, self.tables["onsite"]))),
             "final_year_eflops": float(delivered.iloc[-1]) if len(delivered) else 0.0,
             "sites_opened": int(self.tables["sites"].groupby("site_id")["open"].any().sum()),
             "delivered_usd_per_mwh": average_price(self.delivered),

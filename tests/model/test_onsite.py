@@ -75,6 +75,8 @@ def test_bridge_turbines_run_until_the_grid_arrives_then_retire():
     assert costs["onsite_capex", 2026] + costs["onsite_capex", 2027] + costs["onsite_capex", 2028] == pytest.approx(2e5)
     assert costs["onsite_fixed_om", 2028] == pytest.approx(0.0)
     assert costs["onsite_energy", 2026] == pytest.approx(5e4)
+    supplied_t = (plan.supplies["co2_t"] * plan.supplies["year"].map(plan.scenario.settings.year_weights)).sum()
+    assert plan.kpis["co2_t"] == pytest.approx(supplied_t + 1000.0)  # the turbines' 2 x 500 t count with the supplies'
 
 
 def test_the_grid_withdrawal_falls_by_the_generation():
