@@ -15,10 +15,15 @@ def tiny_model() -> pyo.ConcreteModel:
     return gw.build_model(gw.load_scenario(SCENARIOS / "tiny"))
 
 
-@pytest.mark.parametrize("family", [f for f in families() if f.name not in ("retirement", "interconnection")], ids=lambda f: f.name)
+#: Families the tiny scenario does not switch on (retirement is an option; tiny has no interconnection.csv or generators.csv).
+ABSENT_FROM_TINY = ("retirement", "interconnection", "onsite", "curtailment")
+
+
+@pytest.mark.parametrize("family", [f for f in families() if f.name not in ABSENT_FROM_TINY], ids=lambda f: f.name)
 def test_every_family_builds_what_it_declares(tiny_model, family):
     """Each family's declared components exist on the built model (retirement is off by default; tiny has no
-    interconnection.csv, tests/model/test_interconnection.py builds that family)."""
+    interconnection.csv or generators.csv: tests/model/test_interconnection.py, test_onsite.py and
+    test_curtailment.py build those families)."""
     optional = {"c_blocks_min", "c_site_symmetry", "c_install_open", "c_compute_cover", "c_budget", "c_emissions", "v_contracted"}
     optional |= {"c_contracted_monotone", "c_supply_draw", "v_expand", "v_link_built", "c_expand_monotone", "c_link_built_monotone"}
     optional |= {"c_expand_built", "v_flow", "c_link_capacity"}
