@@ -6,9 +6,9 @@ air-cooled chip ``c0`` on sale in every year and a supply ``g0`` at ``n0``. The 
 a share of what ``N`` backbone units deliver, and the site, the ceiling, the supply, the yearly unit
 cap and any budget or emission cap leave at least 5 % over what the backbone plan needs. Everything
 else is an option the optimiser may take, so a plan always exists (other supplies may be dedicated to a
-site at their node or take-or-pay: costs, or fewer options, never more needs; CO2 follows the draw; on-site
-technologies and batteries may be offered, and sites other than the backbone may get grid tranches, firm and
-non-firm, that limit only them). Units as in the scenario format.
+site at their node or take-or-pay: costs, or fewer options, never more needs; CO2 follows the draw). On-site
+generation and grid tranches are drawn by the power-access brute force (tests/model/test_brute_force.py), not
+here. Units as in the scenario format.
 """
 
 from __future__ import annotations
@@ -105,12 +105,6 @@ def feasible_scenarios(
     total = sum(split.values())
     demand = [{"year": y, "region_id": r, "eflops": peak_eflops * shares[y] * split[r] / total} for y in years for r in region_ids]
     tables: dict[str, list[dict]] = {"nodes": nodes, "sites": sites, "chips": chips, "supplies": supplies, "demand": demand}
-    generators = [_generator(draw, kind, need_mw) for kind in ("generator", "battery") if draw(st.booleans())]
-    if generators:
-        tables["generators"] = generators
-    tranches = [_tranche(draw, f"t{i}", s, years) for i, s in enumerate(sites[1:]) if draw(st.booleans())]
-    if tranches:
-        tables["interconnection"] = tranches
     if links:
         tables["links"] = links
     if regions:
@@ -188,42 +182,6 @@ def _supply(draw: st.DrawFn, supply_id: str, node: str, years: list[int], capaci
         "build_cost_usd_per_mw": draw(_cost(2e6)),
         "earliest_year": years[0] if backbone else draw(st.sampled_from(years)),
         "lifetime_years": draw(st.integers(1, 30)),
-    }
-
-
-def _generator(draw: st.DrawFn, kind: str, scale_mw: float) -> dict:
-    fuel = kind == "generator"
-    return {
-        "tech_id": kind,
-        "kind": kind,
-        "capex_usd_per_kw": draw(_cost(3000.0)),
-        "capex_usd_per_kwh": 0.0 if fuel else draw(_cost(500.0)),
-        "fixed_om_usd_per_kw_yr": draw(_cost(50.0)),
-        "heat_rate_mmbtu_per_mwh": draw(_float(6.0, 12.0)) if fuel else 0.0,
-        "fuel_price_usd_per_mmbtu": draw(_float(0.0, 10.0)) if fuel else 0.0,
-        "variable_om_usd_per_mwh": draw(_cost(20.0)) if fuel else 0.0,
-        "co2_kg_per_mmbtu": draw(_float(0.0, 60.0)) if fuel else 0.0,
-        "lead_time_years": draw(st.sampled_from([0.0, 0.5, 1.0, 2.0])),
-        "unit_mw": draw(st.sampled_from([0.0, scale_mw * draw(_float(0.05, 0.5))])),
-        "lifetime_years": draw(st.integers(1, 30)),
-        "max_mw_per_site": scale_mw * draw(_float(0.5, 3.0)),
-        "availability_frac": draw(_float(0.5, 1.0)),
-    }
-
-
-def _tranche(draw: st.DrawFn, tranche_id: str, site: dict, years: list[int]) -> dict:
-    firm_year = draw(st.sampled_from(years))
-    return {
-        "tranche_id": tranche_id,
-        "site_id": site["site_id"],
-        "firm_mw": site["max_mw"] * draw(_float(0.05, 1.2)),
-        "earliest_year": firm_year,
-        "cost_usd_per_mw": draw(_cost(5e5)),
-        "fixed_cost_usd": draw(_cost(5e7)),
-        "lifetime_years": draw(st.integers(1, 40)),
-        "nonfirm_mw": draw(st.sampled_from([0.0, site["max_mw"] * draw(_float(0.0, 1.0))])),
-        "nonfirm_earliest_year": draw(st.sampled_from([y for y in years if y <= firm_year])),
-        "curtailment_frac": draw(_float(0.0, 0.1)),
     }
 
 
