@@ -137,8 +137,8 @@ def test_one_node_plan_without_links_or_regions(tmp_path):
     """The smallest scenario (one node, no links table, one pool): every chart draws, and so does the report."""
     plan = solve_verified(scenario())
     fig = plan.plot.map()
-    assert [t.name for t in fig.data] == ["grid nodes", "sites (area = MW built)"]
-    assert list(fig.data[1].marker.size) == [100.0]  # one 100 MW block for the 1 MW unit (blocks are 100 MW)
+    assert [t.name for t in fig.data] == ["supply to campus (width = MW)", "grid nodes", "sites (area = MW built)"]
+    assert list(fig.data[2].marker.size) == [100.0]  # one 100 MW block for the 1 MW unit (blocks are 100 MW)
     np.testing.assert_allclose(bars(plan.plot.power())["s"], [1.0])
     assert 'id="chart-map"' in plan.report(tmp_path / "r.html").read_text()
 
