@@ -75,8 +75,9 @@ def first_year(d: ModelData, tech: SimpleNamespace) -> int:
 
 
 def onsite_index(d: ModelData) -> list[tuple[str, str, int]]:
-    """(site, technology, year) for every site-year from the technology's first year."""
-    techs = technologies(d)
+    """(site, technology, year) for every site-year from the technology's first year (none for a technology whose
+    ``max_mw_per_site`` is 0: no site may build it)."""
+    techs = {k: row for k, row in technologies(d).items() if row.max_mw_per_site > 0}
     firsts = {k: first_year(d, row) for k, row in techs.items()}
     return [(s, k, y) for s, y in d.site_years for k in techs if y >= firsts[k]]
 

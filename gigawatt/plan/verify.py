@@ -883,9 +883,8 @@ def _onsite_frame(ctx: Context) -> pd.DataFrame:
     f = f.merge(gens, on="tech_id")
     lead = np.ceil(f["lead_time_years"].astype(float) - 1e-9)
     f["first_year"] = st.years[0] + lead
-    site_first = f["site_id"].map(ctx.scn("sites").set_index("site_id")["earliest_year"]).astype(float)
+    f["site_earliest"] = f["site_id"].map(ctx.scn("sites").set_index("site_id")["earliest_year"]).astype(float)
     f = f.join(site_curtailment(ctx), on="site_id").fillna({"shed_frac": 0.0})
-    f["site_earliest"] = site_first
     return _previous(f, ("site_id", "tech_id"), ["capacity_mw", "retired_mw", "capacity_mwh"])
 
 
@@ -923,9 +922,7 @@ def _check_onsite(ctx: Context) -> list[Violation]:
         expected_co2=f["energy_mwh"] * f["heat_rate_mmbtu_per_mwh"] * f["co2_kg_per_mmbtu"] / 1000.0,
     )
     rules = ONSITE_RULES if ctx.integer_units else tuple(r for r in ONSITE_RULES if r.constraint != "onsite_units_integer")
-    pue = ctx.scn("sites").set_index("site_id")["pue"]
-    sites = ctx.plan["sites"][["site_id", "year", "it_mw"]].join(_generation(ctx), on=["site_id", "year"])
-    sites = sites.assign(energy_mw=sites["it_mw"] * sites["site_id"].map(pue)).dropna(subset=["generation_mw"])
+    sites = pd.concat([_site_energy(ctx), _generation(ctx)], axis=1, join="inner").reset_index()
     return ctx.apply(f, ENTITY["onsite"], rules) + ctx.apply(sites, "site {site_id}", BEHIND_METER_RULES)
 
 
@@ -1043,16 +1040,16 @@ def _check_supplies(ctx: Context) -> list[Violation]:
     return ctx.apply(f, ENTITY["supplies"], SUPPLY_RULES) + ctx.apply(dedicated, "site {site_id}", DEDICATED_RULES)
 
 
-def _grid_energy(ctx: Context) -> pd.Series:
-    """Each site's grid energy by (site_id, year) [average MW]: ``it_mw`` x the annual ``pue``, less the on-site supply
-    of a plan table ``onsite`` (its ``generation_mw``) where the plan has one."""
+def _site_energy(ctx: Context) -> pd.Series:
+    """Each site's facility power at the annual ``pue`` by (site_id, year) [average MW]: ``it_mw`` x ``pue``."""
     pue = ctx.scn("sites").set_index("site_id")["pue"]
     sites = ctx.plan["sites"]
-    energy = (sites["it_mw"] * sites["site_id"].map(pue)).groupby([sites["site_id"], sites["year"]]).sum()
-    onsite = ctx.plan.get("onsite")
-    if onsite is not None and "generation_mw" in onsite:
-        energy = energy.sub(onsite.groupby(["site_id", "year"])["generation_mw"].sum(), fill_value=0.0)
-    return energy.rename("grid_energy_mw")
+    return (sites["it_mw"] * sites["site_id"].map(pue)).groupby([sites["site_id"], sites["year"]]).sum().rename("energy_mw")
+
+
+def _grid_energy(ctx: Context) -> pd.Series:
+    """Each site's grid energy by (site_id, year) [average MW]: its annual-PUE facility power less on-site generation."""
+    return _site_energy(ctx).sub(_generation(ctx), fill_value=0.0).rename("grid_energy_mw")
 
 
 LINK_RULES = (

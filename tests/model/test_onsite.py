@@ -118,6 +118,12 @@ def test_generation_stays_behind_the_meter():
     assert generation.to_dict() == pytest.approx({"o": 1.0})
 
 
+def test_a_technology_no_site_may_build_gets_no_columns():
+    """max_mw_per_site 0 forbids the technology: the index holds only the turbine's 3 site-years."""
+    scn = scenario(THREE_YEARS, demand=ONE_A_YEAR, generators=[turbine(), turbine(tech_id="none", max_mw_per_site=0.0, unit_mw=0.0)])
+    assert sorted(gw.build_model(scn).ONSITE_INDEX) == [("s", "turb", y) for y in (2026, 2027, 2028)]
+
+
 def test_every_component_is_declared_and_units_are_integer():
     model = gw.build_model(bridge())
     assert model.v_onsite_units[("s", "turb", 2026)].domain is pyo.NonNegativeIntegers
