@@ -94,6 +94,18 @@ def link(link_id: str, a: str, b: str, **kw: object) -> dict:
     return row | kw
 
 
+def generator(tech_id: str, **kw: object) -> dict:
+    """An on-site technology row: free, any amount up to 1,000 MW a site; the other columns take the schema's defaults."""
+    row = dict(tech_id=tech_id, kind="generator", capex_usd_per_kw=0.0, lifetime_years=1, max_mw_per_site=1000.0)
+    return row | kw
+
+
+def tranche(tranche_id: str, **kw: object) -> dict:
+    """A grid tranche of site ``s``: 1,000 MW firm from 2026, free; the other columns take the schema's defaults."""
+    row = dict(tranche_id=tranche_id, site_id="s", firm_mw=1000.0, earliest_year=2026, cost_usd_per_mw=0.0)
+    return row | kw
+
+
 def scenario(settings: dict | None = None, **tables: list[dict]) -> gw.Scenario:
     """A validated scenario from :func:`one_node_tables` with ``settings`` over small defaults."""
     base = {"name": "test", "years": [2026], "discount_rate": 0.0, "ceiling_mw": 1000.0, "hours_per_year": 1000.0, "load_factor": 1.0}

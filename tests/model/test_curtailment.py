@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 import pytest
-from builders import scenario, site, solve_verified, supply
+from builders import generator, scenario, site, solve_verified, supply, tranche
 
 import gigawatt as gw
 from gigawatt.matrix.compile import compile_model
@@ -33,8 +33,8 @@ CHIPS = 3e6
 
 
 def flexible(**kw: object) -> dict:
-    row = dict(
-        tranche_id="t1",
+    row = tranche(
+        "t1",
         site_id="near",
         firm_mw=5.0,
         earliest_year=2028,
@@ -49,7 +49,7 @@ def flexible(**kw: object) -> dict:
 
 def battery(**kw: object) -> dict:
     """10 USD/kW and 1 USD/kWh (1e4 USD per MW, 1e3 per MWh), three-year life: 1 MW for a 4-hour event, 1e4 + 4e3 USD."""
-    row = dict(tech_id="bess", kind="battery", capex_usd_per_kw=10.0, capex_usd_per_kwh=1.0, lifetime_years=3, max_mw_per_site=10.0)
+    row = generator("bess", kind="battery", capex_usd_per_kw=10.0, capex_usd_per_kwh=1.0, lifetime_years=3, max_mw_per_site=10.0)
     return row | kw
 
 
@@ -111,10 +111,8 @@ def test_spare_generator_capacity_covers_the_event_paying_its_fuel():
     """A turbine of 1 MW (100 USD/kW: 1e5 USD over its three-year life) is dearer than the lost compute; at 0 USD/kW
     with fuel at 50 USD/MWh (10 MMBtu x 5 USD) it stands idle and covers 10 MWh a year for 500 USD of fuel, against
     2e4 lost: 3e6 + 5e4 + 2 x 500 = 3.051e6 USD, 5 t of CO2 a year (0.5 t/MWh)."""
-    gas = dict(
-        tech_id="turb",
-        kind="generator",
-        capex_usd_per_kw=0.0,
+    gas = generator(
+        "turb",
         heat_rate_mmbtu_per_mwh=10.0,
         fuel_price_usd_per_mmbtu=5.0,
         co2_kg_per_mmbtu=50.0,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import pyomo.environ as pyo
 import pytest
-from builders import chip, scenario, site, solve_verified, supply
+from builders import chip, generator, scenario, site, solve_verified, supply, tranche
 
 import gigawatt as gw
 from gigawatt.model.families import families
@@ -21,16 +21,15 @@ from gigawatt.plan.verify import verify
 THREE_YEARS = {"years": [2026, 2027, 2028]}
 ONE_A_YEAR = [{"year": y, "eflops": 1.0} for y in (2026, 2027, 2028)]
 #: The grid arrives in 2028: 5 MW firm at 1e4 USD/MW, a one-year life (5e4 USD paid in the year it is taken).
-LATE_GRID = [dict(tranche_id="t1", site_id="s", firm_mw=5.0, earliest_year=2028, cost_usd_per_mw=1e4, lifetime_years=1)]
+LATE_GRID = [tranche("t1", firm_mw=5.0, earliest_year=2028, cost_usd_per_mw=1e4, lifetime_years=1)]
 
 
 def turbine(**kw: object) -> dict:
     """1 MW units at 100 USD/kW (1e5 USD per MW) with a three-year life (r = 0: a unit built in 2026 pays its whole price
     over 2026-2028), 10 USD/kW-yr fixed O&M (1e4 USD per MW-yr), 10 MMBtu/MWh of gas at 5 USD/MMBtu (50 USD/MWh),
     50 kg CO2/MMBtu (0.5 t/MWh), available 80 % of the time."""
-    row = dict(
-        tech_id="turb",
-        kind="generator",
+    row = generator(
+        "turb",
         capex_usd_per_kw=100.0,
         fixed_om_usd_per_kw_yr=10.0,
         heat_rate_mmbtu_per_mwh=10.0,
