@@ -25,7 +25,15 @@ Accumulators (each a list of ``(coefficient, variable)`` terms per key):
                                    balance reads nothing else
 ``compute_supply``  (site, year)   compute installed and powered [EFLOP/s]
 ``compute_use``     (site, year)   compute drawn by workloads [EFLOP/s]; use <= supply per site and year
+``family_supply``   (site, year,   compute installed of one accelerator family (``chips.family``)
+                    family)        [EFLOP/s], also counted in ``compute_supply``
+``family_use``      (site, year,   compute drawn by a workload bound to one accelerator family
+                    family)        [EFLOP/s], also counted in ``compute_use``; use <= supply per family
 ``compute_served``  year           compute delivered to demand [EFLOP/s] (reported per year)
+``unserved``        (workload, id, compute a workload asked for and did not get [EFLOP/s]: inference demand
+                    year)          of a region, a training run left unplaced (``workload`` names which)
+``forgone_usd``     year           the discounted value of that compute (also in ``cost_usd``): what the
+                                   maximise-compute objective minimises
 ``cost_usd``        (category, y)  discounted cost [USD], through :meth:`capital` and :meth:`yearly`
 ``capital_usd``     year           capital spent in the year [USD, undiscounted] (the budget reads it)
 ``emissions_t``     year           CO2 [t per year] (the emission cap reads it)
@@ -103,7 +111,11 @@ class Ledger:
     injection_mw: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
     compute_supply: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
     compute_use: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
+    family_supply: dict[tuple[str, int, str], list[Term]] = field(default_factory=_terms)
+    family_use: dict[tuple[str, int, str], list[Term]] = field(default_factory=_terms)
     compute_served: dict[int, list[Term]] = field(default_factory=_terms)
+    unserved: dict[tuple[str, str, int], list[Term]] = field(default_factory=_terms)
+    forgone_usd: dict[int, list[Term]] = field(default_factory=_terms)
     cost_usd: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
     capital_usd: dict[int, list[Term]] = field(default_factory=_terms)
     emissions_t: dict[int, list[Term]] = field(default_factory=_terms)
@@ -158,17 +170,33 @@ class Ledger:
         self._open()
         self.injection_mw[node, year].append((mw, var))
 
-    def supply_compute(self, site: str, year: int, eflops: float, var: object) -> None:
-        """Register compute available at ``site`` [EFLOP/s per unit of ``var``]."""
+    def supply_compute(self, site: str, year: int, eflops: float, var: object, family: str | None = None) -> None:
+        """Register compute available at ``site`` [EFLOP/s per unit of ``var``], of accelerator ``family`` when given."""
         self._open()
         self.compute_supply[site, year].append((eflops, var))
+        if family is not None:
+            self.family_supply[site, year, family].append((eflops, var))
 
-    def use_compute(self, site: str, year: int, eflops: float, var: object, served: bool = True) -> None:
-        """Register compute drawn at ``site`` [EFLOP/s per unit of ``var``]; ``served`` counts it as delivered to demand."""
+    def use_compute(self, site: str, year: int, eflops: float, var: object, served: bool = True, family: str | None = None) -> None:
+        """Register compute drawn at ``site`` [EFLOP/s per unit of ``var``]; ``served`` counts it as delivered to demand;
+        ``family`` binds it to compute of that accelerator family (None: any family)."""
         self._open()
         self.compute_use[site, year].append((eflops, var))
         if served:
             self.compute_served[year].append((eflops, var))
+        if family is not None:
+            self.family_use[site, year, family].append((eflops, var))
+
+    def unserve(self, workload: str, key: str, year: int, eflops: float, var: object) -> None:
+        """Register ``eflops`` per unit of ``var`` that ``workload`` ``key`` asked for in ``year`` and did not get."""
+        self._open()
+        self.unserved[workload, key, year].append((eflops, var))
+
+    def forgo(self, category: str, year: int, usd: float, var: object) -> None:
+        """Register the discounted value (USD per unit of ``var``) of compute not delivered: a cost under ``category``
+        that the maximise-compute objective reads on its own."""
+        self.discounted(category, year, usd, var)
+        self.forgone_usd[year].append((usd, var))
 
     # -- money and emissions -------------------------------------------------------------------------------------------
     def capital(self, category: str, year: int, life_years: int, usd: float, var: object, through: int | None = None) -> None:
