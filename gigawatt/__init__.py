@@ -23,6 +23,7 @@ __all__ = [
     "ScenarioError",
     "build_model",
     "ceiling_value",
+    "gw_value",
     "load_plan",
     "load_runs",
     "load_scenario",
@@ -40,6 +41,7 @@ _LAZY = {
     "Plan": "gigawatt.plan.plan",
     "load_plan": "gigawatt.plan.plan",
     "ceiling_value": "gigawatt.analysis.ceiling",
+    "gw_value": "gigawatt.analysis.ceiling",
     "InfeasibleScenario": "gigawatt.errors",
     "NoPlan": "gigawatt.errors",
     "sweep": "gigawatt.sweeps",
@@ -48,7 +50,7 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from gigawatt import plot
-    from gigawatt.analysis.ceiling import ceiling_value
+    from gigawatt.analysis.ceiling import ceiling_value, gw_value
     from gigawatt.errors import InfeasibleScenario, NoPlan
     from gigawatt.model import ModelOptions, build_model
     from gigawatt.plan.plan import Plan, load_plan

@@ -180,11 +180,20 @@ def solve(
     out_dir: Annotated[Path | None, typer.Option("--out", help="Write the plan (Parquet + JSON) to this new folder.")] = None,
     force: ForceOption = False,
     tee: Annotated[bool, typer.Option(help="Show the solver log.")] = False,
+    gw_value: Annotated[
+        bool, typer.Option("--gw-value", help="Also work out the value of a GW: re-solve at the ceiling + --gw-step, proven (see README).")
+    ] = False,
+    gw_step: Annotated[float, typer.Option("--gw-step", help="MW of extra ceiling for --gw-value.")] = 1000.0,
 ) -> None:
     """Solve a scenario, print the plan's summary and its verification, optionally save it."""
+    import dataclasses
+
+    from gigawatt.analysis.ceiling import gw_value as value_of_a_gw
     from gigawatt.errors import InfeasibleScenario, NoPlan
     from gigawatt.solving import solve as solve_scenario
 
+    if not (math.isfinite(gw_step) and gw_step > 0):
+        _fail(f"--gw-step {gw_step:g}: expected MW of extra ceiling, a finite number > 0")
     _check_seconds("--time-limit", time_limit)
     _check_gap("--mip-gap", mip_gap)
     _check_threads(threads)
@@ -194,23 +203,22 @@ def solve(
     scn = _load(scenario, set_)
     if solver is None:
         _check_solver(scn.settings.solver.name, f"solver.name of scenario {scn.name!r}:")
+    options = {"solver": solver, "time_limit": time_limit, "threads": threads, "relax": relax, "integer_units": not continuous_units}
     try:
-        plan = solve_scenario(
-            scn,
-            solver=solver,
-            time_limit=time_limit,
-            mip_gap=mip_gap,
-            threads=threads,
-            relax=relax,
-            integer_units=not continuous_units,
-            tee=tee,
-        )
+        plan = solve_scenario(scn, mip_gap=mip_gap, tee=tee, **options)
     except InfeasibleScenario as error:
         _print_infeasible(scn, error)
         raise typer.Exit(EXIT_INFEASIBLE) from None
     except NoPlan as error:
         _warn("No plan:", error)
         raise typer.Exit(EXIT_NO_PLAN) from None
+    if gw_value and not stop.requested():
+        ceiling = scn.settings.ceiling_mw
+        try:  # the same function and options as `gigawatt ceiling-value`, starting from this plan
+            value = value_of_a_gw(scn, ceiling, ceiling + gw_step, plans=[plan], mip_gap=mip_gap, **options)
+            plan = dataclasses.replace(plan, gw_value=value)
+        except (InfeasibleScenario, NoPlan) as error:
+            _warn("No value of a GW:", f"at {ceiling + gw_step:,.0f} MW: {first_line(error)}")
     _say(plan.summary())
     if plan.status == "interrupted":
         _say("interrupted (Ctrl-C): the best plan found so far, with the bound proven so far")
@@ -261,6 +269,90 @@ def _save(plan: object, out_dir: Path, force: bool) -> None:
     except OSError as error:
         _fail(f"--out {out_dir}: the plan could not be written ({error.strerror or error}); nothing there was changed")
     _say(f"saved to {saved}")
+
+
+@app.command("ceiling-value")
+@_guarded
+def ceiling_value(
+    scenario: Annotated[Path, typer.Argument(help="Scenario folder.")],
+    ceilings: Annotated[str, typer.Option("--ceilings", help="Ceilings in MW, comma-separated: 4000,5000,6000.")],
+    set_: SetOption = None,
+    solver: Annotated[str | None, typer.Option(help="Solver backend (default: the scenario's, else highs).")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds per solve.")] = None,
+    mip_gap: Annotated[
+        float | None, typer.Option(help="Relative MIP gap to start from (tightened until proven).")
+    ] = None,
+    threads: Annotated[int | None, typer.Option(help="Solver threads.")] = None,
+    relax: Annotated[bool, typer.Option(help="Solve LP relaxations (screening).")] = False,
+    continuous_units: Annotated[bool, typer.Option(help="Let chip units be fractional.")] = False,
+) -> None:
+    """Solve a scenario at several ceilings and print the value of a GW between neighbouring ones, proven (USD per MW-year)."""
+    from gigawatt.analysis.ceiling import ceiling_value as value_table
+    from gigawatt.analysis.ceiling import pair_values
+
+    mw = _ceilings(ceilings)
+    _check_seconds("--time-limit", time_limit)
+    _check_gap("--mip-gap", mip_gap)
+    _check_threads(threads)
+    if solver is not None:
+        _check_solver(solver, "--solver")
+    scn = _load(scenario, set_)
+    if solver is None:
+        _check_solver(scn.settings.solver.name, f"solver.name of scenario {scn.name!r}:")
+    options = {"solver": solver, "time_limit": time_limit, "threads": threads, "relax": relax, "integer_units": not continuous_units}
+    frame = value_table(scn, mw, mip_gap=mip_gap, **options)
+    _print_ceilings(frame)
+    for value in pair_values(frame):
+        _say(str(value))
+    if len(frame) < len(mw):
+        _warn("Interrupted:", f"{len(frame)} of {len(mw)} ceilings solved")
+        raise typer.Exit(EXIT_INTERRUPTED)
+
+
+def _ceilings(text: str) -> list[float]:
+    """``--ceilings 4000,5000``: at least two different ceilings in MW, each a finite number > 0, or exit 2."""
+    values = []
+    for item in text.split(","):
+        try:
+            value = float(item)
+        except ValueError:
+            _fail(f"--ceilings {text!r}: {item.strip()!r} is not a number; expected MW separated by commas, e.g. 4000,5000,6000")
+        if not (math.isfinite(value) and value > 0):
+            _fail(f"--ceilings {text!r}: {item.strip()!r}: expected a finite number of MW > 0")
+        values.append(value)
+    if len(set(values)) < 2:
+        _fail(f"--ceilings {text!r}: expected at least two different ceilings, e.g. 4000,5000,6000")
+    return values
+
+
+#: Columns of the ceiling-value table as printed: (heading, column, factor, format).
+CEILING_FIGURES = (
+    ("ceiling MW", "ceiling_mw", 1.0, "{:,.0f}"),
+    ("status", "status", None, "{}"),
+    ("cost B USD", "objective_usd", 1e-9, "{:,.3f}"),
+    ("gap", "gap", 1.0, "{:.2e}"),
+    ("value from previous, M USD/MW-yr", "value_usd_per_mw_yr", 1e-6, "{:,.3f}"),
+    ("proven low", "value_low_usd_per_mw_yr", 1e-6, "{:,.3f}"),
+    ("proven high", "value_high_usd_per_mw_yr", 1e-6, "{:,.3f}"),
+    ("dual given build, weighted mean, M USD/MW-yr", "dual_weighted_mean_usd_per_mw_yr", 1e-6, "{:,.3f}"),
+)
+
+
+def _print_ceilings(frame: object) -> None:
+    """The frame of :func:`gigawatt.ceiling_value` as a plain table, one line per ceiling."""
+    import pandas as pd
+    from rich.table import Table
+
+    table = Table(show_lines=False)
+    for heading, *_ in CEILING_FIGURES:
+        table.add_column(heading, overflow="fold")
+    for row in frame.itertuples(index=False):  # type: ignore[attr-defined]
+        cells = []
+        for _, column, factor, fmt in CEILING_FIGURES:
+            value = getattr(row, column)
+            cells.append("" if pd.isna(value) else fmt.format(value if factor is None else value * factor))
+        table.add_row(*(Text(_plain(cell)) for cell in cells))
+    Console(highlight=False, width=None if out.is_terminal else 160).print(table)
 
 
 @app.command()

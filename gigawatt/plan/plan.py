@@ -19,6 +19,7 @@ import pandas as pd
 from gigawatt.errors import OptionError, OutputRefused, PlanFileError, first_line
 from gigawatt.outputs import output_path
 from gigawatt.plan.tables import PLAN_TABLES, TEXT_COLUMNS
+from gigawatt.plan.value import GwValue
 from gigawatt.scenario import Scenario
 
 if TYPE_CHECKING:
@@ -35,7 +36,9 @@ class Plan:
     ``objective`` and ``bound`` are discounted total cost in USD; ``gap`` is relative;
     ``timings`` holds seconds for build, hand-off, solve, extract and duals. ``duals`` holds shadow
     prices in planners' units (:func:`gigawatt.plan.duals.shadow_prices`): for a MIP they are
-    conditional on the plan's build (openings, blocks, link builds).
+    conditional on the plan's build (openings, blocks, link builds). ``gw_value`` is the value of a
+    gigawatt re-optimised from this plan's ceiling (:mod:`gigawatt.plan.value`), when it was worked out
+    (:func:`gigawatt.analysis.ceiling.gw_value`, ``gigawatt solve --gw-value``).
     """
 
     scenario: Scenario
@@ -50,6 +53,7 @@ class Plan:
     metadata: Mapping[str, object] = field(default_factory=dict)
     log: str = field(default="", repr=False)
     duals: pd.DataFrame | None = field(default=None, repr=False)
+    gw_value: GwValue | None = None
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         if name in PLAN_TABLES:
@@ -137,11 +141,15 @@ class Plan:
         served = self.tables["serving"].groupby("year")["eflops"].sum()
         for row in self.tables["power"].itertuples(index=False):
             lines.append(f"  {row.year}  {row.facility_mw:12,.0f}  {row.headroom_mw:12,.0f}  {served.get(row.year, 0.0):8,.1f}")
+        if self.gw_value is not None:
+            lines.insert(1, f"  {self.gw_value}")
+        else:
+            lines.insert(1, "  value of 1 GW   not worked out here: gigawatt solve --gw-value, or gw.gw_value(scenario, low_mw, high_mw)")
         if self.duals is not None:
             ceiling = self.duals[(self.duals["constraint"] == "power_ceiling") & (self.duals["value"] > 0)]
             if len(ceiling):
                 worth = ", ".join(f"{r.year} {r.value / 1e6:,.2f}" for r in ceiling.itertuples(index=False))
-                lines.append(f"  ceiling worth   {worth} M USD per MW-year (duals, given this build)")
+                lines.append(f"  ceiling dual given this build, per year: {worth} M USD per MW-year")
         tranches = self.tables["interconnection"]
         if len(tranches):
             last = tranches[tranches["year"] == tranches["year"].max()]
@@ -267,6 +275,8 @@ class Plan:
             "options": dict(self.options),
             "metadata": dict(self.metadata),
         }
+        if self.gw_value is not None:
+            meta["gw_value"] = self.gw_value.as_dict()
         (folder / "plan.json").write_text(json.dumps(meta, indent=2, default=str))
         (folder / "log.txt").write_text(self.log, encoding="utf-8", errors="backslashreplace")
         (folder / PLAN_MARKER).write_text(f"gigawatt plan format {FORMAT_VERSION}\n")
@@ -442,6 +452,11 @@ def _read_meta(path: Path) -> dict[str, object]:
             expected = " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
             raise PlanFileError(path, f"{key!r}: expected {expected}, got {type(value).__name__}")
         checked[key] = value
+    if meta.get("gw_value") is not None:  # optional: plans saved without it, or before it existed
+        try:
+            checked["gw_value"] = GwValue.from_dict(meta["gw_value"])
+        except ValueError as error:
+            raise PlanFileError(path, str(error)) from None
     bad = [k for k, v in checked["timings"].items() if type(v) not in (int, float)]
     if bad:
         raise PlanFileError(path, f"timings {bad[0]!r}: expected seconds, got {checked['timings'][bad[0]]!r}")
