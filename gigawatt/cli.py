@@ -279,9 +279,7 @@ def ceiling_value(
     set_: SetOption = None,
     solver: Annotated[str | None, typer.Option(help="Solver backend (default: the scenario's, else highs).")] = None,
     time_limit: Annotated[float | None, typer.Option(help="Seconds per solve.")] = None,
-    mip_gap: Annotated[
-        float | None, typer.Option(help="Relative MIP gap to start from (tightened until proven).")
-    ] = None,
+    mip_gap: Annotated[float | None, typer.Option(help="Relative MIP gap to start from (tightened until proven).")] = None,
     threads: Annotated[int | None, typer.Option(help="Solver threads.")] = None,
     relax: Annotated[bool, typer.Option(help="Solve LP relaxations (screening).")] = False,
     continuous_units: Annotated[bool, typer.Option(help="Let chip units be fractional.")] = False,
@@ -445,7 +443,8 @@ RUN_FIGURES = (
     ("gap", "gap", "{:.3%}"),
     ("peak MW", "peak_facility_mw", "{:,.0f}"),
     ("EFLOP/s last yr", "final_year_eflops", "{:,.1f}"),
-    ("ceiling USD/MW-yr", "ceiling_dual_usd_per_mw_yr", "{:,.0f}"),
+    ("value of a GW from previous ceiling, M USD/MW-yr", "value_usd_per_mw_yr", "{:,.3f}"),
+    ("ceiling dual given build, max over years, USD/MW-yr", "ceiling_dual_max_usd_per_mw_yr", "{:,.0f}"),
     ("s", "seconds", "{:.1f}"),
 )
 
@@ -463,6 +462,10 @@ def _print_runs(frame: object) -> None:
         values = {c: getattr(row, c) for _, c, _ in RUN_FIGURES}
         values["objective_usd"] = values["objective_usd"] / 1e9
         cells = [row.run_id[:8], row.label] + ["" if pd.isna(values[c]) else fmt.format(values[c]) for _, c, fmt in RUN_FIGURES]
+        if not pd.isna(row.value_usd_per_mw_yr):  # the range the solves prove, beside the figure
+            where = [c for _, c, _ in RUN_FIGURES].index("value_usd_per_mw_yr") + 2
+            low, high = row.value_low_usd_per_mw_yr / 1e6, row.value_high_usd_per_mw_yr / 1e6
+            cells[where] += f" ({'proven' if row.value_proven else 'NOT proven'} {low:,.3f}-{high:,.3f})"
         table.add_row(*(Text(_plain(cell)) for cell in cells))  # plain text: labels such as chips[rubin] are not markup
     Console(highlight=False, width=None if out.is_terminal else 160).print(table)  # files and pipes get full lines
     for row in frame.itertuples(index=False):  # type: ignore[attr-defined]

@@ -91,7 +91,7 @@ def runs_report(
     """Write one self-contained HTML page comparing a sweep's runs (the frame of :func:`gigawatt.load_runs`).
 
     Charts: total cost, cost of compute and peak power against each swept column (coloured by a
-    second swept column when there are two), the ceiling's value when ``ceiling_mw`` varies, and
+    second swept column when there are two), the value of a GW when only ``ceiling_mw`` varies, and
     facility power per year per run (from the ``mw_<year>`` columns, or the ``power`` table with a
     ``run_id`` column). Tables: status counts and every run. An existing file at ``path`` is
     replaced only when it is a gigawatt report or with ``overwrite``. Returns the path written.
@@ -105,7 +105,7 @@ def runs_report(
         for y in ("total_cost_usd", "usd_per_eflops_yr", "peak_facility_mw"):
             if y in runs.columns and runs[y].notna().any():
                 charts[f"{y}-vs-{x}"] = sweeps.sweep(runs, x=x, y=y, color=color)
-    if "ceiling_mw" in keys and "objective_usd" in runs.columns and len(keys) == 1:
+    if keys == ["ceiling_mw"] and {"objective_usd", *sweeps.VALUE_COLUMNS} <= set(runs.columns):
         charts["ceiling-value"] = sweeps.ceiling_value(runs)
     yearly = _yearly_power(runs, power)
     if yearly is not None:
@@ -124,14 +124,16 @@ RESULT_COLUMNS = frozenset(
     {
         *("run_id", "sweep", "label", "params", "scenario_hash", "options", "status", "termination", "error"),
         *("objective_usd", "bound_usd", "gap", "total_cost_usd", "usd_per_eflops_yr", "peak_facility_mw", "co2_t"),
-        *("final_year_eflops", "sites_opened", "ceiling_dual_usd_per_mw_yr", "violations", "strategy", "seconds"),
+        *("final_year_eflops", "sites_opened", "ceiling_dual_max_usd_per_mw_yr", "discounted_years", "violations", "strategy"),
+        *("value_usd_per_mw_yr", "value_low_usd_per_mw_yr", "value_high_usd_per_mw_yr", "value_proven", "seconds"),
         *("build_s", "solve_s", "worker", "attempts", "finished_at"),
     }
 )
 #: Columns of the runs table in the report, after the swept ones.
 RUN_TABLE = (
     *("status", "total_cost_usd", "usd_per_eflops_yr", "peak_facility_mw", "co2_t", "sites_opened"),
-    *("ceiling_dual_usd_per_mw_yr", "gap", "seconds", "error"),
+    *("value_usd_per_mw_yr", "value_low_usd_per_mw_yr", "value_high_usd_per_mw_yr", "value_proven"),
+    *("ceiling_dual_max_usd_per_mw_yr", "gap", "seconds", "error"),
 )
 
 

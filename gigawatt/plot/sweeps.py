@@ -6,8 +6,6 @@ Both take plain DataFrames: the frame of :func:`gigawatt.sweep` / :func:`gigawat
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -16,16 +14,14 @@ from plotly.subplots import make_subplots
 
 from gigawatt.plot._common import CEILING_COLOR, REFERENCE_COLOR, colors, figure
 
-if TYPE_CHECKING:
-    from gigawatt.scenario import Scenario
-
 #: How a column is shown: a factor applied to its values and the axis label. Checked in order: exact names, then suffixes.
 UNITS: dict[str, tuple[float, str]] = {
     "total_cost_usd": (1e-9, "total cost (B USD, discounted)"),
     "objective_usd": (1e-9, "objective (B USD, discounted)"),
     "bound_usd": (1e-9, "bound (B USD, discounted)"),
     "usd_per_eflops_yr": (1e-6, "cost of compute (M USD per EFLOP/s-year)"),
-    "ceiling_dual_usd_per_mw_yr": (1e-3, "largest yearly ceiling dual (k USD per MW-year)"),
+    "ceiling_dual_max_usd_per_mw_yr": (1e-3, "ceiling dual given the build, max over years (k USD per MW-year)"),
+    "value_usd_per_mw_yr": (1e-3, "value of a GW from the previous ceiling (k USD per MW-year)"),
     "co2_t": (1e-6, "CO2 over the horizon (Mt)"),
     "gap": (100.0, "MIP gap (%)"),
     "_usd_per_mw_yr": (1e-3, "k USD per MW-year"),
@@ -83,33 +79,35 @@ def sweep(runs: pd.DataFrame, x: str = "ceiling_mw", y: str = "total_cost_usd", 
     return fig
 
 
-def ceiling_value(frame: pd.DataFrame, scenario: Scenario | None = None) -> go.Figure:
-    """Cost and the marginal value of the ceiling against the ceiling (GW, or MW below 1 GW).
+#: Columns :func:`ceiling_value` draws the value of a GW from (as :func:`gigawatt.ceiling_value` and a sweep's runs give them).
+VALUE_COLUMNS = ("value_usd_per_mw_yr", "value_low_usd_per_mw_yr", "value_high_usd_per_mw_yr", "value_proven")
 
-    ``frame`` is :func:`gigawatt.ceiling_value`'s (``ceiling_mw``, ``objective_usd``, optional
-    ``dual_usd_per_gw``), or any frame with ``ceiling_mw`` and ``objective_usd`` such as a sweep's
-    runs. Top: discounted total cost (B USD). Bottom: the finite difference between neighbouring
-    ceilings with a plan, ``-(objective change) / (ceiling change)``, drawn as a level across its
-    interval, and the ceiling's duals at each ceiling. With ``scenario`` the bottom panel is in USD per
-    MW-year (levelised: discounted USD per GW over the horizon / 1000 / discounted years); without it,
-    in million USD per GW over the horizon (discounted). Ceilings without a plan are shaded.
+
+def ceiling_value(frame: pd.DataFrame) -> go.Figure:
+    """Cost and the value of a GW against the ceiling (GW, or MW below 1 GW).
+
+    ``frame`` is :func:`gigawatt.ceiling_value`'s, or a sweep's runs that vary only the ceiling: per
+    ceiling ``ceiling_mw``, ``objective_usd`` and the value of a GW from the previous ceiling with a
+    plan (:data:`VALUE_COLUMNS`, :mod:`gigawatt.plan.value`). Top: discounted total cost (B USD).
+    Bottom, in USD per MW-year: the value drawn as a level across its interval, its proven range as
+    an error bar at the interval's middle (hollow when not proven), and, when the frame has them,
+    the ceiling's duals given each plan's build (``dual_weighted_mean_usd_per_mw_yr``). Ceilings
+    without a plan are shaded.
     """
-    for column in ("ceiling_mw", "objective_usd"):
+    for column in ("ceiling_mw", "objective_usd", *VALUE_COLUMNS):
         if column not in frame.columns:
             raise ValueError(f"frame has no column {column!r}; expected gigawatt.ceiling_value's or a sweep's runs")
     data = frame.sort_values("ceiling_mw").drop_duplicates("ceiling_mw", keep="last").reset_index(drop=True)
     feasible = data[data["objective_usd"].notna()].reset_index(drop=True)
-    factor, unit = _marginal_unit(scenario)
     mw = data["ceiling_mw"].to_numpy(dtype=float)
     x_scale, x_unit = (1e-3, "GW") if np.nanmax(mw, initial=0.0) >= 1000.0 else (1.0, "MW")
     x = feasible["ceiling_mw"].to_numpy(dtype=float) * x_scale
-    cost = feasible["objective_usd"].to_numpy(dtype=float)
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, row_heights=[0.5, 0.5])
     fig.update_layout(figure("What the ceiling is worth", height=650).layout)
     fig.add_trace(
         go.Scatter(
             x=x,
-            y=cost / 1e9,
+            y=feasible["objective_usd"].to_numpy(dtype=float) / 1e9,
             name="total cost",
             mode="lines+markers",
             line={"color": REFERENCE_COLOR},
@@ -118,35 +116,50 @@ def ceiling_value(frame: pd.DataFrame, scenario: Scenario | None = None) -> go.F
         row=1,
         col=1,
     )
-    if len(feasible) > 1:
-        step_gw = np.diff(feasible["ceiling_mw"].to_numpy(dtype=float)) / 1000.0
-        marginal = -np.diff(cost) / step_gw * factor
-        seg_x = np.column_stack([x[:-1], x[1:], np.full(len(step_gw), np.nan)]).ravel()
-        seg_y = np.column_stack([marginal, marginal, np.full(len(step_gw), np.nan)]).ravel()
+    valued = feasible["value_usd_per_mw_yr"].notna().to_numpy() & (np.arange(len(feasible)) > 0)  # from the previous ceiling
+    if valued.any():
+        start, end = np.roll(x, 1)[valued], x[valued]
+        figure_, low, high = (feasible[c].to_numpy(dtype=float)[valued] for c in VALUE_COLUMNS[:3])
+        gaps = np.full(len(end), np.nan)
         fig.add_trace(
             go.Scatter(
-                x=seg_x,
-                y=seg_y,
-                name="finite difference",
+                x=np.column_stack([start, end, gaps]).ravel(),
+                y=np.column_stack([figure_, figure_, gaps]).ravel(),
+                name="value of a GW (re-optimised)",
                 mode="lines",
                 line={"color": "#1f77b4", "width": 3},
                 connectgaps=False,
-                hovertemplate=f"%{{x:,.4g}} {x_unit}: %{{y:,.4g}} {unit} over this interval<extra></extra>",
+                hovertemplate=f"%{{x:,.4g}} {x_unit}: %{{y:,.4g}} USD per MW-year over this interval<extra></extra>",
             ),
             row=2,
             col=1,
         )
-    if "dual_usd_per_gw" in feasible.columns and feasible["dual_usd_per_gw"].notna().any():
-        dual = feasible["dual_usd_per_gw"].to_numpy(dtype=float)
+        proven = feasible["value_proven"].to_numpy(dtype=bool)[valued]
+        fig.add_trace(
+            go.Scatter(
+                x=(start + end) / 2.0,
+                y=figure_,
+                name="proven range",
+                mode="markers",
+                marker={"color": "#1f77b4", "symbol": np.where(proven, "circle", "circle-open")},
+                error_y={"type": "data", "symmetric": False, "array": high - figure_, "arrayminus": figure_ - low},
+                customdata=np.column_stack([low, high, np.where(proven, "proven", "NOT proven")]),
+                hovertemplate="%{customdata[2]}: %{customdata[0]:,.4g} to %{customdata[1]:,.4g} USD per MW-year<extra></extra>",
+            ),
+            row=2,
+            col=1,
+        )
+    if "dual_weighted_mean_usd_per_mw_yr" in feasible.columns and feasible["dual_weighted_mean_usd_per_mw_yr"].notna().any():
+        dual = feasible["dual_weighted_mean_usd_per_mw_yr"].to_numpy(dtype=float)
         has = ~np.isnan(dual)
         fig.add_trace(
             go.Scatter(
                 x=x[has],
-                y=dual[has] * factor,
-                name="ceiling duals (given the build)",
+                y=dual[has],
+                name="ceiling dual given the build (weighted mean over years)",
                 mode="markers",
                 marker={"symbol": "diamond", "size": 10, "color": CEILING_COLOR},
-                hovertemplate=f"%{{x:,.4g}} {x_unit}: %{{y:,.4g}} {unit}<extra>duals</extra>",
+                hovertemplate=f"%{{x:,.4g}} {x_unit}: %{{y:,.4g}} USD per MW-year<extra>duals</extra>",
             ),
             row=2,
             col=1,
@@ -157,17 +170,6 @@ def ceiling_value(frame: pd.DataFrame, scenario: Scenario | None = None) -> go.F
         fig.add_vrect(x0=no_plan.min() - half, x1=no_plan.max() + half, fillcolor="#bbbbbb", opacity=0.3, line_width=0)
         fig.add_annotation(x=no_plan.min() - half, y=1.0, xref="x", yref="paper", text="no plan", showarrow=False, xanchor="left")
     fig.update_yaxes(title_text="total cost (B USD, discounted)", row=1, col=1)
-    fig.update_yaxes(title_text=f"marginal value of the ceiling ({unit})", row=2, col=1)
+    fig.update_yaxes(title_text="value of a GW (USD per MW-year)", row=2, col=1)
     fig.update_xaxes(title_text=f"ceiling ({x_unit})", row=2, col=1)
     return fig
-
-
-def _marginal_unit(scenario: Scenario | None) -> tuple[float, str]:
-    """Factor from discounted USD per GW over the horizon to the bottom panel's unit, and that unit."""
-    if scenario is None:
-        return 1e-6, "M USD per GW"
-    from gigawatt.model.data import Horizon
-
-    horizon = Horizon.from_settings(scenario.settings)
-    discounted_years = sum(horizon.op_weight(y) for y in horizon.years)
-    return 1.0 / (1000.0 * discounted_years), "USD per MW-year"

@@ -2,6 +2,15 @@
 
 Only the process that runs the sweep writes; each run (its row and all its plan tables) is one
 transaction, so a crash never leaves half a run. Plan tables carry the ``run_id`` of their run.
+
+Schema changes: a column renamed (:data:`RENAMED_COLUMNS`) or added (:data:`ADDED_COLUMNS`) since
+an older store is read under its new name (added ones empty); opening the store to write migrates it
+(``ALTER TABLE``), so a sweep resumed on an old store adds its runs to the same table.
+``ceiling_dual_usd_per_mw_yr`` (a maximum over years, not labelled so) is deprecated: it reads as
+``ceiling_dual_max_usd_per_mw_yr``.
+
+:meth:`RunStore.runs` adds the value of a GW between neighbouring ceilings to the runs of a sweep that
+varies only the ceiling (:func:`with_gw_values`, the arithmetic of :mod:`gigawatt.plan.value`).
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from gigawatt.errors import OptionError, StoreError, first_line
+from gigawatt.plan.value import value_between
 
 #: The ``runs`` table: column -> DuckDB type. The varied parameters travel as JSON in ``params``.
 RUN_COLUMNS: dict[str, str] = {
@@ -40,7 +50,8 @@ RUN_COLUMNS: dict[str, str] = {
     "co2_t": "DOUBLE",
     "final_year_eflops": "DOUBLE",
     "sites_opened": "BIGINT",
-    "ceiling_dual_usd_per_mw_yr": "DOUBLE",
+    "ceiling_dual_max_usd_per_mw_yr": "DOUBLE",
+    "discounted_years": "DOUBLE",
     "violations": "BIGINT",
     "strategy": "VARCHAR",
     "seconds": "DOUBLE",
@@ -50,6 +61,13 @@ RUN_COLUMNS: dict[str, str] = {
     "attempts": "BIGINT",
     "finished_at": "TIMESTAMP",
 }
+
+#: Columns of older stores under their old name: old -> new.
+RENAMED_COLUMNS = {"ceiling_dual_usd_per_mw_yr": "ceiling_dual_max_usd_per_mw_yr"}
+#: Columns older stores lack: their runs read them as missing.
+ADDED_COLUMNS = ("discounted_years",)
+#: The value of a GW from the previous ceiling of a ceiling-only sweep (:func:`with_gw_values`), USD per MW-year.
+VALUE_COLUMNS = ("value_usd_per_mw_yr", "value_low_usd_per_mw_yr", "value_high_usd_per_mw_yr", "value_proven")
 
 
 #: DuckDB database files carry these bytes at :data:`DUCKDB_MAGIC_OFFSET`.
@@ -85,13 +103,18 @@ class RunStore:
             if not read_only:
                 columns = ", ".join(f'"{name}" {kind}' for name, kind in RUN_COLUMNS.items())
                 self.con.execute(f"CREATE TABLE IF NOT EXISTS runs ({columns})")
-            self._check_schema()
+            older = self._check_schema()
+            if older and not read_only:
+                self._migrate(older)
         except BaseException:
             self.con.close()
             raise
 
-    def _check_schema(self) -> None:
-        """StoreError unless the ``runs`` table has every column of :data:`RUN_COLUMNS` and each plan table a ``run_id``."""
+    def _check_schema(self) -> list[str]:
+        """StoreError unless the ``runs`` table has every column of :data:`RUN_COLUMNS` and each plan table a ``run_id``.
+
+        Returns the columns it has only in an older form (renamed or not yet added), to migrate.
+        """
         import duckdb
 
         try:
@@ -103,12 +126,30 @@ class RunStore:
             columns.setdefault(table, set()).add(column)
         if "runs" not in columns:
             raise StoreError(self.path, "is a DuckDB file but not a gigawatt results store (no runs table)")
-        missing = [c for c in RUN_COLUMNS if c not in columns["runs"]]
+        old_names = {new: old for old, new in RENAMED_COLUMNS.items() if old in columns["runs"]}
+        older = [c for c in RUN_COLUMNS if c not in columns["runs"] and (c in old_names or c in ADDED_COLUMNS)]
+        missing = [c for c in RUN_COLUMNS if c not in columns["runs"] and c not in older]
         if missing:
             raise StoreError(self.path, f"its runs table lacks gigawatt's column(s) {', '.join(missing[:5])}; not a gigawatt results store")
         for table, names in columns.items():
             if table.startswith("plan_") and "run_id" not in names:
                 raise StoreError(self.path, f"its table {table} has no run_id column; not a gigawatt results store")
+        return older
+
+    def _migrate(self, older: list[str]) -> None:
+        """Bring the ``runs`` table of an older store to :data:`RUN_COLUMNS`: rename or add the ``older`` columns, in one transaction."""
+        renamed = {new: old for old, new in RENAMED_COLUMNS.items()}
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            for column in older:
+                if column in renamed:
+                    self.con.execute(f"ALTER TABLE runs RENAME COLUMN {_quote(renamed[column])} TO {_quote(column)}")
+                else:
+                    self.con.execute(f"ALTER TABLE runs ADD COLUMN {_quote(column)} {RUN_COLUMNS[column]}")
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
 
     def __enter__(self) -> RunStore:
         return self
@@ -187,11 +228,14 @@ class RunStore:
 
     def runs(self, run_ids: Iterable[str] | None = None) -> pd.DataFrame:
         """The runs table with the varied parameters as columns and facility MW per year as ``mw_<year>``."""
-        frame = self.con.execute("SELECT * FROM runs ORDER BY finished_at, run_id").df()
+        frame = self.con.execute("SELECT * FROM runs ORDER BY finished_at, run_id").df().rename(columns=RENAMED_COLUMNS)
+        for column in ADDED_COLUMNS:
+            if column not in frame.columns:
+                frame[column] = np.nan
         if run_ids is not None:
             order = {rid: i for i, rid in enumerate(run_ids)}
             frame = frame[frame["run_id"].isin(order)].sort_values("run_id", key=lambda s: s.map(order), kind="stable")
-        return _expand(frame.reset_index(drop=True), self._power(frame["run_id"]))
+        return with_gw_values(_expand(frame.reset_index(drop=True), self._power(frame["run_id"])))
 
     def table(self, name: str, run_ids: Iterable[str] | None = None) -> pd.DataFrame:
         """Plan table ``name`` of every (or the given) run, with its ``run_id``."""
@@ -228,6 +272,39 @@ def _expand(frame: pd.DataFrame, power: pd.DataFrame) -> pd.DataFrame:
     if len(power):
         frame = frame.join(power, on="run_id")
     return frame
+
+
+def with_gw_values(runs: pd.DataFrame) -> pd.DataFrame:
+    """``runs`` with :data:`VALUE_COLUMNS`: the value of a GW from the previous ceiling, where a sweep varies only the ceiling.
+
+    Runs count as one such sweep when they share the sweep, scenario and options and their varied
+    parameters are ``ceiling_mw`` alone. Sorted by ceiling, each run with a cost is paired with the
+    previous one with a cost, and the value is worked out from their objectives and bounds
+    (:func:`gigawatt.plan.value.value_between`, proven range included) when both have the same
+    discounted years; every other run has none (NaN, ``value_proven`` False).
+    """
+    out = runs.copy()
+    out[list(VALUE_COLUMNS)] = np.nan
+    out["value_proven"] = False
+    needed = {"params", "sweep", "scenario", "options", "ceiling_mw", "objective_usd", "bound_usd", "gap", "discounted_years"}
+    if not needed <= set(out.columns) or not len(out):
+        return out
+    ceiling_only = out["params"].map(lambda text: set(_params(text)) == {"ceiling_mw"})
+    costed = out[ceiling_only & out["objective_usd"].notna() & out["ceiling_mw"].notna()]
+    for _, group in costed.groupby(["sweep", "scenario", "options"], dropna=False, sort=False):
+        group = group.sort_values("ceiling_mw")
+        for (_, a), (i, b) in zip(group.iloc[:-1].iterrows(), group.iloc[1:].iterrows(), strict=True):
+            if a["discounted_years"] != b["discounted_years"] or not a["ceiling_mw"] < b["ceiling_mw"]:
+                continue
+            costs = ((a["objective_usd"], _maybe(a["bound_usd"])), (b["objective_usd"], _maybe(b["bound_usd"])))
+            value = value_between((a["ceiling_mw"], b["ceiling_mw"]), costs, b["discounted_years"], (_maybe(a["gap"]), _maybe(b["gap"])))
+            out.loc[i, list(VALUE_COLUMNS)] = [value.figure, value.low, value.high, value.proven]
+    return out
+
+
+def _maybe(value: object) -> float | None:
+    """A stored figure, or None where it is missing."""
+    return None if pd.isna(value) else float(value)  # type: ignore[arg-type]
 
 
 def _params(text: str | None) -> dict[str, object]:

@@ -25,7 +25,8 @@ def run_one(scenario: Scenario, options: Mapping[str, object]) -> dict[str, obje
     """Solve ``scenario`` with ``options`` (:meth:`gigawatt.solving.SolveRequest.from_options`); return ``{"row": {...}, "tables": {...}}``.
 
     The row holds status, error, objective, bound and gap (USD), KPIs, the largest yearly ceiling
-    dual (USD per MW-year), the number of violations the independent verifier found, and seconds.
+    dual given the plan's build (USD per MW-year), the discounted years the value of a GW divides by
+    (:func:`gigawatt.plan.value.discounted_years`), the number of violations the independent verifier found, and seconds.
     """
     from gigawatt.errors import InfeasibleScenario, NoPlan
     from gigawatt.plan.infeasibility import summary
@@ -55,6 +56,8 @@ def run_one(scenario: Scenario, options: Mapping[str, object]) -> dict[str, obje
 
 def plan_figures(plan: object) -> dict[str, object]:
     """Status, objective, bound, gap, KPIs, timings and verification of a :class:`~gigawatt.Plan`."""
+    from gigawatt.plan.value import discounted_years
+
     duals = plan.duals  # type: ignore[attr-defined]
     ceiling = duals.loc[duals["constraint"] == "power_ceiling", "value"] if duals is not None else pd.Series(dtype=float)
     timings = plan.timings  # type: ignore[attr-defined]
@@ -66,7 +69,8 @@ def plan_figures(plan: object) -> dict[str, object]:
         "bound_usd": plan.bound,  # type: ignore[attr-defined]
         "gap": plan.gap,  # type: ignore[attr-defined]
         **plan.kpis,  # type: ignore[attr-defined]
-        "ceiling_dual_usd_per_mw_yr": float(ceiling.max()) if len(ceiling) else None,
+        "ceiling_dual_max_usd_per_mw_yr": float(ceiling.max()) if len(ceiling) else None,
+        "discounted_years": discounted_years(plan.scenario.settings),  # type: ignore[attr-defined]
         "violations": None if plan.options.get("relax") else len(plan.verify()),  # type: ignore[attr-defined]  # an LP bound is no plan
         "build_s": timings.get("build"),
         "solve_s": timings.get("solve"),

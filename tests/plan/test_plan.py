@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import re
+
 import pandas as pd
 import pytest
 from builders import chip, scenario, site, solve_verified
 
 import gigawatt as gw
+from gigawatt.errors import PlanFileError
 from gigawatt.plan.tables import PLAN_TABLES
+from gigawatt.plan.value import GwValue
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +94,35 @@ def test_relaxed_plan_keeps_fractions_and_is_not_verified():
 
 
 def test_summary_reports_what_the_ceiling_is_worth(plan):
-    assert "ceiling worth   2027" in plan.summary()
+    """Without a value of a GW the summary says how to get one; the duals are labelled as given the build, per year."""
+    text = plan.summary()
+    assert text.splitlines()[1] == "  value of 1 GW   not worked out here: gigawatt solve --gw-value, or gw.gw_value(scenario, low_mw, high_mw)"
+    assert "ceiling dual given this build, per year: 2027 4.00 M USD per MW-year" in text
+
+
+def test_the_value_of_a_gw_is_the_headline_and_is_saved_with_the_plan(plan, tmp_path):
+    value = GwValue(4e6, 3.9e6, 4.1e6, True, (10.0, 11.0), (0.0, 1e-4))
+    valued = dataclasses.replace(plan, gw_value=value)
+    assert valued.summary().splitlines()[1] == "  value of 1 MW (10 -> 11 MW): 4.00 M USD per MW-year, proven 3.90-4.10 M"
+    assert gw.load_plan(valued.save(tmp_path / "valued")).gw_value == value
+    assert gw.load_plan(plan.save(tmp_path / "plain")).gw_value is None
+
+
+@pytest.mark.parametrize(
+    ("stored", "problem"),
+    [
+        ([1, 2], "gw_value: expected an object, got list"),
+        ({"figure": "1", "low": 0, "high": 2, "proven": True, "ceilings_mw": [1, 2], "gaps": [0, 0]}, "'figure': expected float, got str"),
+        ({"figure": 1, "low": 0, "high": 2, "proven": True, "ceilings_mw": [1], "gaps": [0, 0]}, "'ceilings_mw': expected a list of two"),
+        ({"figure": 1, "low": 0, "high": 2, "proven": 1, "ceilings_mw": [1, 2], "gaps": [0, 0]}, "'proven': expected bool, got int"),
+    ],
+)
+def test_a_malformed_value_of_a_gw_in_plan_json_is_refused(plan, tmp_path, stored, problem):
+    folder = plan.save(tmp_path / "run")
+    meta = json.loads((folder / "plan.json").read_text())
+    (folder / "plan.json").write_text(json.dumps(meta | {"gw_value": stored}))
+    with pytest.raises(PlanFileError, match=re.escape(problem)):
+        gw.load_plan(folder)
 
 
 def test_a_plan_with_nothing_to_build():

@@ -63,13 +63,17 @@ def test_runs_report_from_a_store_renders_offline(tmp_path, open_page):
     store = sweep_store(tmp_path)
     runs = gw.load_runs(store)
     assert swept_columns(runs) == ["ceiling_mw"]
+    # 90 -> 100 MW saves 2.02 M USD over 2 undiscounted years: 101,000 USD per MW-year, the figure ceiling_value gives.
+    value = runs.set_index("ceiling_mw").loc[100.0]
+    assert value["value_usd_per_mw_yr"] == pytest.approx(101_000.0, rel=1e-6)
+    assert value["value_low_usd_per_mw_yr"] <= value["value_usd_per_mw_yr"] <= value["value_high_usd_per_mw_yr"]
     path = gw.plot.runs_report(runs, tmp_path / "runs.html", power=gw.load_runs(store, table="power"))
     text = path.read_text()
     assert text.count(PLOTLY_JS_MARK) == 1 and "window.PlotlyGeoAssets = " not in text
     assert "ceiling_mw=90" in text and "infeasible" in text
     page = open_page(path)
     assert page.errors == [] and page.remote_requests == []
-    assert page.charts["chart-ceiling-value"]["traces"] == 2  # cost and finite differences (no duals in a runs frame)
+    assert page.charts["chart-ceiling-value"]["traces"] == 3  # cost, the value of a GW and its range (no duals in a runs frame)
     assert page.charts["chart-power-by-run"]["traces"] == 3  # one line per run with a plan
     assert page.charts["chart-total_cost_usd-vs-ceiling_mw"]["traces"] == 1
 

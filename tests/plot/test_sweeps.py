@@ -71,63 +71,55 @@ def test_axis_units(column, factor, label):
 
 
 def value_frame() -> pd.DataFrame:
-    """As gw.ceiling_value returns it: no plan at 2 GW, cost falling by 6 B then 1 B USD per GW, duals at 3 and 4 GW."""
+    """As gw.ceiling_value returns it: no plan at 2 GW; from 3 to 4 GW a proven 600 k USD per MW-year, from 4 to 5 GW an unproven 100 k."""
     return pd.DataFrame(
         {
             "ceiling_mw": [4000.0, 2000.0, 3000.0, 5000.0],
             "status": ["optimal", "infeasible", "optimal", "optimal"],
             "objective_usd": [104e9, np.nan, 110e9, 103e9],
-            "marginal_usd_per_gw": [6e9, np.nan, np.nan, 1e9],
-            "dual_usd_per_gw": [2e9, np.nan, 7e9, 0.0],
-            "mean_ceiling_dual_usd_per_mw_yr": [1e5, np.nan, 2e5, 0.0],
+            "value_usd_per_mw_yr": [6e5, np.nan, np.nan, 1e5],
+            "value_low_usd_per_mw_yr": [5.8e5, np.nan, np.nan, -2e5],
+            "value_high_usd_per_mw_yr": [6.1e5, np.nan, np.nan, 3e5],
+            "value_proven": [True, False, False, False],
+            "dual_weighted_mean_usd_per_mw_yr": [2e5, np.nan, 7e5, 0.0],
         }
     )
 
 
-def test_ceiling_value_without_a_scenario_in_million_usd_per_gw():
+def test_ceiling_value_draws_the_value_of_a_gw_with_its_range_and_the_duals():
     fig = gw.plot.ceiling_value(value_frame())
-    cost, diff, duals = fig.data
+    cost, value, ranges, duals = fig.data
     np.testing.assert_allclose(cost.x, [3.0, 4.0, 5.0])
     np.testing.assert_allclose(cost.y, [110.0, 104.0, 103.0])
     # One level per interval between ceilings with a plan, separated by gaps.
-    np.testing.assert_allclose(np.asarray(diff.x, dtype=float), [3.0, 4.0, np.nan, 4.0, 5.0, np.nan])
-    np.testing.assert_allclose(np.asarray(diff.y, dtype=float), [6000.0, 6000.0, np.nan, 1000.0, 1000.0, np.nan])
-    np.testing.assert_allclose(duals.x, [3.0, 4.0, 5.0])
-    np.testing.assert_allclose(duals.y, [7000.0, 2000.0, 0.0])
-    assert (diff.yaxis, duals.yaxis, cost.yaxis) == ("y2", "y2", "y")
-    assert fig.layout.yaxis2.title.text == "marginal value of the ceiling (M USD per GW)"
+    np.testing.assert_allclose(np.asarray(value.x, dtype=float), [3.0, 4.0, np.nan, 4.0, 5.0, np.nan])
+    np.testing.assert_allclose(np.asarray(value.y, dtype=float), [6e5, 6e5, np.nan, 1e5, 1e5, np.nan])
+    np.testing.assert_allclose(ranges.x, [3.5, 4.5])
+    np.testing.assert_allclose(ranges.error_y.arrayminus, [2e4, 3e5])
+    np.testing.assert_allclose(ranges.error_y.array, [1e4, 2e5])
+    assert list(ranges.marker.symbol) == ["circle", "circle-open"]  # the second is not proven
+    np.testing.assert_allclose(duals.y, [7e5, 2e5, 0.0])
+    assert duals.name == "ceiling dual given the build (weighted mean over years)"
+    assert (value.yaxis, duals.yaxis, cost.yaxis) == ("y2", "y2", "y")
+    assert fig.layout.yaxis2.title.text == "value of a GW (USD per MW-year)"
     assert [(s.x0, s.x1) for s in fig.layout.shapes] == [(1.5, 2.5)] * 2  # 2 GW has no plan: shaded in both panels
     assert fig.layout.xaxis2.title.text == "ceiling (GW)"
 
 
-def test_ceiling_value_with_a_scenario_in_usd_per_mw_year():
-    scn = gw.load_scenario(SCENARIOS / "default")
-    fig = gw.plot.ceiling_value(value_frame(), scenario=scn)
-    rate = scn.settings.discount_rate
-    discounted_years = sum((1 + rate) ** -k for k in range(len(scn.settings.years)))  # 2026-2032, one year each
-    diff = fig.data[1]
-    assert diff.y[0] == pytest.approx(6e9 / 1000.0 / discounted_years)
-    assert fig.data[2].y[0] == pytest.approx(7e9 / 1000.0 / discounted_years)
-    assert fig.layout.yaxis2.title.text == "marginal value of the ceiling (USD per MW-year)"
-
-
-def test_ceiling_value_of_a_real_scenario_matches_its_finite_differences():
-    """On the tiny scenario the frame's own finite differences and the chart's agree, ceiling by ceiling."""
+def test_ceiling_value_of_a_real_scenario_draws_its_frame():
+    """On the tiny scenario (2 years, no discounting) the chart shows the frame's values: 90 -> 100 MW saves
+    2.02 M USD (424.832 vs 422.812 M USD), 2.02e6 / (10 MW x 2 years) = 101,000 USD per MW-year; 100 -> 120 MW nothing."""
     frame = gw.ceiling_value(gw.load_scenario(SCENARIOS / "tiny"), [80.0, 90.0, 100.0, 120.0], mip_gap=0.0)
     assert list(frame["status"]) == ["infeasible", "optimal", "optimal", "optimal"]
     fig = gw.plot.ceiling_value(frame)
     assert fig.layout.xaxis2.title.text == "ceiling (MW)"  # under 1 GW the axis stays in MW
     levels = np.asarray(fig.data[1].y, dtype=float)[::3]
-    np.testing.assert_allclose(levels, frame["marginal_usd_per_gw"].iloc[2:] / 1e6)
-    # 90 -> 100 MW saves 2.02 M USD (a sweep of the tiny case shows 424.832 vs 422.812 M USD): 202 M USD per GW.
-    assert levels[0] == pytest.approx(202.0)
+    np.testing.assert_allclose(levels, frame["value_usd_per_mw_yr"].iloc[2:])
+    assert levels[0] == pytest.approx(101_000.0)
     assert levels[1] == pytest.approx(0.0, abs=1e-6)
 
 
-def test_ceiling_value_accepts_sweep_runs():
+def test_ceiling_value_needs_the_value_columns():
     runs = runs_frame()[lambda f: f["price"] == 0.7]
-    fig = gw.plot.ceiling_value(runs)
-    assert [t.name for t in fig.data] == ["total cost", "finite difference"]  # no duals in a runs frame
-    np.testing.assert_allclose(np.asarray(fig.data[1].y, dtype=float)[:2], [3000.0, 3000.0])  # 83 -> 80 B USD per GW
-    with pytest.raises(ValueError, match="frame has no column 'objective_usd'"):
-        gw.plot.ceiling_value(runs.drop(columns="objective_usd"))
+    with pytest.raises(ValueError, match="frame has no column 'value_usd_per_mw_yr'"):
+        gw.plot.ceiling_value(runs)
