@@ -443,8 +443,8 @@ RUN_FIGURES = (
     ("gap", "gap", "{:.3%}"),
     ("peak MW", "peak_facility_mw", "{:,.0f}"),
     ("EFLOP/s last yr", "final_year_eflops", "{:,.1f}"),
-    ("value of a GW from previous ceiling, M USD/MW-yr", "value_usd_per_mw_yr", "{:,.3f}"),
-    ("ceiling dual given build, max over years, USD/MW-yr", "ceiling_dual_max_usd_per_mw_yr", "{:,.0f}"),
+    ("value (1)", "value_usd_per_mw_yr", "{:,.3f}"),
+    ("dual max (2)", "ceiling_dual_max_usd_per_mw_yr", "{:,.0f}"),
     ("s", "seconds", "{:.1f}"),
 )
 
@@ -461,13 +461,16 @@ def _print_runs(frame: object) -> None:
     for row in frame.itertuples(index=False):  # type: ignore[attr-defined]
         values = {c: getattr(row, c) for _, c, _ in RUN_FIGURES}
         values["objective_usd"] = values["objective_usd"] / 1e9
+        values["value_usd_per_mw_yr"] = values["value_usd_per_mw_yr"] / 1e6
         cells = [row.run_id[:8], row.label] + ["" if pd.isna(values[c]) else fmt.format(values[c]) for _, c, fmt in RUN_FIGURES]
         if not pd.isna(row.value_usd_per_mw_yr):  # the range the solves prove, beside the figure
             where = [c for _, c, _ in RUN_FIGURES].index("value_usd_per_mw_yr") + 2
             low, high = row.value_low_usd_per_mw_yr / 1e6, row.value_high_usd_per_mw_yr / 1e6
-            cells[where] += f" ({'proven' if row.value_proven else 'NOT proven'} {low:,.3f}-{high:,.3f})"
+            cells[where] += f" [{low:,.3f}, {high:,.3f}]" + ("" if row.value_proven else " unproven")
         table.add_row(*(Text(_plain(cell)) for cell in cells))  # plain text: labels such as chips[rubin] are not markup
     Console(highlight=False, width=None if out.is_terminal else 160).print(table)  # files and pipes get full lines
+    _say("  (1) value of a GW from the previous ceiling (ceiling-only sweeps), M USD per MW-year [the range the solves prove]")
+    _say("  (2) the ceiling's dual given the plan's build, the largest of its years, USD per MW-year")
     for row in frame.itertuples(index=False):  # type: ignore[attr-defined]
         if isinstance(row.error, str) and row.error:
             _say(f"  {row.run_id[:8]} {row.status}: {row.error}")

@@ -7,7 +7,7 @@ import sys
 
 import pandas as pd
 import pytest
-from builders import chip, write_scenario
+from builders import SCENARIOS, chip, write_scenario
 from typer.testing import CliRunner
 
 import gigawatt as gw
@@ -78,3 +78,31 @@ def test_console_script_runs_without_traceback(folder):
     proc = subprocess.run([sys.executable, "-m", "gigawatt.cli", "validate", str(folder / "missing")], capture_output=True, text=True)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "no scenario.yaml" in proc.stderr
+
+
+def test_solve_gw_value_and_ceiling_value_print_the_same_value_of_a_gw():
+    """The tiny scenario from 90 to 100 MW, at the scenario's 0.1% gap tightened as needed: the summary's headline
+    and the ceiling-value line are the same text (same function, same solves). 90 -> 100 MW saves 2.02 M USD over
+    2 undiscounted years: 101,000 USD per MW-year."""
+    tiny = str(SCENARIOS / "tiny")
+    solved = runner.invoke(app, ["solve", tiny, "--set", "ceiling_mw=90", "--gw-value", "--gw-step", "10"])
+    assert solved.exit_code == 0, solved.output
+    headline = solved.output.splitlines()[1].strip()
+    assert headline.startswith("value of 10 MW (90 -> 100 MW): 101.00 k USD per MW-year, proven ")
+    table = runner.invoke(app, ["ceiling-value", tiny, "--ceilings", "100,90"])
+    assert table.exit_code == 0, table.output
+    assert headline in table.output.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ceiling-value", "--ceilings", "90"], "expected at least two different ceilings"),
+        (["ceiling-value", "--ceilings", "90,ten"], "'ten' is not a number"),
+        (["ceiling-value", "--ceilings", "90,-5"], "'-5': expected a finite number of MW > 0"),
+        (["solve", "--gw-value", "--gw-step", "0"], "--gw-step 0: expected MW of extra ceiling"),
+    ],
+)
+def test_value_of_a_gw_bad_input_exits_2(folder, args, message):
+    result = runner.invoke(app, [args[0], str(folder), *args[1:]])
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output

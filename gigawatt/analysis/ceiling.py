@@ -96,7 +96,8 @@ def gw_value(
     """The value of a gigawatt between ceilings ``low_mw`` < ``high_mw``, re-optimised at each (:mod:`gigawatt.plan.value`).
 
     Both ceilings are solved at ``mip_gap`` (default: the scenario's); while the range the objectives
-    and bounds prove is wider than ``tolerance`` of the figure, both are solved again at a gap
+    and bounds prove is wider than ``tolerance`` of the figure (and than
+    :data:`~gigawatt.plan.value.RANGE_FLOOR_USD_PER_MW_YR`), both are solved again at a gap
     :data:`GAP_STEP` times smaller, warm-started from the previous plan, down to ``min_gap``. The
     result says whether the figure is proven; if not, its range is what the solves prove.
 

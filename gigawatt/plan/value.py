@@ -9,7 +9,8 @@ in USD per MW-year. A MIP solve proves its cost lies in [bound, objective], so t
 to lie in ``[LB(C1) - UB(C2), UB(C1) - LB(C2)] / ((C2 - C1) x D)``.
 
 The figure counts as *proven* when that range is narrow: its width at most :data:`RANGE_TOLERANCE`
-of the figure's size (a range of zero width, as at gap 0, always is). Intervals that merely
+of the figure's size, or at most :data:`RANGE_FLOOR_USD_PER_MW_YR` (so that a value of zero, where
+the ceiling does not bind, can be proven despite the solver's tolerances). Intervals that merely
 separate prove the sign of the saving, not a figure worth printing, so they are not enough.
 
 :func:`gigawatt.analysis.ceiling.gw_value` re-solves to get these figures; :mod:`gigawatt.sweeps`
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 
 #: Largest width of the proven range, relative to the figure, for the figure to count as proven.
 RANGE_TOLERANCE = 0.1
+#: A range at most this wide (USD per MW-year) counts as proven whatever the figure: a value of zero, up to solver noise.
+RANGE_FLOOR_USD_PER_MW_YR = 1000.0
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ class GwValue:
         figure, low, high = (_show(v, scale) for v in (self.figure, self.low, self.high))
         head = f"value of {size} ({c1:,.0f} -> {c2:,.0f} MW): {figure}{unit} USD per MW-year"
         if self.proven:
-            return f"{head}, proven {low}-{high}{unit}"
+            return f"{head}, proven {low} to {high}{unit}"
         return f"{head}, NOT proven: between {low} and {high}{unit} (a smaller MIP gap or more time would narrow it)"
 
     def as_dict(self) -> dict[str, object]:
@@ -105,7 +108,7 @@ def value_between(
     lb1 = -math.inf if lb1 is None else min(lb1, ub1)
     lb2 = -math.inf if lb2 is None else min(lb2, ub2)
     figure, low, high = (ub1 - ub2) / per, (lb1 - ub2) / per, (ub1 - lb2) / per
-    proven = high - low <= tolerance * abs(figure)
+    proven = high - low <= max(tolerance * abs(figure), RANGE_FLOOR_USD_PER_MW_YR)
     return GwValue(figure, low, high, proven, (float(c1), float(c2)), gaps)
 
 
@@ -127,4 +130,4 @@ def _scale(usd: float) -> tuple[float, str]:
 
 
 def _show(usd: float, scale: float) -> str:
-    return f"{usd / scale:,.2f}" if math.isfinite(usd) else f"{usd}"
+    return f"{round(usd / scale, 2) + 0.0:,.2f}" if math.isfinite(usd) else f"{usd}"  # + 0.0 turns -0.0 into 0.0

@@ -96,14 +96,17 @@ def test_relaxed_plan_keeps_fractions_and_is_not_verified():
 def test_summary_reports_what_the_ceiling_is_worth(plan):
     """Without a value of a GW the summary says how to get one; the duals are labelled as given the build, per year."""
     text = plan.summary()
-    assert text.splitlines()[1] == "  value of 1 GW   not worked out here: gigawatt solve --gw-value, or gw.gw_value(scenario, low_mw, high_mw)"
+    assert (
+        text.splitlines()[1]
+        == "  value of 1 GW   not worked out here: gigawatt solve --gw-value, or gw.gw_value(scenario, low_mw, high_mw)"
+    )
     assert "ceiling dual given this build, per year: 2027 4.00 M USD per MW-year" in text
 
 
 def test_the_value_of_a_gw_is_the_headline_and_is_saved_with_the_plan(plan, tmp_path):
     value = GwValue(4e6, 3.9e6, 4.1e6, True, (10.0, 11.0), (0.0, 1e-4))
     valued = dataclasses.replace(plan, gw_value=value)
-    assert valued.summary().splitlines()[1] == "  value of 1 MW (10 -> 11 MW): 4.00 M USD per MW-year, proven 3.90-4.10 M"
+    assert valued.summary().splitlines()[1] == "  value of 1 MW (10 -> 11 MW): 4.00 M USD per MW-year, proven 3.90 to 4.10 M"
     assert gw.load_plan(valued.save(tmp_path / "valued")).gw_value == value
     assert gw.load_plan(plan.save(tmp_path / "plain")).gw_value is None
 

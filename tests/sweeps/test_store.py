@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from gigawatt.errors import OptionError
-from gigawatt.sweeps.store import RUN_COLUMNS, RunStore, load_runs
+from gigawatt.sweeps.store import ADDED_COLUMNS as ADDED
+from gigawatt.sweeps.store import RENAMED_COLUMNS, RUN_COLUMNS, RunStore, load_runs
 
 
 def power(run: str, mws: list[float]) -> pd.DataFrame:
@@ -78,3 +79,51 @@ def test_a_batch_is_written_whole_and_replaces_earlier_attempts(tmp_path: Path) 
             db.record_many([({"run_id": "d", "status": "optimal"}, {"power": power("d", [7])}), ({"run_id": "e"}, {"power": bad})])
         assert set(db.statuses()) == {"a", "b", "c"}  # neither run of the failed batch is there, nor any of their rows
         assert set(db.table("power")["run_id"]) == {"a", "b"}
+
+
+def old_store(path: Path) -> None:
+    """A store as written before the value of a GW: ``ceiling_dual_usd_per_mw_yr``, no ``discounted_years``."""
+    import duckdb
+
+    columns = {RENAMED.get(c, c): t for c, t in RUN_COLUMNS.items() if c not in ADDED}
+    with duckdb.connect(str(path)) as con:
+        con.execute(f"CREATE TABLE runs ({', '.join(f'{c} {t}' for c, t in columns.items())})")
+        con.execute("INSERT INTO runs (run_id, params, status, ceiling_dual_usd_per_mw_yr) VALUES ('old', '{}', 'optimal', 7.0)")
+
+
+RENAMED = {new: old for old, new in RENAMED_COLUMNS.items()}
+
+
+def test_an_old_store_reads_under_the_new_names_and_is_migrated_when_written(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    old_store(path)
+    runs = load_runs(path)
+    assert runs.loc[0, "ceiling_dual_max_usd_per_mw_yr"] == 7.0 and pd.isna(runs.loc[0, "discounted_years"])
+    assert "ceiling_dual_usd_per_mw_yr" not in runs.columns
+    with RunStore(path) as db:
+        db.record({"run_id": "new", "status": "optimal", "ceiling_dual_max_usd_per_mw_yr": 8.0, "discounted_years": 2.0})
+    runs = load_runs(path).set_index("run_id")
+    assert runs["ceiling_dual_max_usd_per_mw_yr"].to_dict() == {"old": 7.0, "new": 8.0}
+    assert runs.loc["new", "discounted_years"] == 2.0
+
+
+def test_a_ceiling_only_sweep_carries_the_value_of_a_gw(tmp_path: Path) -> None:
+    """Ceilings 100, 110, 120 MW (2 discounted years) and a run without a plan at 105 MW, which is skipped.
+    100 -> 110: (50e6 - 48e6) / (10 MW x 2) = 100,000 USD per MW-year; range [(49.9e6 - 48e6), (50e6 - 47.9e6)] / 20
+    = [95,000, 105,000], 10% wide: proven. 110 -> 120: exact costs, 48e6 - 47e6 over 20: 50,000.
+    A run that varies another parameter gets no value."""
+    rows = [
+        (100.0, 50e6, 49.9e6),
+        (105.0, None, None),
+        (110.0, 48e6, 47.9e6),
+        (120.0, 47e6, 47e6),
+    ]
+    with RunStore(tmp_path / "r.duckdb") as db:
+        for ceiling, cost, bound in rows:
+            figures = {"objective_usd": cost, "bound_usd": bound, "ceiling_mw": ceiling, "discounted_years": 2.0}
+            db.record({"run_id": f"c{ceiling:g}", "sweep": "s", "params": {"ceiling_mw": ceiling}, "status": "optimal", **figures})
+        db.record({"run_id": "x", "sweep": "s", "params": {"x": 1}, "status": "optimal", "objective_usd": 1.0, "discounted_years": 2.0})
+        runs = db.runs().set_index("run_id")
+    assert runs["value_usd_per_mw_yr"].fillna(-1).to_dict() == pytest.approx({"c100": -1, "c105": -1, "c110": 1e5, "c120": 5e4, "x": -1})
+    assert (runs.loc["c110", "value_low_usd_per_mw_yr"], runs.loc["c110", "value_high_usd_per_mw_yr"]) == pytest.approx((95e3, 105e3))
+    assert runs["value_proven"].to_dict() == {"c100": False, "c105": False, "c110": True, "c120": True, "x": False}
