@@ -7,14 +7,18 @@ register supply, serving (and any workload) registers use, so a new workload dra
 
     \sum (\text{registered use at } s, y) \le \sum (\text{registered supply at } s, y) \quad [EFLOP/s]
     \qquad (\texttt{c\_site\_compute[s, y]})
+
+The ``unserved`` plan table reads the ledger's compute not delivered (``ledger.unserve``): per workload
+(inference demand of a region, a training run), id and year, what was asked for and not got.
 """
 
 from __future__ import annotations
 
+import pandas as pd
 import pyomo.environ as pyo
 
 from gigawatt.model.data import ModelData
-from gigawatt.model.family import Family, Rows
+from gigawatt.model.family import Extraction, Family, Rows
 from gigawatt.model.ledger import Ledger, linear
 from gigawatt.model.options import ModelOptions
 
@@ -28,6 +32,13 @@ def add_compute(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: Mod
         return linear([*use[s, y], *((-a, x) for a, x in supply.get((s, y), []))]) <= 0
 
     m.c_site_compute = pyo.Constraint(keys, rule=rule)
+
+
+def extract_unserved(e: Extraction) -> None:
+    """``unserved``: compute not delivered per workload, id and year (rows with some)."""
+    rows = [(w, key, y, e.ledger_value(terms)) for (w, key, y), terms in sorted(e.ledger.unserved.items())]
+    frame = pd.DataFrame(rows, columns=["workload", "id", "year", "eflops"])
+    e.tables["unserved"] = frame[frame["eflops"] > 1e-9].reset_index(drop=True)
 
 
 FAMILY = Family(
@@ -44,4 +55,13 @@ FAMILY = Family(
             coefficients={"v_install": "chips.pflops_per_unit / 1000 (EFLOP/s per unit)"},
         ),
     ),
+    tables={
+        "unserved": {
+            "workload": "'inference' (demand of a region) or 'training' (a run left unplaced)",
+            "id": "the region (inference) or the run (training)",
+            "year": "modelled year (rows with compute not delivered)",
+            "eflops": "compute asked for and not delivered, bought elsewhere or forgone at the workload's value",
+        }
+    },
+    extract=extract_unserved,
 )

@@ -145,6 +145,8 @@ class ModelData:
     link_years: list[tuple[str, int]]
     supply_years: list[tuple[str, int]]
     symmetric_site_pairs: list[tuple[str, str]] = field(default_factory=list)
+    #: (region, year) -> USD per EFLOP/s-year of demand not served, for demand rows with a value (the others are strict)
+    demand_value: dict[tuple[str, int], float] = field(default_factory=dict)
     site: dict[str, SimpleNamespace] = field(default_factory=dict)
     chip: dict[str, SimpleNamespace] = field(default_factory=dict)
     link: dict[str, SimpleNamespace] = field(default_factory=dict)
@@ -225,6 +227,8 @@ def build_data(scenario: Scenario) -> ModelData:
         supply=rows(supplies),
     )
     data.symmetric_site_pairs = _symmetric_pairs(data)
+    valued = demand_table.dropna(subset=["value_usd_per_eflops_yr"])[["region_id", "year", "value_usd_per_eflops_yr"]]
+    data.demand_value = {(r, int(y)): float(v) for r, y, v in valued.itertuples(index=False)}
     return data
 
 

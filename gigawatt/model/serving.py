@@ -4,7 +4,7 @@ Sets: ``SERVE_INDEX`` (r, s, y) for allowed pairs, sites open-able in y, demand 
 
 .. math::
 
-    \sum_s serve_{r,s,y} \ge demand_{r,y}
+    \sum_s serve_{r,s,y} + unserved_{r,y} \ge demand_{r,y}
 
     serve_{r,s,y} \le demand_{r,y} \cdot open_{s,y}
 
@@ -12,10 +12,17 @@ Registers ``serve`` as compute used at the site (:mod:`gigawatt.model.compute` h
 compute installed there) and as compute delivered. Cost: ``cost_usd_per_eflops_yr`` x serve, discounted
 per year.
 
+**The outside option.** A demand row with a value :math:`v_{r,y}` (``value_usd_per_eflops_yr``) gets
+:math:`0 \le unserved_{r,y} \le demand_{r,y}`: compute it does not get from the plan, bought elsewhere or
+forgone at :math:`v_{r,y}\, w_y` (discounted, :meth:`Horizon.op_weight`), registered with
+``ledger.forgo("unserved_inference", ...)`` and ``ledger.unserve("inference", ...)``. A region-year no
+site can reach is then simply unserved. A strict row (no value) has no such column: it must be served
+in full, and one no site can reach makes the scenario infeasible.
+
 **Compute covers** (``compute_covers``, off by default, ``c_compute_cover``): valid inequalities on
 blocks. A block of site s holds at most :math:`a_{s,y} = block\_mw_s \max_c pflops_c / (pue\_peak_s\, it\_kw_c)`
 [EFLOP/s] (its most efficient chip active in y), so for a group G of regions, the sites :math:`S_G`
-that can serve any of them and :math:`D = \sum_{r \in G} demand_{r,y}`
+that can serve any of them and :math:`D = \sum_{r \in G} demand_{r,y}` over strict demand (valued demand may go unserved)
 
 .. math::
 
@@ -70,7 +77,7 @@ def compute_cover_rows(d: ModelData) -> list[tuple[int, float, list[tuple[float,
     rows = []
     for members in groups:
         for y in d.years:
-            need = sum(d.demand.get((r, y), 0.0) for r in members)
+            need = sum(d.demand.get((r, y), 0.0) for r in members if (r, y) not in d.demand_value)
             sites = sorted(set().union(*(reach[r, y] for r in members)))
             terms = [(min(a[s, y], need), s) for s in sites if a.get((s, y), 0.0) > 0]
             if need > 0 and terms:
@@ -94,7 +101,8 @@ def rounded_covers(d: ModelData) -> list[tuple[int, float, list[tuple[float, str
 
 
 def add_serving(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: ModelOptions) -> None:
-    """Declare ``v_serve`` with ``c_demand``, ``c_serve_open`` and (``compute_covers``) ``c_compute_cover``; register compute used."""
+    """Declare ``v_serve`` and ``v_unserved`` with ``c_demand``, ``c_serve_open`` and (``compute_covers``) ``c_compute_cover``;
+    register compute used, compute not delivered and its forgone value."""
     m.SERVE_INDEX = pyo.Set(initialize=d.serve_index, dimen=3, ordered=True)
     m.v_serve = pyo.Var(m.SERVE_INDEX, domain=pyo.NonNegativeReals, bounds=lambda _, r, s, y: (0.0, d.demand[r, y]))
     by_region: dict[tuple[str, int], list] = defaultdict(list)
@@ -105,6 +113,13 @@ def add_serving(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: Mod
         if cost:
             ledger.yearly("serving", y, cost, m.v_serve[r, s, y])
     demanded = [(r, y) for (r, y), value in d.demand.items() if value > 0 and y in d.years]
+    valued = [(r, y) for r, y in demanded if (r, y) in d.demand_value]
+    m.UNSERVED_INDEX = pyo.Set(initialize=valued, dimen=2, ordered=True)
+    m.v_unserved = pyo.Var(m.UNSERVED_INDEX, domain=pyo.NonNegativeReals, bounds=lambda _, r, y: (0.0, d.demand[r, y]))
+    for r, y in valued:
+        by_region[r, y].append((1.0, m.v_unserved[r, y]))
+        ledger.unserve("inference", r, y, 1.0, m.v_unserved[r, y])
+        ledger.forgo("unserved_inference", y, d.demand_value[r, y] * d.horizon.op_weight(y), m.v_unserved[r, y])
     unserved = [(r, y) for r, y in demanded if not by_region[r, y]]
     if unserved:
         raise InfeasibleScenario(
@@ -152,7 +167,10 @@ FAMILY = Family(
     name="serving",
     add=add_serving,
     order=50,
-    variables=(Variables("v_serve", "EFLOP/s", ("region_id", "site_id", "year"), dual_free_upper=True),),
+    variables=(
+        Variables("v_serve", "EFLOP/s", ("region_id", "site_id", "year"), dual_free_upper=True),
+        Variables("v_unserved", "EFLOP/s", ("region_id", "year"), dual_free_upper=True),
+    ),
     rows=(
         Rows(
             "c_demand",

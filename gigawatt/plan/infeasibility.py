@@ -6,9 +6,9 @@ row of the requirement families. A slack loosens its row in the planner's direct
 Which rows get a slack, in which direction, with which weight and wording, is declared by each row's
 family (:class:`gigawatt.model.family.Slack`); today: demand unserved (``c_demand``, EFLOP/s), facility
 power over the ceiling (``c_power_ceiling``, MW), chip units over the supply cap (``c_chip_supply``),
-capital over the budget (``c_budget``, USD), CO2 over the cap (``c_emissions``, t), flow over a link's
-capacity (``c_link_capacity``, MW), facility power over what a site can be built to
-(``c_site_capacity``, MW), capacity added faster than a construction ramp allows (``c_site_ramp``,
+capital over the budget (``c_budget``, USD), the plan's discounted cost over ``budget_usd`` (``c_budget_total``,
+USD), CO2 over the cap (``c_emissions``, t), flow over a link's capacity (``c_link_capacity``, MW), facility power
+over what a site can be built to (``c_site_capacity``, MW), capacity added faster than a construction ramp allows (``c_site_ramp``,
 ``c_national_ramp``, MW; weighted below the other caps in the ``caps`` view, so a build held back by
 the pace of construction is named as the ramp) and power a node cannot get (``c_node_balance``, MW).
 
@@ -467,15 +467,16 @@ def _audit_year(data: ModelData, year: int, demand: float) -> list[tuple]:
 
 
 def audit(data: ModelData) -> pd.DataFrame:
-    """Years whose total demand (EFLOP/s) exceeds what the data allows, before any solve; each row proves infeasibility.
+    """Years whose total strict demand (EFLOP/s, rows without a value) exceeds what the data allows, before any solve;
+    each row proves infeasibility.
 
     Bounds per year: ceiling_mw x best EFLOP/s per MW (best usable chip's PFLOP/s per kW IT over the
     best PUE of a compatible site open-able by then); all chip units the supply caps allow; every
     open-able site at ``max_mw``. ``shortfall`` is demand minus the bound, in EFLOP/s.
     """
     totals: dict[int, float] = defaultdict(float)
-    for (_, y), value in data.demand.items():
-        if y in data.years:
+    for (r, y), value in data.demand.items():
+        if y in data.years and (r, y) not in data.demand_value:  # valued demand may go unserved
             totals[y] += value
     records = [(*f, "audit", "", f[5], "", None) for y in data.years for f in _audit_year(data, y, totals[y])]
     return pd.DataFrame(records, columns=COLUMNS)

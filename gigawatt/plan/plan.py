@@ -27,6 +27,11 @@ if TYPE_CHECKING:
     from gigawatt.plot.accessor import PlanPlots
 
 FORMAT_VERSION = 1
+#: What each ``objective`` setting optimises, in the summary's words.
+OBJECTIVES = {
+    "cost": "cost: least discounted cost, compute not delivered at its value",
+    "compute": "compute: most value of compute delivered (least forgone), cost as a tie-break",
+}
 
 
 @dataclass(frozen=True)
@@ -101,26 +106,36 @@ class Plan:
     def kpis(self) -> dict[str, float]:
         """Headline figures.
 
-        ``total_cost_usd`` (discounted), ``usd_per_eflops_yr`` (levelised: discounted cost over
-        discounted EFLOP/s-years delivered), ``peak_facility_mw``, ``co2_t`` (supplies and on-site generation), ``final_year_eflops`` and
-        ``delivered_usd_per_mwh`` (the campuses' delivered energy price, energy-weighted over sites and years).
+        ``total_cost_usd`` (discounted, with the value of compute not delivered: the objective of ``objective:
+        cost``), ``forgone_usd`` (that value, discounted), ``usd_per_eflops_yr`` (levelised: discounted cost
+        without the forgone value over discounted EFLOP/s-years delivered), ``peak_facility_mw``, ``co2_t``
+        (supplies and on-site generation), ``final_year_eflops``, ``final_year_unserved_eflops`` (compute not
+        delivered in the final year) and ``delivered_usd_per_mwh`` (the campuses' delivered energy price,
+        energy-weighted over sites and years). Which objective was optimised is the scenario's
+        ``settings.objective``, shown by :meth:`summary`.
         """
         from gigawatt.model.data import Horizon
+        from gigawatt.model.objective import FORGONE_CATEGORIES
         from gigawatt.plan.delivered import average_price
 
         st = self.scenario.settings
         horizon = Horizon.from_settings(st)
         power, supplies, serving = self.tables["power"], self.tables["supplies"], self.tables["serving"]
         delivered = serving.groupby("year")["eflops"].sum().reindex(power["year"], fill_value=0.0)
+        unserved = self.tables["unserved"].groupby("year")["eflops"].sum().reindex(power["year"], fill_value=0.0)
         discounted_eflops_yr = sum(v * horizon.op_weight(int(y)) for y, v in delivered.items())
-        total = float(self.objective or 0.0)
+        costs = self.tables["costs"]
+        forgone = float(costs.loc[costs["category"].isin(FORGONE_CATEGORIES), "discounted_usd"].sum())
+        total = float(self.objective or 0.0) if st.objective == "cost" else float(costs["discounted_usd"].sum())
         return {
             "total_cost_usd": total,
-            "usd_per_eflops_yr": total / discounted_eflops_yr if discounted_eflops_yr else float("nan"),
+            "forgone_usd": forgone,
+            "usd_per_eflops_yr": (total - forgone) / discounted_eflops_yr if discounted_eflops_yr else float("nan"),
             "peak_facility_mw": float(power["facility_mw"].max()),
             "ceiling_mw": float(st.ceiling_mw),
             "co2_t": float(sum((t["co2_t"] * t["year"].map(st.year_weights)).sum() for t in (supplies, self.tables["onsite"]))),
             "final_year_eflops": float(delivered.iloc[-1]) if len(delivered) else 0.0,
+            "final_year_unserved_eflops": float(unserved.iloc[-1]) if len(unserved) else 0.0,
             "sites_opened": int(self.tables["sites"].groupby("site_id")["open"].any().sum()),
             "delivered_usd_per_mwh": average_price(self.delivered),
         }
@@ -130,17 +145,25 @@ class Plan:
         from gigawatt.plan.delivered import campus_lines
 
         k = self.kpis
+        st = self.scenario.settings
+        budget = "" if st.budget_usd is None else f", within a budget of {st.budget_usd / 1e9:,.2f} B USD (discounted)"
+        solved = "" if st.objective == "cost" else f"objective {_usd_b(self.objective)}, "
         lines = [
             f"Plan for {self.scenario.name!r}: {self.status} ({self.solution} solution), gap {_pct(self.gap)}",
-            f"  total cost      {k['total_cost_usd'] / 1e9:,.2f} B USD (discounted); bound {_usd_b(self.bound)}",
+            f"  objective       {OBJECTIVES[st.objective]}{budget}",
+            f"  total cost      {k['total_cost_usd'] / 1e9:,.2f} B USD (discounted); {solved}bound {_usd_b(self.bound)}",
             f"  cost of compute {k['usd_per_eflops_yr'] / 1e6:,.1f} M USD per EFLOP/s-year",
             f"  peak power      {k['peak_facility_mw']:,.0f} MW of {k['ceiling_mw']:,.0f} MW ceiling",
             f"  sites opened    {k['sites_opened']};  CO2 {k['co2_t'] / 1e6:,.2f} Mt over the horizon",
-            "  year   facility MW   headroom MW   EFLOP/s",
         ]
+        unserved = self.tables["unserved"].groupby("year")["eflops"].sum()
+        if len(unserved) or k["forgone_usd"]:
+            lines.append(f"  not delivered   compute worth {k['forgone_usd'] / 1e9:,.2f} B USD (discounted) bought elsewhere or forgone")
+        lines.append("  year   facility MW   headroom MW   EFLOP/s" + ("  unserved" if len(unserved) else ""))
         served = self.tables["serving"].groupby("year")["eflops"].sum()
         for row in self.tables["power"].itertuples(index=False):
-            lines.append(f"  {row.year}  {row.facility_mw:12,.0f}  {row.headroom_mw:12,.0f}  {served.get(row.year, 0.0):8,.1f}")
+            line = f"  {row.year}  {row.facility_mw:12,.0f}  {row.headroom_mw:12,.0f}  {served.get(row.year, 0.0):8,.1f}"
+            lines.append(line + (f"  {unserved.get(row.year, 0.0):8,.1f}" if len(unserved) else ""))
         if self.gw_value is not None:
             lines.insert(1, f"  {self.gw_value}")
         else:

@@ -41,7 +41,11 @@ values, the scenario's parameters and the derived bounds, then applies a table o
   ``node_balance`` (in annual-average MW: the sites draw ``it_mw`` x the annual ``pue``; their ``facility_mw``
   is the peak, ``it_mw`` x ``pue_peak``, what capacity and the ceiling hold);
 * serving: ``serving_pair``, ``serving_open``, ``site_compute``, ``demand``;
-* policies: ``budget``, ``emissions_cap``; costs: ``cost`` (per category and year), ``objective``.
+* serving also checks the unserved table: ``unserved_strict`` (demand without a value is served in full),
+  ``unserved_max`` (no more unserved than demanded), ``unknown_key`` (a workload or region-year it cannot name);
+  the unserved compute is a cost, ``unserved_inference`` (its value x EFLOP/s x the year's discounted weight);
+* policies: ``budget``, ``emissions_cap``; costs: ``cost`` (per category and year), ``objective`` (with
+  ``objective: compute`` the forgone value plus ``COMPUTE_COST_WEIGHT`` x the rest), ``total_budget`` (the rest within ``budget_usd``).
 
 Costs (USD, present value at the first modelled year ``Y0``): calendar year ``k`` is discounted by
 ``(1 + r)^-(k - Y0)``; a modelled year ``y`` stands for ``w_y`` calendar years (``Settings.year_weights``),
@@ -70,6 +74,7 @@ import pandas as pd
 
 from gigawatt.scenario import TABLES, Scenario, Settings
 from gigawatt.scenario.schema import RTT_MS_PER_KM
+from gigawatt.scenario.settings import COMPUTE_COST_WEIGHT
 
 EARTH_RADIUS_KM = 6371.0
 LOOSE_RTOL = 1e-5  # sums and balances of solver values: relative ...
@@ -91,6 +96,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "interconnection": ("tranche_id",),
     "onsite": ("site_id", "tech_id"),
     "curtailment": ("site_id",),
+    "unserved": ("workload", "id"),
 }
 ENTITY: dict[str, str] = {
     "sites": "site {site_id}",
@@ -104,9 +110,13 @@ ENTITY: dict[str, str] = {
     "interconnection": "tranche {tranche_id} at site {site_id}",
     "onsite": "on-site {tech_id} at site {site_id}",
     "curtailment": "site {site_id}",
+    "unserved": "{workload} {id}",
 }
 FLAGS = ("open", "built", "taken")  # boolean plan columns
-TEXT = ("category", "kind")  # text plan columns besides the ids
+TEXT = ("category", "kind", "workload", "id")  # text plan columns besides the ids
+#: Workloads the unserved table may name, and the cost categories holding the value of compute not delivered.
+WORKLOADS = ("inference", "training")
+FORGONE = ("unserved_inference", "unplaced_training")
 SIGNED = ("headroom_mw", "discounted_usd")  # numeric plan columns that may be negative
 #: Plan id columns and the scenario table whose ids they must name.
 REFERENCES: dict[str, dict[str, str]] = {
@@ -1129,11 +1139,36 @@ SERVING_RULES = (
     Rule("serving_open", "eflops <= open_limit", "EFLOP/s", "{eflops:.6g} EFLOP/s from a site that is not open", detail=False),
 )
 SITE_COMPUTE_RULES = (Rule("site_compute", "served <= eflops", "EFLOP/s", "serves more than its chips deliver", loose=True),)
-DEMAND_RULES = (Rule("demand", "eflops >= demand", "EFLOP/s", "served less than demand", loose=True),)
+DEMAND_RULES = (
+    Rule("demand", "delivered >= demand", "EFLOP/s", "served plus unserved less than demand", loose=True),
+    Rule("unserved_strict", "unserved <= unserved_limit", "EFLOP/s", "{unserved:.6g} EFLOP/s unserved of strict demand", detail=False),
+    Rule("unserved_max", "unserved <= demand", "EFLOP/s", "more unserved than demanded", loose=True),
+)
+
+
+def demand_rows(ctx: Context) -> pd.DataFrame:
+    """Demand per region and modelled year (``demand`` > 0) with its ``value`` (NaN: strict) and the plan's ``unserved`` EFLOP/s."""
+    table = ctx.scn("demand").rename(columns={"eflops": "demand", "value_usd_per_eflops_yr": "value"})
+    table = table.loc[table["year"].isin(ctx.settings.years) & (table["demand"] > 0), ["region_id", "year", "demand", "value"]]
+    unserved = ctx.plan["unserved"]
+    unserved = unserved[unserved["workload"] == "inference"].rename(columns={"id": "region_id", "eflops": "unserved"})
+    return table.merge(unserved[["region_id", "year", "unserved"]], on=["region_id", "year"], how="left").fillna({"unserved": 0.0})
+
+
+def _unknown_unserved(ctx: Context, demand: pd.DataFrame) -> list[Violation]:
+    """Rows of the unserved table naming no workload, or inference of a region and year without demand."""
+    f = ctx.plan["unserved"]
+    inference = f["workload"] == "inference"
+    asked = pd.MultiIndex.from_frame(demand[["region_id", "year"]])
+    known = ~inference | pd.MultiIndex.from_arrays([f["id"], f["year"]]).isin(asked)
+    bad = ~f["workload"].isin(WORKLOADS) | ~known
+    text = f"unserved compute of an unknown workload (expected one of {', '.join(WORKLOADS)}) or of a region-year without demand"
+    return _emit(f, bad, f["eflops"], "unknown_key", "EFLOP/s", ENTITY["unserved"], text)
 
 
 def _check_serving(ctx: Context) -> list[Violation]:
-    """Allowed pairs from open sites; a site serves at most its chips' compute; every region's demand met."""
+    """Allowed pairs from open sites; a site serves at most its chips' compute; every region's demand served or, where it
+    has a value, unserved (strict demand served in full)."""
     open_sites = ctx.plan["sites"][["site_id", "year", "open"]]
     f = ctx.plan["serving"].merge(serve_pairs(ctx.scenario), on=["region_id", "site_id"], how="left")
     f = f.merge(open_sites, on=["site_id", "year"], how="left")
@@ -1149,13 +1184,14 @@ def _check_serving(ctx: Context) -> list[Violation]:
     served = f.groupby(["site_id", "year"])["eflops"].sum().rename("served").reset_index()
     compute = ctx.plan["chips"].groupby(["site_id", "year"])["eflops"].sum()
     sites = served.join(compute, on=["site_id", "year"]).fillna({"eflops": 0.0})
-    demand = ctx.scn("demand").groupby(["region_id", "year"])["eflops"].sum().rename("demand").reset_index()
-    demand = demand[demand["year"].isin(ctx.settings.years) & (demand["demand"] > 0)]
+    demand = demand_rows(ctx)
     regions = demand.join(f.groupby(["region_id", "year"])["eflops"].sum(), on=["region_id", "year"]).fillna({"eflops": 0.0})
+    regions = regions.assign(delivered=regions["eflops"] + regions["unserved"], unserved_limit=_limit(regions["value"].notna()))
     return [
         *ctx.apply(f, ENTITY["serving"], SERVING_RULES),
         *ctx.apply(sites, "site {site_id}", SITE_COMPUTE_RULES),
         *ctx.apply(regions, "region {region_id}", DEMAND_RULES),
+        *_unknown_unserved(ctx, demand),
     ]
 
 
@@ -1226,6 +1262,7 @@ def expected_costs(ctx: Context) -> pd.DataFrame:
     sent_mwh = (links["flow_fwd_mw"] + links["flow_bwd_mw"]) * st.hours_per_year * st.load_factor
     prices = serve_pairs(ctx.scenario)[["region_id", "site_id", "cost_usd_per_eflops_yr"]]
     serving = ctx.plan["serving"].merge(prices, on=["region_id", "site_id"], how="left").fillna({"cost_usd_per_eflops_yr": 0.0})
+    unserved = demand_rows(ctx).fillna({"value": 0.0})
     yearly = [  # (category, frame, USD per modelled year before discounting)
         ("site_fixed_om", sites, sites["fixed_om_usd_per_mw_yr"] * sites["blocks"] * sites["block_mw"]),
         ("energy", supplies, paid_mwh * supplies["energy_price_usd_per_mwh"]),
@@ -1236,6 +1273,7 @@ def expected_costs(ctx: Context) -> pd.DataFrame:
         ("onsite_energy", onsite, onsite_mwh * onsite_price),
         ("onsite_carbon", onsite, onsite_co2 * st.carbon_price_usd_per_t),
         ("lost_compute", curtailment, curtailment["lost_mwh"] * st.lost_compute_usd_per_mwh),
+        ("unserved_inference", unserved, unserved["unserved"] * unserved["value"]),
     ]
     frames = [pd.DataFrame({"category": k, "year": f["year"], "usd": usd.astype(float) * op_weight(st, f["year"])}) for k, f, usd in yearly]
     costs = pd.concat([built[["category", "year", "usd"]], *frames, salvage(ctx)], ignore_index=True)
@@ -1244,17 +1282,26 @@ def expected_costs(ctx: Context) -> pd.DataFrame:
 
 COST_RULES = (Rule("cost", "discounted_usd == usd", "USD", "costs table differs from the cost of the plan's quantities"),)
 OBJECTIVE_RULES = (Rule("objective", "objective == usd", "USD", "objective differs from the cost of the plan's quantities"),)
+TOTAL_BUDGET_RULES = (Rule("total_budget", "usd <= budget", "USD", "discounted cost without forgone value above budget_usd", loose=True),)
 
 
 def _check_costs(ctx: Context, objective_usd: float | None) -> list[Violation]:
-    """The costs table against costs recomputed from the plan's quantities, and their total against the objective."""
+    """The costs table against costs recomputed from the plan's quantities; their total against the objective (with
+    ``objective: compute``: the forgone value plus :data:`COMPUTE_COST_WEIGHT` x the rest); the rest within ``budget_usd``."""
+    st = ctx.settings
     expected = expected_costs(ctx)
     plan = ctx.plan["costs"].groupby(["category", "year"], as_index=False)["discounted_usd"].sum()
     f = plan.merge(expected, on=["category", "year"], how="outer").fillna({"discounted_usd": 0.0, "usd": 0.0})
     out = [v for rule in COST_RULES for v in _compare(f, rule, ctx.cost, ENTITY["costs"])]
+    forgone = expected.loc[expected["category"].isin(FORGONE), "usd"].sum()
+    spent = expected["usd"].sum() - forgone
     if objective_usd is not None:
-        total = pd.DataFrame({"objective": [float(objective_usd)], "usd": [expected["usd"].sum()]})
+        wanted = forgone + COMPUTE_COST_WEIGHT * spent if st.objective == "compute" else forgone + spent
+        total = pd.DataFrame({"objective": [float(objective_usd)], "usd": [wanted]})
         out += [v for rule in OBJECTIVE_RULES for v in _compare(total, rule, ctx.cost, "objective")]
+    if st.budget_usd is not None:
+        budget = pd.DataFrame({"year": [st.years[0]], "usd": [spent], "budget": [st.budget_usd]})
+        out += ctx.apply(budget, "all costs", TOTAL_BUDGET_RULES)
     return out
 
 

@@ -45,7 +45,9 @@ KPI_ROWS: dict[str, tuple[str, float, str, str]] = {
     "peak_facility_mw": ("peak facility power", 1.0, "MW", "{:,.0f}"),
     "ceiling_mw": ("ceiling", 1.0, "MW", "{:,.0f}"),
     "co2_t": ("CO2 over the horizon", 1e-6, "Mt", "{:,.3f}"),
+    "forgone_usd": ("compute not delivered, its value (discounted)", 1e-9, "B USD", "{:,.3f}"),
     "final_year_eflops": ("compute in the final year", 1.0, "EFLOP/s", "{:,.1f}"),
+    "final_year_unserved_eflops": ("compute not delivered in the final year", 1.0, "EFLOP/s", "{:,.1f}"),
     "sites_opened": ("sites opened", 1.0, "", "{:,.0f}"),
     "delivered_usd_per_mwh": ("delivered energy price (energy-weighted)", 1.0, "USD/MWh", "{:,.1f}"),
 }

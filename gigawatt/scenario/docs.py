@@ -85,6 +85,8 @@ def _type_name(annotation: object) -> str:
         names = [_type_name(a) for a in args if a is not type(None)]
         return " or ".join(names) + (" or none" if type(None) in args else "")
     origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return "one of " + ", ".join(f"`{a}`" for a in typing.get_args(annotation))
     if origin is list:
         return f"list of {_type_name(typing.get_args(annotation)[0])}"
     return {str: "text", int: "whole number", float: "number", bool: "true/false"}.get(annotation, str(annotation))  # type: ignore[call-overload]

@@ -403,6 +403,16 @@ TABLES: dict[str, TableSchema] = {
                     "region_id", **ID, description="Region consuming it ('all' without a regions table).", required=False, default="all"
                 ),
                 Column("eflops", "float", "EFLOP/s", "Dense compute to deliver.", ge=0),
+                Column(
+                    "value_usd_per_eflops_yr",
+                    "float",
+                    "USD/EFLOP/s-yr",
+                    "Value of compute not delivered (bought elsewhere or forgone): the plan may leave demand unserved at "
+                    "this price per EFLOP/s-year; empty for strict demand, a hard requirement.",
+                    ge=0,
+                    required=False,
+                    default=None,
+                ),
             ),
             "Compute demand per year and region.",
             references={"region_id": "regions.region_id"},

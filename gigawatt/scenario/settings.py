@@ -13,6 +13,10 @@ from gigawatt.scenario.schema import MAX_MAGNITUDE, MIN_POSITIVE
 
 #: Solver threads a scenario or a call may ask for (HiGHS aborts the process far above this).
 MAX_THREADS = 1024
+#: With ``objective: compute``, the weight of each USD of cost next to each USD of forgone value in the objective: a
+#: tie-break among plans delivering the same value (the cheapest wins), small enough that compute worth more than a
+#: ten-thousandth of what it costs is still bought. Shared by the model and the verifier (which recomputes the objective).
+COMPUTE_COST_WEIGHT = 1e-4
 
 
 class _Strict(BaseModel):
@@ -110,6 +114,18 @@ class Settings(_Strict):
     carbon_price_usd_per_t: float = Field(default=0.0, ge=0, description="Price on emitted CO2, USD per tonne.")
     budget_usd_per_year: float | None = Field(
         default=None, ge=0, description="Cap on capital spent per calendar year (undiscounted); none for no cap."
+    )
+    objective: typing.Literal["cost", "compute"] = Field(
+        default="cost",
+        description="What the plan optimises: `cost` minimises discounted cost (compute not delivered costs its value); "
+        "`compute` maximises the value of compute delivered (minimises the forgone value), with cost as a tie-break "
+        f"weighted {COMPUTE_COST_WEIGHT:g} per USD. `compute` needs demand (or a training run) with a value.",
+    )
+    budget_usd: float | None = Field(
+        default=None,
+        ge=0,
+        description="Cap on the plan's total discounted cost excluding the value of compute not delivered, USD "
+        "(with `objective: compute`: how much compute this budget buys); none for no cap.",
     )
     emissions_cap_t_per_year: float | None = Field(
         default=None, ge=0, description="Cap on tonnes of CO2 per modelled year; none for no cap."

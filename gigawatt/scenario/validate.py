@@ -534,6 +534,22 @@ def check_horizon_ends(settings: Settings) -> list[Problem]:
     return []
 
 
+#: Per table, the column giving a workload a value when it is not delivered (its outside option).
+VALUE_COLUMNS = {"demand": "value_usd_per_eflops_yr", "training_runs": "value_usd"}
+
+
+def check_objective(settings: Settings, tables: Mapping[str, pd.DataFrame]) -> list[Problem]:
+    """``objective: compute`` maximises the value of compute delivered: some workload must carry a value."""
+    if settings.objective != "compute" or "demand" not in tables:  # a demand table that did not load is reported already
+        return []
+    valued = [t for t, c in VALUE_COLUMNS.items() if t in tables and c in tables[t] and tables[t][c].notna().any()]
+    if valued:
+        return []
+    columns = " or ".join(f"{c} in {t}.csv" for t, c in VALUE_COLUMNS.items())
+    why = f"maximises the value of compute delivered, but no workload has a value ({columns}); expected 'cost', or values"
+    return [Problem("scenario.yaml", why, column="objective", value="compute")]
+
+
 #: Checks across rows and tables, with the tables each needs: one whose table is missing is skipped.
 ACROSS = (
     (check_references, ()),
@@ -550,7 +566,7 @@ def check_across(settings: Settings | None, tables: Mapping[str, pd.DataFrame], 
     """Every check across rows and tables that the tables at hand allow; those on the horizon when the settings are valid."""
     problems = [p for check, needs in ACROSS if all(n in tables for n in needs) for p in check(tables, files)]
     if settings is not None:
-        problems += check_horizon_ends(settings)
+        problems += check_horizon_ends(settings) + check_objective(settings, tables)
         if "demand" in tables and "chips" in tables:
             problems += check_years(settings, tables, files)
     return problems

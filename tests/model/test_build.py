@@ -26,7 +26,7 @@ def test_every_family_builds_what_it_declares(tiny_model, family):
     test_curtailment.py build those families)."""
     optional = {"c_blocks_min", "c_site_symmetry", "c_install_open", "c_compute_cover", "c_budget", "c_emissions", "v_contracted"}
     optional |= {"c_contracted_monotone", "c_supply_draw", "v_expand", "v_link_built", "c_expand_monotone", "c_link_built_monotone"}
-    optional |= {"c_expand_built", "v_flow", "c_link_capacity"}
+    optional |= {"c_expand_built", "v_flow", "c_link_capacity", "c_budget_total"}
     for name in family.components:
         assert name in optional or hasattr(tiny_model, name), f"{family.name}: {name} missing"
 

@@ -24,3 +24,47 @@ def test_discounting_moves_the_build_later(rate, expected, chip_used):
     plan = solve_verified(scenario({"years": [2026, 2027, 2028], "discount_rate": rate}, chips=chips, demand=demand))
     assert plan.objective == pytest.approx(expected, rel=1e-9)
     assert set(plan.chips.loc[plan.chips.installed_units > 0, "chip_id"]) == {chip_used}
+
+
+# -- objective: compute, and budget_usd --------------------------------------------------------------------------------
+
+REGIONS = [{"region_id": r, "lat": 40.0, "lon": -80.0, "max_latency_ms": 10.0} for r in ("hi", "lo")]
+VALUED = [
+    {"year": 2026, "region_id": "hi", "eflops": 2.0, "value_usd_per_eflops_yr": 5e5},
+    {"year": 2026, "region_id": "lo", "eflops": 2.0, "value_usd_per_eflops_yr": 3e5},
+]
+
+
+def test_least_cost_buys_nothing_when_compute_is_worth_less_than_it_costs():
+    """A chip unit (1 EFLOP/s) costs 1e6 USD; the values are 5e5 and 3e5: all 4 EFLOP/s unserved, 2 x 5e5 + 2 x 3e5 = 1.6e6."""
+    plan = solve_verified(scenario(regions=REGIONS, demand=VALUED))
+    assert plan.objective == pytest.approx(1.6e6, rel=1e-9)
+    assert plan.chips.installed_units.sum() == 0
+
+
+def test_compute_with_a_budget_buys_the_most_value_the_budget_allows():
+    """objective: compute, budget 3.5e6 USD: 3 whole units (3e6; a fourth would cost 4e6). They serve hi's 2 EFLOP/s
+    (5e5 each) before lo's (3e5), so 1 EFLOP/s of lo is forgone: 3e5. Objective: forgone 3e5 plus the tie-break
+    1e-4 x 3e6 = 300 on cost, 300,300 USD. Without a budget every EFLOP/s is bought (4e6), objective 1e-4 x 4e6 = 400.
+    """
+    plan = solve_verified(scenario({"objective": "compute", "budget_usd": 3.5e6}, regions=REGIONS, demand=VALUED))
+    assert plan.objective == pytest.approx(3e5 + 300.0, rel=1e-9)
+    assert plan.serving.groupby("region_id")["eflops"].sum().to_dict() == pytest.approx({"hi": 2.0, "lo": 1.0})
+    assert plan.unserved.set_index("id")["eflops"].to_dict() == pytest.approx({"lo": 1.0})
+    assert plan.kpis["total_cost_usd"] == pytest.approx(3e6 + 3e5, rel=1e-9)  # the cost of the plan and the value forgone
+    assert plan.kpis["forgone_usd"] == pytest.approx(3e5, rel=1e-9)
+    assert "objective       compute: most value of compute delivered" in plan.summary()
+    unlimited = solve_verified(scenario({"objective": "compute"}, regions=REGIONS, demand=VALUED))
+    assert unlimited.objective == pytest.approx(400.0, rel=1e-9)
+    assert unlimited.unserved.empty
+
+
+def test_a_budget_caps_the_least_cost_plan_too():
+    """objective: cost with budget 1.5e6 and values above cost (2e6 per EFLOP/s): one unit (1e6), 3 EFLOP/s unserved at
+    2e6 each: 1e6 + 6e6 = 7e6 USD. The budget's dual: one more USD buys a unit's share of compute worth 2e6 for 1e6,
+    saving 1 USD per USD (at the LP with the build fixed, chip units priced as continuous)."""
+    demand = [{"year": 2026, "eflops": 4.0, "value_usd_per_eflops_yr": 2e6}]
+    plan = solve_verified(scenario({"budget_usd": 1.5e6}, demand=demand))
+    assert plan.objective == pytest.approx(7e6, rel=1e-9)
+    dual = plan.duals.set_index("constraint").loc["total_budget"]
+    assert (dual.year, dual.value, dual.unit) == (2026, pytest.approx(1.0, rel=1e-6), "USD/USD")

@@ -28,7 +28,7 @@ from strategies import extra_sites, feasible_scenarios, rescale_units, scale_pri
 import gigawatt as gw
 from gigawatt.matrix.compile import compile_model
 from gigawatt.matrix.scaling import TARGET, NumericsWarning
-from gigawatt.model.data import capital_recovery_factor
+from gigawatt.model.data import Horizon, capital_recovery_factor
 from gigawatt.solvers import highs
 from gigawatt.solvers.base import SolutionStatus, SolveOptions, SolveResult, TerminationCondition
 from gigawatt.strategies.phased import _combine
@@ -85,6 +85,39 @@ def test_raising_the_ceiling_never_raises_the_cost(scn, factor):
     low = optimum(scn)
     high = optimum(scn.with_overrides(ceiling_mw=scn.settings.ceiling_mw * factor))
     assert high.objective <= low.objective + RTOL * abs(low.objective) + ATOL_USD
+
+
+def valued(scn: gw.Scenario, values: list[float]) -> gw.Scenario:
+    """``scn`` with its demand rows valued at ``values`` (cycled), USD per EFLOP/s-year: none of it is strict."""
+    tables = dict(scn.tables)
+    demand = tables["demand"].copy()
+    demand["value_usd_per_eflops_yr"] = [values[i % len(values)] for i in range(len(demand))]
+    tables["demand"] = demand
+    return gw.Scenario.from_tables(scn.settings.model_dump(), tables)
+
+
+@examples(8)
+@given(feasible_scenarios(max_sites=2, max_years=2), st.floats(0.05, 1.0), st.lists(st.floats(5.0, 9.0), min_size=1, max_size=3))
+def test_with_every_demand_valued_the_ceiling_is_worth_at_most_the_compute_a_mw_hosts(scn, shrink, exponents):
+    """Every demand row valued at v (at most v_max, USD per EFLOP/s-year), ceilings C1 = shrink x C2 <= C2: a plan exists at
+    any ceiling (demand may go unserved); cost(C2) <= cost(C1) (the C1 plan is feasible at C2); and cost(C1) - cost(C2) <=
+    (C2 - C1) x e x v_max x sum_y op_weight(y), e the most EFLOP/s a facility MW hosts (best chip's PFLOP/s per kW IT over
+    the lowest pue_peak). Why: the C2 plan with every chip install, draw, flow and serve scaled by C1 / C2 fits under C1,
+    costs no more, and leaves at most (1 - C1 / C2) x C2 x e more EFLOP/s unserved a year. Chip units are continuous
+    (``integer_units=False``) so the scaled plan is a plan; the ceiling is the only thing scaled.
+    """
+    scn = valued(scn, [10.0**x for x in exponents])
+    c2 = scn.settings.ceiling_mw
+    c1 = c2 * shrink
+    high = optimum(scn, integer_units=False)
+    low = optimum(scn.with_overrides(ceiling_mw=c1), integer_units=False)
+    assert high.objective <= low.objective + RTOL * abs(low.objective) + ATOL_USD
+    chips = scn.tables["chips"]
+    e = float((chips["pflops_per_unit"] / chips["it_kw_per_unit"]).max() / scn.pue_peak().min())
+    weights = sum(Horizon.from_settings(scn.settings).op_weight(y) for y in scn.settings.years)
+    bound = (c2 - c1) * e * 10.0 ** max(exponents) * weights
+    note(f"fall {low.objective - high.objective:.6g} USD, bound {bound:.6g} USD")
+    assert low.objective - high.objective <= bound + RTOL * abs(low.objective) + ATOL_USD
 
 
 @examples(40)

@@ -81,6 +81,23 @@ def test_budget_too_small():
     assert "5,000,000 USD over the budget of 10,000,000 USD" in message(table, "budget")
 
 
+def test_total_budget_too_small():
+    """budget_usd 1e7 USD (discounted, one year at rate 0) buys 10 units at 1e6 USD: 5 EFLOP/s of strict demand
+    unserved, or 15e6 - 10e6 = 5e6 USD over budget_usd."""
+    table = findings(scenario({"budget_usd": 1e7}, demand=DEMAND_15))
+    assert shortfall(table, "demand", "region all") == pytest.approx(5.0)
+    assert shortfall(table, "total budget", "all costs") == pytest.approx(5e6)
+    assert "5,000,000 USD over budget_usd of 10,000,000 USD" in message(table, "total budget")
+
+
+def test_valued_demand_is_never_short():
+    """The same 15 EFLOP/s under a 10 MW ceiling, valued at 2e6 USD per EFLOP/s-year: nothing to explain (5 go unserved),
+    and the audit, which counts strict demand only, proves nothing."""
+    scn = scenario({"ceiling_mw": 10.0}, demand=[{"year": 2026, "eflops": 15.0, "value_usd_per_eflops_yr": 2e6}])
+    assert findings(scn).empty
+    assert audit(gw.build_model(scn).data).empty
+
+
 def test_emission_cap_too_tight():
     """0.5 t/MWh x 1,000 h: 500 t per MW. Cap 5,000 t allows 10 MW: 5 EFLOP/s unserved, or 7,500 - 5,000 = 2,500 t over."""
     scn = scenario({"emissions_cap_t_per_year": 5000.0}, supplies=[supply("g", co2_t_per_mwh=0.5)], demand=DEMAND_15)

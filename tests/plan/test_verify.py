@@ -401,6 +401,66 @@ def test_injected_violation_is_named(rich, constraint, mutate):
     assert isinstance(hit, Violation) and hit.amount > 0 and str(hit) == hit.message and entity in hit.message
 
 
+# -- compute not delivered: the unserved table, its value, the compute objective and the total budget ----------------
+
+OUTSIDE_REGIONS = [{"region_id": r, "lat": 40.0, "lon": -80.0, "max_latency_ms": 10.0} for r in ("east", "west")]
+OUTSIDE_DEMAND = [{"year": y, "region_id": "east", "eflops": 1.0} for y in (2026, 2027)] + [
+    {"year": y, "region_id": "west", "eflops": 4.0, "value_usd_per_eflops_yr": 3e6} for y in (2026, 2027)
+]
+
+
+@pytest.fixture(scope="module")
+def outside() -> gw.Plan:
+    """Ceiling 3 MW (3 EFLOP/s): east's strict 1 EFLOP/s served, west (valued) gets 2 of its 4 each year; the plan is
+    solved with ``objective: compute`` and a budget it leaves slack (5e6 USD: chips of life 2 cost 3e6)."""
+    settings = {"years": [2026, 2027], "discount_rate": 0.05, "ceiling_mw": 3.0, "objective": "compute", "budget_usd": 5e6}
+    return gw.solve(scenario(settings, chips=[chip("a", lifetime_years=2)], regions=OUTSIDE_REGIONS, demand=OUTSIDE_DEMAND), mip_gap=0.0)
+
+
+def _unserved_row(region: str, year: int, eflops: float) -> Mutation:
+    def mutate(case: Case) -> tuple[str, int]:
+        return _add(case, "unserved", "region {id}", workload="inference", id=region, year=year, eflops=eflops)
+
+    return mutate
+
+
+def _revalue(value: float) -> Mutation:
+    """The same plan checked against west's demand valued at ``value``: its unserved compute costs more."""
+
+    def mutate(case: Case) -> tuple[str, int]:
+        case.scenario = case.scenario.with_overrides({"demand[region_id=west].value_usd_per_eflops_yr": value})
+        return "cost unserved_inference", 2027
+
+    return mutate
+
+
+OUTSIDE_MUTATIONS: list[tuple[str, Mutation]] = [
+    ("demand", lambda c: _set(c, "unserved", "id == 'west' and year == 2027", "region {id}", eflops=lambda r: r.eflops * 0.9)),
+    ("cost", lambda c: _set(c, "unserved", "id == 'west' and year == 2026", "cost unserved_inference", eflops=2.5)),
+    ("cost", _revalue(3.1e6)),
+    ("unserved_strict", _unserved_row("east", 2026, 0.5)),
+    ("unserved_max", lambda c: _set(c, "unserved", "id == 'west' and year == 2026", "region {id}", eflops=4.5)),
+    ("unknown_key", lambda c: (_unserved_row("north", 2026, 1.0)(c)[0].replace("region", "inference"), 2026)),
+    ("objective", _override("objective", None, objective="cost")),
+    ("total_budget", _override("all costs", 2026, budget_usd=2e6)),
+]
+
+
+def test_an_outside_option_plan_verifies(outside):
+    """What the tampering below starts from: 2 of west's 4 EFLOP/s unserved in each year, nothing of east's."""
+    assert outside.status == "optimal"
+    assert outside.verify() == []
+    assert outside.unserved.set_index(["id", "year"])["eflops"].to_dict() == pytest.approx({("west", 2026): 2.0, ("west", 2027): 2.0})
+
+
+@pytest.mark.parametrize("constraint, mutate", OUTSIDE_MUTATIONS, ids=[f"{c}-{i}" for i, (c, _) in enumerate(OUTSIDE_MUTATIONS)])
+def test_tampered_unserved_compute_is_named(outside, constraint, mutate):
+    case = Case(outside.scenario, {name: frame.copy() for name, frame in outside.tables.items()}, outside.objective)
+    entity, year = mutate(case)
+    found = verify(case.scenario, case.tables, case.objective, columns=PLAN_TABLES)
+    assert any((v.constraint, v.entity, v.year) == (constraint, entity, year) for v in found), found
+
+
 def test_continuous_units_skip_integrality(rich):
     tables = {name: frame.copy() for name, frame in rich.tables.items()}
     tables["chips"]["installed_units"] = tables["chips"]["installed_units"].astype(float)

@@ -180,6 +180,7 @@ def _nested_unknown(c: Copy) -> int:
     return c.yaml_append("solver:\n  time_limt: 30") + 1
 
 
+VALUE = "value_usd_per_eflops_yr"
 CASES = [
     # -- columns ----------------------------------------------------------------------------
     Case("missing-column", lambda c: c.drop_column("sites", "pue"), "sites.csv", 1, "pue", "required column is missing"),
@@ -305,6 +306,16 @@ CASES = [
         "node_id",
         "supply is dedicated to site 'north_air', which connects at node 'north'; expected node_id 'north'",
     ),
+    Case("objective-choice", lambda c: c.yaml_append("objective: power"), "scenario.yaml", RETURNED, "objective", "'cost' or 'compute'"),
+    Case(
+        "objective-compute-without-values",
+        lambda c: c.yaml_append("objective: compute"),
+        "scenario.yaml",
+        RETURNED,
+        "objective",
+        "no workload has a value (value_usd_per_eflops_yr in demand.csv",
+    ),
+    Case("value-negative", lambda c: c.set("demand", 0, VALUE, "-1"), "demand.csv", 2, VALUE, "expected a number ≥ 0"),
     Case("min-take-above-1", lambda c: c.set("supplies", 0, "min_take_frac", "1.2"), "supplies.csv", 2, "min_take_frac", "a number ≤ 1"),
     Case("tranche-unknown-site", _tranches(0, "site_id", "nowhere"), "interconnection.csv", 2, "site_id", "not found in sites.csv"),
     Case("tranche-negative-mw", _tranches(1, "firm_mw", "-5"), "interconnection.csv", 3, "firm_mw", "expected a number > 0"),
