@@ -177,6 +177,8 @@ def candidates(d: ModelData, runs: Mapping[str, Run], eff: Mapping[tuple[str, st
     names = list(d.site)
     index = {s: i for i, s in enumerate(names)}
     km = site_km(d, names)
+    if not runs:
+        return {}
     cap = d.scenario.settings.max_groups_per_run
     out, dropped = {}, {}
     for run in runs.values():
@@ -253,7 +255,7 @@ def add_training(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: Mo
     """Declare ``v_place``, ``v_unplaced`` and ``v_train`` with ``c_place``, ``c_train_need`` and ``c_train_site``; register
     compute used, compute not delivered and its value, bandwidth and placement costs."""
     runs = training_runs(d)
-    eff = host_eflops(d)
+    eff = host_eflops(d) if runs else {}
     found = candidates(d, runs, eff)
     stranded = [r for r, run in runs.items() if run.value_usd is None and not found[r]]
     if stranded:

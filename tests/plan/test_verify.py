@@ -492,7 +492,7 @@ def test_training_plan_verifies(training):
     assert placements.at["split", "sites"] == "t1;t2" and not placements.at["lost", "placed"]
 
 
-def _set(table: str, row: int, column: str, value: object) -> Callable[[dict], None]:
+def _set_cell(table: str, row: int, column: str, value: object) -> Callable[[dict], None]:
     def edit(tables: dict) -> None:
         tables[table].loc[tables[table].index[row], column] = value
 
@@ -511,14 +511,14 @@ def _unplace(tables: dict) -> None:
 @pytest.mark.parametrize(
     "edit, constraint",
     [
-        (_set("placements", 0, "sites", "t1;t3"), "placement_latency"),
-        (_set("placements", 0, "campuses", 3), "placement_campuses"),
-        (_set("placements", 0, "family", "amd"), "placement_family"),
-        (_set("placements", 0, "bandwidth_usd_per_yr", 1.0), "placement_bandwidth"),
-        (_set("placements", 0, "placement_cost_usd", 0.0), "placement_cost"),
-        (_set("placements", 0, "latency_ms", 5.0), "placement_latency_ms"),
-        (_set("training", 0, "site_id", "t3"), "training_site"),
-        (_set("training", 0, "family", "amd"), "training_family"),
+        (_set_cell("placements", 0, "sites", "t1;t3"), "placement_latency"),
+        (_set_cell("placements", 0, "campuses", 3), "placement_campuses"),
+        (_set_cell("placements", 0, "family", "amd"), "placement_family"),
+        (_set_cell("placements", 0, "bandwidth_usd_per_yr", 1.0), "placement_bandwidth"),
+        (_set_cell("placements", 0, "placement_cost_usd", 0.0), "placement_cost"),
+        (_set_cell("placements", 0, "latency_ms", 5.0), "placement_latency_ms"),
+        (_set_cell("training", 0, "site_id", "t3"), "training_site"),
+        (_set_cell("training", 0, "family", "amd"), "training_family"),
         (_scale_training, "training_need"),
         (_unplace, "placement_required"),
     ],
