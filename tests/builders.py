@@ -106,6 +106,12 @@ def tranche(tranche_id: str, **kw: object) -> dict:
     return row | kw
 
 
+def training_run(run_id: str, **kw: object) -> dict:
+    """A training run of 1 EFLOP/s in 2026 on one campus, any family, strict; the other columns take the schema's defaults."""
+    row = dict(run_id=run_id, first_year=2026, last_year=2026, eflops=1.0)
+    return row | kw
+
+
 def scenario(settings: dict | None = None, **tables: list[dict]) -> gw.Scenario:
     """A validated scenario from :func:`one_node_tables` with ``settings`` over small defaults."""
     base = {"name": "test", "years": [2026], "discount_rate": 0.0, "ceiling_mw": 1000.0, "hours_per_year": 1000.0, "load_factor": 1.0}

@@ -22,7 +22,8 @@ there is held to that fraction of its own cap (facility-location style).
 
 Registers peak facility power ``pue_peak_s * it_kw_per_unit_c / 1000 * active`` [MW] (site capacity and the
 ceiling), the same at the annual ``pue_s`` (withdrawn at the node: energy), and compute
-``pflops_per_unit_c / 1000 * active`` [EFLOP/s] per (s, y); capital ``capex_usd_per_unit`` as an
+``pflops_per_unit_c / 1000 * active`` [EFLOP/s] per (s, y), also as compute of the chip's
+accelerator family; capital ``capex_usd_per_unit`` as an
 annuity ``crf(r, L_c)`` paid for exactly the calendar years of the modelled years the vintage is active
 in (:meth:`~gigawatt.model.data.Horizon.service_end`), so compute-years counted equal years paid.
 Example (years 2026, 2028, 2030, so w = 2; r = 0; L = 5; price P): a unit bought in 2026 is active in
@@ -81,7 +82,7 @@ def add_chips(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: Model
         eflops, it_mw = chip[c].pflops_per_unit / 1000.0, chip[c].it_kw_per_unit / 1000.0
         for v in vintages:
             ledger.power(s, y, mw_per_unit[c, s], it_mw, m.v_install[c, s, v], energy_mw=site[s].pue * it_mw)
-            ledger.supply_compute(s, y, eflops, m.v_install[c, s, v])
+            ledger.supply_compute(s, y, eflops, m.v_install[c, s, v], family=chip[c].family)
 
 
 def extract_chips(e: Extraction) -> None:

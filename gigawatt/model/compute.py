@@ -8,6 +8,13 @@ register supply, serving (and any workload) registers use, so a new workload dra
     \sum (\text{registered use at } s, y) \le \sum (\text{registered supply at } s, y) \quad [EFLOP/s]
     \qquad (\texttt{c\_site\_compute[s, y]})
 
+and, for each accelerator family f some workload is bound to at s in y (a training run on one family),
+
+.. math::
+
+    \sum (\text{registered use of } f \text{ at } s, y) \le \sum (\text{registered supply of } f \text{ at } s, y)
+    \qquad (\texttt{c\_family\_compute[s, y, f]})
+
 The ``unserved`` plan table reads the ledger's compute not delivered (``ledger.unserve``): per workload
 (inference demand of a region, a training run), id and year, what was asked for and not got.
 """
@@ -24,7 +31,8 @@ from gigawatt.model.options import ModelOptions
 
 
 def add_compute(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: ModelOptions) -> None:
-    """``c_site_compute[s, y]``: compute used <= compute supplied, where anything uses compute."""
+    """``c_site_compute[s, y]``: compute used <= compute supplied, where anything uses compute; ``c_family_compute[s, y, f]``
+    the same for one accelerator family, where a workload bound to it uses compute."""
     use, supply = ledger.compute_use, ledger.compute_supply
     keys = [k for k, terms in use.items() if terms]
 
@@ -32,6 +40,11 @@ def add_compute(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: Mod
         return linear([*use[s, y], *((-a, x) for a, x in supply.get((s, y), []))]) <= 0
 
     m.c_site_compute = pyo.Constraint(keys, rule=rule)
+    family_use, family_supply = ledger.family_use, ledger.family_supply
+    m.c_family_compute = pyo.Constraint(
+        [k for k, terms in family_use.items() if terms],
+        rule=lambda _, s, y, f: linear([*family_use[s, y, f], *((-a, x) for a, x in family_supply.get((s, y, f), []))]) <= 0,
+    )
 
 
 def extract_unserved(e: Extraction) -> None:
@@ -52,6 +65,13 @@ FAMILY = Family(
             "EFLOP/s",
             ("site_id", "year"),
             "site {site_id}",
+            coefficients={"v_install": "chips.pflops_per_unit / 1000 (EFLOP/s per unit)"},
+        ),
+        Rows(
+            "c_family_compute",
+            "EFLOP/s",
+            ("site_id", "year", "family"),
+            "family {family} at site {site_id}",
             coefficients={"v_install": "chips.pflops_per_unit / 1000 (EFLOP/s per unit)"},
         ),
     ),

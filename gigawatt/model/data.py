@@ -122,7 +122,8 @@ def rows(frame: pd.DataFrame) -> dict[str, SimpleNamespace]:
 class ModelData:
     """Index sets (lists of tuples) and per-entity parameters the model families read.
 
-    ``sites`` holds every site's ``pue_peak`` (:meth:`Scenario.pue_peak`: filled from ``pue_peak_factor``
+    ``chips`` holds every chip's ``family`` (:meth:`Scenario.chip_family`: the chip_id where empty); ``sites``
+    holds every site's ``pue_peak`` (:meth:`Scenario.pue_peak`: filled from ``pue_peak_factor``
     where the scenario leaves it empty) and ``ramp_mw_per_year`` (infinite where empty: no limit).
 
     Tables are kept as DataFrames for vectorised work and as ``site``/``chip``/``link``/``supply``
@@ -178,7 +179,7 @@ def build_data(scenario: Scenario) -> ModelData:
     horizon = Horizon.from_settings(st)
     sites = scenario.tables["sites"].set_index("site_id", drop=False)
     sites = sites.assign(pue_peak=scenario.pue_peak(), ramp_mw_per_year=sites["ramp_mw_per_year"].fillna(math.inf))
-    chips = scenario.tables["chips"].set_index("chip_id", drop=False)
+    chips = scenario.tables["chips"].set_index("chip_id", drop=False).assign(family=scenario.chip_family())
     nodes = scenario.tables["nodes"].set_index("node_id", drop=False)
     links = scenario.links.set_index("link_id", drop=False)
     supplies = scenario.tables["supplies"].set_index("supply_id", drop=False)
@@ -286,10 +287,19 @@ def _attached_sites(scenario: Scenario) -> set[str]:
 
 
 def _symmetric_pairs(data: ModelData) -> list[tuple[str, str]]:
-    """Consecutive pairs of interchangeable sites (same data and same serving reach, nothing of their own elsewhere)."""
+    """Consecutive pairs of interchangeable sites (same data, same serving reach and training runs allowed there, nothing of
+    their own elsewhere); with a training run that may span campuses, also the same place (latencies to other campuses)."""
     reach: dict[str, tuple] = defaultdict(tuple)
     for (r, s), cost in sorted(data.serve_pairs.items()):
         reach[s] = (*reach[s], (r, cost))
+    runs = data.scenario.tables.get("training_runs")
+    if runs is not None:
+        pairs = data.scenario.tables.get("training_sites", pd.DataFrame(columns=["run_id", "site_id", "cost_usd"]))
+        for r, s, cost in sorted(zip(pairs["run_id"], pairs["site_id"], pairs["cost_usd"], strict=True)):
+            reach[s] = (*reach[s], ("training", r, cost))
+        if (runs["max_campuses"] > 1).any():
+            for s, lat, lon in zip(data.sites.index, data.sites["lat"], data.sites["lon"], strict=True):
+                reach[s] = (*reach[s], ("at", lat, lon))
     groups: dict[tuple, list[str]] = defaultdict(list)
     attached = _attached_sites(data.scenario)
     signatures = data.sites[SITE_SIGNATURE].itertuples(index=False, name=None)

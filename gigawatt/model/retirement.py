@@ -16,7 +16,8 @@ in :mod:`gigawatt.model.chips`); a unit is retired at the start of a year after 
 
 Registers, per (s, y), ``-pue_peak_s it_kw_c / 1000 * retired`` peak facility power [MW] (at the annual
 ``pue_s`` for the node's energy; and the IT power) and
-``-pflops_c / 1000 * retired`` compute [EFLOP/s]. Salvage (category ``chip_salvage``, a negative cost)
+``-pflops_c / 1000 * retired`` compute [EFLOP/s] (also of the chip's
+accelerator family). Salvage (category ``chip_salvage``, a negative cost)
 for the units retired in year y, in y's money discounted to the first year:
 
 .. math::
@@ -78,7 +79,7 @@ def add_retirement(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: 
         retired, row = m.v_retired[c, s, v, y], d.chip[c]
         it_mw, site = row.it_kw_per_unit / 1000.0, d.site[s]
         ledger.power(s, y, -site.pue_peak * it_mw, -it_mw, retired, energy_mw=-site.pue * it_mw)
-        ledger.supply_compute(s, y, -row.pflops_per_unit / 1000.0, retired)
+        ledger.supply_compute(s, y, -row.pflops_per_unit / 1000.0, retired, family=row.family)
         value = salvage_share(d, c, v, y)
         if value:
             ledger.discounted("chip_salvage", y, -value, retired)

@@ -56,7 +56,7 @@ def _normalise(frame: pd.DataFrame, integer_units: bool, relaxed: bool) -> pd.Da
             out[col] = out[col].astype(str)
         elif col in ("year", "vintage") or (col == "blocks" and not relaxed) or (col.endswith("_units") and integer_units):
             out[col] = np.round(out[col].astype("float64")).astype("int64")
-        elif col in ("open", "built", "taken") and not relaxed:
+        elif col in ("open", "built", "taken", "placed") and not relaxed:
             out[col] = out[col].astype(bool)
         else:
             values = out[col].astype("float64")

@@ -11,4 +11,4 @@ from gigawatt.model.families import plan_tables
 
 PLAN_TABLES: dict[str, dict[str, str]] = plan_tables()
 #: Plan columns holding text that do not end in ``_id`` (the verifier, which imports nothing of the model, keeps its own list).
-TEXT_COLUMNS = frozenset({"category", "kind", "workload", "id"})
+TEXT_COLUMNS = frozenset({"category", "kind", "workload", "id", "family", "sites"})

@@ -71,12 +71,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.sparse.csgraph import minimum_spanning_tree
 
 from gigawatt.scenario import TABLES, Scenario, Settings
 from gigawatt.scenario.schema import RTT_MS_PER_KM
 from gigawatt.scenario.settings import COMPUTE_COST_WEIGHT
 
 EARTH_RADIUS_KM = 6371.0
+ANY_FAMILY = "*"  # a training run that mixes every family: compute of any family
 LOOSE_RTOL = 1e-5  # sums and balances of solver values: relative ...
 LOOSE_ATOL = 1e-5  # ... and absolute (in the row's unit)
 COST_ATOL_USD = 1.0
@@ -97,6 +99,8 @@ KEYS: dict[str, tuple[str, ...]] = {
     "onsite": ("site_id", "tech_id"),
     "curtailment": ("site_id",),
     "unserved": ("workload", "id"),
+    "training": ("run_id", "site_id", "family"),
+    "placements": ("run_id",),
 }
 ENTITY: dict[str, str] = {
     "sites": "site {site_id}",
@@ -111,9 +115,11 @@ ENTITY: dict[str, str] = {
     "onsite": "on-site {tech_id} at site {site_id}",
     "curtailment": "site {site_id}",
     "unserved": "{workload} {id}",
+    "training": "training run {run_id} at site {site_id}",
+    "placements": "training run {run_id}",
 }
-FLAGS = ("open", "built", "taken")  # boolean plan columns
-TEXT = ("category", "kind", "workload", "id")  # text plan columns besides the ids
+FLAGS = ("open", "built", "taken", "placed")  # boolean plan columns
+TEXT = ("category", "kind", "workload", "id", "family", "sites")  # text plan columns besides the ids
 #: Workloads the unserved table may name, and the cost categories holding the value of compute not delivered.
 WORKLOADS = ("inference", "training")
 FORGONE = ("unserved_inference", "unplaced_training")
@@ -129,6 +135,8 @@ REFERENCES: dict[str, dict[str, str]] = {
     "interconnection": {"tranche_id": "interconnection", "site_id": "sites"},
     "onsite": {"site_id": "sites", "tech_id": "generators"},
     "curtailment": {"site_id": "sites"},
+    "training": {"run_id": "training_runs", "site_id": "sites"},
+    "placements": {"run_id": "training_runs"},
 }
 SCENARIO_IDS = {
     "sites": "site_id",
@@ -138,6 +146,7 @@ SCENARIO_IDS = {
     "demand": "region_id",
     "interconnection": "tranche_id",
     "generators": "tech_id",
+    "training_runs": "run_id",
 }
 #: Plan tables with one row per entity and modelled year from the entity's earliest_year, and the fill for a missing row.
 COMPLETE: dict[str, dict[str, object]] = {
@@ -360,21 +369,23 @@ def _normalise(ctx: Context, tables: Mapping[str, pd.DataFrame], contract: Mappi
     out: list[Violation] = []
     known = {name: set(ctx.scn(name)[col]) for name, col in SCENARIO_IDS.items()}
     for name, columns in contract.items():
-        keys, entity = [*KEYS[name], "year"], ENTITY[name]
+        yearly = "year" in columns  # placements: one row per run, no year
+        keys, entity = [*KEYS[name], "year"] if yearly else list(KEYS[name]), ENTITY[name]
         frame = tables[name][list(columns)].copy()
         values = [c for c in columns if not c.endswith("_id") and c not in TEXT and c not in FLAGS]
         frame[values] = frame[values].apply(pd.to_numeric, errors="coerce").astype(float)
         empty = frame.isna()
         amount = empty.sum(axis=1).astype(float)
         out += _emit(frame.assign(_cols=_names(empty)), empty.any(axis=1), amount, "nan_value", "cells", entity, "empty values in {_cols}")
-        frame = frame[frame[keys].notna().all(axis=1)].astype({"year": int})
+        frame = frame[frame[keys].notna().all(axis=1)]
+        frame = frame.astype({"year": int}) if yearly else frame
         frame[[c for c in FLAGS if c in columns]] = frame[[c for c in FLAGS if c in columns]].fillna(False).astype(bool)
         quantities = [c for c in values if c not in SIGNED and c != "year"]
         negative = frame[quantities].lt(-ctx.strict.atol)
         out += _emit(
             frame.assign(_cols=_names(negative)),
             negative.any(axis=1),
-            -frame[quantities].min(axis=1) if quantities else frame["year"] * 0.0,
+            -frame[quantities].min(axis=1) if quantities else pd.Series(0.0, index=frame.index),
             "negative_value",
             "",
             entity,
@@ -382,7 +393,7 @@ def _normalise(ctx: Context, tables: Mapping[str, pd.DataFrame], contract: Mappi
         )
         dup = frame.duplicated(keys, keep="first")
         out += _emit(frame, dup, dup.astype(float), "table_shape", "rows", entity, f"duplicate row in table {name}")
-        unknown = ~frame["year"].isin(ctx.settings.years)
+        unknown = ~frame["year"].isin(ctx.settings.years) if yearly else pd.Series(False, index=frame.index)
         for col, table in REFERENCES.get(name, {}).items():
             unknown |= ~frame[col].isin(known[table])
         lacks = f"row of table {name} names an entity or year the scenario lacks"
@@ -1138,7 +1149,10 @@ SERVING_RULES = (
     Rule("serving_pair", "eflops <= pair_limit", "EFLOP/s", "{eflops:.6g} EFLOP/s over a pair not allowed ({why})", detail=False),
     Rule("serving_open", "eflops <= open_limit", "EFLOP/s", "{eflops:.6g} EFLOP/s from a site that is not open", detail=False),
 )
-SITE_COMPUTE_RULES = (Rule("site_compute", "served <= eflops", "EFLOP/s", "serves more than its chips deliver", loose=True),)
+SITE_COMPUTE_RULES = (Rule("site_compute", "served <= eflops", "EFLOP/s", "serves and trains more than its chips deliver", loose=True),)
+FAMILY_COMPUTE_RULES = (
+    Rule("family_compute", "training <= eflops", "EFLOP/s", "trains on family {family} more than its chips of it deliver", loose=True),
+)
 DEMAND_RULES = (
     Rule("demand", "delivered >= demand", "EFLOP/s", "served plus unserved less than demand", loose=True),
     Rule("unserved_strict", "unserved <= unserved_limit", "EFLOP/s", "{unserved:.6g} EFLOP/s unserved of strict demand", detail=False),
@@ -1167,8 +1181,8 @@ def _unknown_unserved(ctx: Context, demand: pd.DataFrame) -> list[Violation]:
 
 
 def _check_serving(ctx: Context) -> list[Violation]:
-    """Allowed pairs from open sites; a site serves at most its chips' compute; every region's demand served or, where it
-    has a value, unserved (strict demand served in full)."""
+    """Allowed pairs from open sites; a site serves and trains at most its chips' compute (training on one family at most its
+    chips of that family); every region's demand served or, where it has a value, unserved (strict demand served in full)."""
     open_sites = ctx.plan["sites"][["site_id", "year", "open"]]
     f = ctx.plan["serving"].merge(serve_pairs(ctx.scenario), on=["region_id", "site_id"], how="left")
     f = f.merge(open_sites, on=["site_id", "year"], how="left")
@@ -1181,18 +1195,160 @@ def _check_serving(ctx: Context) -> list[Violation]:
         dtype=object,
     )
     f = f.assign(pair_limit=_limit(f["allowed"]), open_limit=_limit(f["open"]), why=why)
-    served = f.groupby(["site_id", "year"])["eflops"].sum().rename("served").reset_index()
-    compute = ctx.plan["chips"].groupby(["site_id", "year"])["eflops"].sum()
+    training = ctx.plan["training"]
+    used = pd.concat([f[["site_id", "year", "eflops"]], training[["site_id", "year", "eflops"]]], ignore_index=True)
+    served = used.groupby(["site_id", "year"])["eflops"].sum().rename("served").reset_index()
+    chips = ctx.plan["chips"].assign(family=ctx.plan["chips"]["chip_id"].map(ctx.scenario.chip_family()))
+    compute = chips.groupby(["site_id", "year"])["eflops"].sum()
     sites = served.join(compute, on=["site_id", "year"]).fillna({"eflops": 0.0})
+    bound = training[training["family"] != ANY_FAMILY].groupby(["site_id", "year", "family"])["eflops"].sum().rename("training")
+    families = bound.reset_index().join(chips.groupby(["site_id", "year", "family"])["eflops"].sum(), on=["site_id", "year", "family"])
     demand = demand_rows(ctx)
     regions = demand.join(f.groupby(["region_id", "year"])["eflops"].sum(), on=["region_id", "year"]).fillna({"eflops": 0.0})
     regions = regions.assign(delivered=regions["eflops"] + regions["unserved"], unserved_limit=_limit(regions["value"].notna()))
     return [
         *ctx.apply(f, ENTITY["serving"], SERVING_RULES),
         *ctx.apply(sites, "site {site_id}", SITE_COMPUTE_RULES),
+        *ctx.apply(families.fillna({"eflops": 0.0}), "site {site_id}", FAMILY_COMPUTE_RULES),
         *ctx.apply(regions, "region {region_id}", DEMAND_RULES),
         *_unknown_unserved(ctx, demand),
     ]
+
+
+PLACEMENT_RULES = (
+    Rule("placement_required", "placed_f >= strict", "-", "a strict run (no value_usd) left unplaced", detail=False),
+    Rule("placement_campuses", "campuses == site_count", "campuses", "campuses differs from the sites listed ({sites})"),
+    Rule("placement_campuses", "site_count <= max_campuses", "campuses", "placed on more campuses than max_campuses ({sites})"),
+    Rule("placement_site", "unknown_sites <= zero", "campuses", "placed on campuses it may not use or that do not exist ({sites})"),
+    Rule("placement_latency", "rtt_ms <= max_latency_ms", "ms", "campuses {sites} farther apart than max_latency_ms", loose=True),
+    Rule("placement_latency_ms", "latency_ms == rtt_ms", "ms", "latency_ms differs from the campuses' largest round trip", loose=True),
+    Rule("placement_family", "family_ok == one", "-", "family {family} is not one the run may use", detail=False),
+    Rule(
+        "placement_bandwidth",
+        "bandwidth_usd_per_yr == bandwidth_usd",
+        "USD/yr",
+        "differs from fibre_usd_per_tbps_km_yr x bandwidth_tbps x spanning-tree route km",
+        loose=True,
+    ),
+    Rule("placement_cost", "placement_cost_usd == sites_cost_usd", "USD", "differs from its training_sites cost_usd", loose=True),
+)
+TRAINING_ROW_RULES = (
+    Rule("training_site", "outside <= zero", "EFLOP/s", "{eflops:.6g} EFLOP/s on a campus outside its placement", detail=False),
+    Rule("training_family", "family_ok == one", "-", "compute of family {family}, not that of its placement", detail=False),
+    Rule("training_year", "in_run <= zero", "EFLOP/s", "{eflops:.6g} EFLOP/s in a year outside the run's years", detail=False),
+)
+TRAINING_NEED_RULES = (Rule("training_need", "eflops == need", "EFLOP/s", "compute differs from the run's need", loose=True),)
+
+
+def _run_frame(ctx: Context) -> pd.DataFrame:
+    """Plan placements with the scenario's run columns, ``allowed`` (the families it may use), its campuses as a list and
+    what they imply: ``rtt_ms`` (largest round trip), ``route_km`` (minimum spanning tree), ``sites_cost_usd`` and the
+    campuses it may not use (``unknown_sites``); ``strict`` and ``placed_f`` as numbers."""
+    runs = ctx.scn("training_runs").drop(columns="source", errors="ignore")
+    runs = runs.assign(allowed=runs["run_id"].map(ctx.scenario.run_families()))
+    f = ctx.plan["placements"].merge(runs.rename(columns={"family": "run_family"}), on="run_id")
+    sites = ctx.scn("sites").set_index("site_id")
+    pairs = ctx.scn("training_sites")
+    cost = {(r, s): float(c) for r, s, c in zip(pairs["run_id"], pairs["site_id"], pairs["cost_usd"], strict=True)}
+    listed = set(pairs["run_id"])
+    lists = [str(text).split(";") if text else [] for text in f["sites"]]
+    unknown, rtt, route = [], [], []
+    for run, members in zip(f["run_id"], lists, strict=True):
+        known = [s for s in members if s in sites.index]
+        unknown.append(float(len(members) - len(known) + sum(run in listed and (run, s) not in cost for s in known)))
+        km = _route_km(ctx, sites.loc[known, "lat"], sites.loc[known, "lon"])
+        rtt.append(float(km.max(initial=0.0)) * RTT_MS_PER_KM)
+        route.append(float(minimum_spanning_tree(km).sum()) if len(known) > 1 else 0.0)
+    return f.assign(
+        site_list=lists,
+        site_count=[float(len(x)) for x in lists],
+        unknown_sites=unknown,
+        rtt_ms=rtt,
+        route_km=route,
+        sites_cost_usd=[sum(cost.get((r, s), 0.0) for s in x) for r, x in zip(f["run_id"], lists, strict=True)],
+        strict=f["value_usd"].isna().astype(float),
+        placed_f=f["placed"].astype(float),
+        zero=0.0,
+        one=1.0,
+    )
+
+
+def _route_km(ctx: Context, lat: pd.Series, lon: pd.Series) -> np.ndarray:
+    """Route km between every two points (great-circle km x ``latency_route_factor``), a square matrix."""
+    n = len(lat)
+    a, b = np.repeat(np.arange(n), n), np.tile(np.arange(n), n)
+    km = great_circle_km(lat.iloc[a].reset_index(drop=True), lon.iloc[a].reset_index(drop=True), lat.iloc[b].reset_index(drop=True),
+                         lon.iloc[b].reset_index(drop=True))  # fmt: skip
+    return np.asarray(km, dtype=float).reshape(n, n) * ctx.settings.latency_route_factor
+
+
+def _run_years(ctx: Context, runs: pd.DataFrame) -> pd.DataFrame:
+    """One row per run and modelled year inside [first_year, last_year] (``run_id``, ``year``), the run's first such ``y0``."""
+    years = pd.DataFrame({"year": ctx.settings.years})
+    f = runs.merge(years, how="cross")
+    f = f[(f["year"] >= f["first_year"]) & (f["year"] <= f["last_year"])]
+    return f.assign(y0=f.groupby("run_id")["year"].transform("min"))
+
+
+def _check_training(ctx: Context) -> list[Violation]:
+    """Each run placed whole: strict runs placed, one group of at most max_campuses it may use, within its latency, on one
+    family unless it mixes, its compute only there, in its years, the full need (eflops, over 1 - split_loss_frac when split)
+    every year; bandwidth and placement costs as the scenario prices them."""
+    runs = _run_frame(ctx)
+    expected = set(ctx.scn("training_runs")["run_id"])
+    missing = pd.DataFrame({"run_id": sorted(expected - set(runs["run_id"]))})
+    out = _emit(missing, pd.Series(True, index=missing.index), pd.Series(1.0, index=missing.index), "missing_row", "rows",
+                ENTITY["placements"], "no row in table placements")  # fmt: skip
+    every = frozenset(ctx.scenario.chip_family())
+    family_ok = [
+        not placed or (family == ANY_FAMILY and every <= set(allowed) if mix else family in allowed)
+        for family, allowed, mix, placed in zip(runs["family"], runs["allowed"], runs["mix_families"], runs["placed"], strict=True)
+    ]
+    runs = runs.assign(
+        family_ok=np.asarray(family_ok, dtype=float),
+        bandwidth_usd=ctx.settings.fibre_usd_per_tbps_km_yr * runs["bandwidth_tbps"] * runs["route_km"] * (runs["site_count"] > 1),
+    )
+    out += ctx.apply(runs, ENTITY["placements"], PLACEMENT_RULES)
+    placed = runs[["run_id", "site_list", "family", "allowed", "mix_families", "first_year", "last_year"]]
+    t = ctx.plan["training"].merge(placed, on="run_id", suffixes=("", "_placed"))
+    inside = [s in members for s, members in zip(t["site_id"], t["site_list"], strict=True)]
+    fam = [
+        (f in allowed or (f == ANY_FAMILY and every <= set(allowed))) if mix else f == placed
+        for f, placed, allowed, mix in zip(t["family"], t["family_placed"], t["allowed"], t["mix_families"], strict=True)
+    ]
+    t = t.assign(
+        outside=np.where(inside, 0.0, t["eflops"]),
+        family_ok=np.asarray(fam, dtype=float),
+        in_run=np.where((t["year"] >= t["first_year"]) & (t["year"] <= t["last_year"]), 0.0, t["eflops"]),
+        zero=0.0,
+        one=1.0,
+    )
+    out += ctx.apply(t, ENTITY["training"], TRAINING_ROW_RULES)
+    years = _run_years(ctx, runs[["run_id", "first_year", "last_year", "eflops", "split_loss_frac", "site_count", "placed_f"]])
+    split = np.where(years["site_count"] > 1, 1.0 - years["split_loss_frac"], 1.0)
+    years = years.assign(need=years["eflops"] / split * years["placed_f"]).drop(columns="eflops")
+    done = t.groupby(["run_id", "year"])["eflops"].sum()
+    years = years.join(done, on=["run_id", "year"]).fillna({"eflops": 0.0})
+    return out + ctx.apply(years, ENTITY["placements"], TRAINING_NEED_RULES)
+
+
+def training_costs(ctx: Context) -> pd.DataFrame:
+    """Discounted training costs (``category``, ``year``, ``usd``): bandwidth each year of a placed run, its placement cost
+    once in its first modelled year, and an unplaced run's value_usd (USD of its first_year) in that year."""
+    st = ctx.settings
+    runs = _run_frame(ctx)
+    years = _run_years(
+        ctx, runs[["run_id", "first_year", "last_year", "placed_f", "bandwidth_usd_per_yr", "placement_cost_usd", "value_usd"]]
+    )
+    first = years[years["year"] == years["y0"]]
+    once = _discount_sum(st, first["year"].to_numpy(), first["year"].to_numpy())
+    value = _discount_sum(st, first["first_year"].to_numpy(), first["first_year"].to_numpy())
+    parts = [
+        ("training_bandwidth", years, years["placed_f"] * years["bandwidth_usd_per_yr"] * op_weight(st, years["year"])),
+        ("training_placement", first, first["placed_f"] * first["placement_cost_usd"] * once),
+        ("unplaced_training", first, (1.0 - first["placed_f"]) * first["value_usd"].fillna(0.0) * value),
+    ]
+    return pd.concat([pd.DataFrame({"category": k, "year": f["year"], "usd": usd.astype(float)}) for k, f, usd in parts], ignore_index=True)
 
 
 def capital(ctx: Context) -> pd.DataFrame:
@@ -1276,7 +1432,7 @@ def expected_costs(ctx: Context) -> pd.DataFrame:
         ("unserved_inference", unserved, unserved["unserved"] * unserved["value"]),
     ]
     frames = [pd.DataFrame({"category": k, "year": f["year"], "usd": usd.astype(float) * op_weight(st, f["year"])}) for k, f, usd in yearly]
-    costs = pd.concat([built[["category", "year", "usd"]], *frames, salvage(ctx)], ignore_index=True)
+    costs = pd.concat([built[["category", "year", "usd"]], *frames, salvage(ctx), training_costs(ctx)], ignore_index=True)
     return costs.groupby(["category", "year"], as_index=False)["usd"].sum()
 
 
@@ -1317,6 +1473,7 @@ CHECKS: tuple[Callable[[Context], list[Violation]], ...] = (
     _check_links,
     _check_balance,
     _check_serving,
+    _check_training,
     _check_policies,
 )
 

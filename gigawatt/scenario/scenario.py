@@ -205,6 +205,20 @@ class Scenario:
         tranches = self.interconnection.set_index("tranche_id")
         return tranches["nonfirm_earliest_year"].fillna(tranches["earliest_year"]).astype("int64")
 
+    def chip_family(self) -> pd.Series:
+        """Accelerator family of each chip (indexed by ``chip_id``): its ``family``, or its ``chip_id`` where empty."""
+        chips = self.tables["chips"].set_index("chip_id", drop=False)
+        return chips["family"].fillna(chips["chip_id"]).astype(str)
+
+    def run_families(self) -> dict[str, tuple[str, ...]]:
+        """Families each training run may use (by ``run_id``), sorted: those its ``families`` lists, or every chip's family
+        where empty (no runs without a ``training_runs`` table)."""
+        runs = self.tables.get("training_runs")
+        if runs is None:
+            return {}
+        every = tuple(sorted(set(self.chip_family())))
+        return {r: v.split_families(text) or every for r, text in zip(runs["run_id"], runs["families"], strict=True)}
+
     @property
     def hash(self) -> str:
         """Content hash: the first 16 hex digits of the SHA-256 of :func:`canonical_bytes`.

@@ -168,6 +168,10 @@ CONNECTION_LIFE_YEARS = 40
 #: (Rethinking Load Growth, 2025; ../shared/reference data-facts-wave2 section 5a).
 DEFAULT_CURTAILMENT_FRAC = 0.005
 ONSITE_KINDS = ("generator", "battery")
+#: Most campuses one training run may span: groups are cliques of the latency graph, enumerated up to this size.
+MAX_CAMPUSES = 8
+#: Separates the families a training run may use (``nvidia;amd``).
+FAMILY_SEPARATOR = ";"
 
 
 def _earliest(what: str) -> Column:
@@ -382,6 +386,14 @@ TABLES: dict[str, TableSchema] = {
                 Column("cooling", "str", description="Cooling the unit needs.", choices=COOLING),
                 Column("max_units_per_year", "float", "units/yr", "Supply cap on installs per year.", ge=0),
                 Column(
+                    "family",
+                    "str",
+                    description="Accelerator family (vendor line, e.g. nvidia, amd, aws, google): a training run bound to one "
+                    "family uses compute of that family only. Empty: the chip_id (a family of its own).",
+                    required=False,
+                    default=None,
+                ),
+                Column(
                     "salvage_frac",
                     "float",
                     "-",
@@ -451,6 +463,98 @@ TABLES: dict[str, TableSchema] = {
             "Allowed region-site pairs; without it, pairs follow from distance and latency bounds.",
             required=False,
             references={"region_id": "regions.region_id", "site_id": "sites.site_id"},
+        ),
+        TableSchema(
+            "training_runs",
+            ("run_id",),
+            (
+                Column("run_id", **ID, description="Training run, placed whole for all its years on one campus or one group."),
+                Column("first_year", "int", "year", "First calendar year the run needs its compute.", ge=0),
+                Column("last_year", "int", "year", "Last calendar year the run needs its compute (the modelled years inside count).", ge=0),
+                Column("eflops", "float", "EFLOP/s", "Sustained dense compute the run needs on one campus.", gt=0),
+                Column(
+                    "families",
+                    "str",
+                    description="Accelerator families (chips.family) the run may use, separated by ';'. Empty: any family.",
+                    required=False,
+                    default=None,
+                ),
+                Column(
+                    "mix_families",
+                    "bool",
+                    description="Whether the run may mix families; false (the default): all its compute is of one family.",
+                    required=False,
+                    default=False,
+                ),
+                Column(
+                    "max_campuses",
+                    "int",
+                    "-",
+                    f"Most campuses the run may span; 1 (the default) keeps it co-located. At most {MAX_CAMPUSES}.",
+                    required=False,
+                    default=1,
+                    ge=1,
+                    le=MAX_CAMPUSES,
+                ),
+                Column(
+                    "max_latency_ms",
+                    "float",
+                    "ms",
+                    "Largest round-trip latency between any two of its campuses (great-circle km × latency_route_factor "
+                    "× 0.0098 ms/km). Default 20.",
+                    required=False,
+                    default=20.0,
+                    gt=0,
+                ),
+                Column(
+                    "bandwidth_tbps",
+                    "float",
+                    "Tb/s",
+                    "Inter-campus bandwidth the run needs when split, priced at fibre_usd_per_tbps_km_yr over the route km "
+                    "of the minimum spanning tree of its campuses. Default 0.",
+                    required=False,
+                    default=0.0,
+                    ge=0,
+                ),
+                Column(
+                    "split_loss_frac",
+                    "float",
+                    "-",
+                    "Scaling-efficiency loss when split over campuses: a split run needs eflops / (1 - split_loss_frac). "
+                    "Default 0.04 (96 % scaling across sites about 20 ms apart).",
+                    required=False,
+                    default=0.04,
+                    ge=0,
+                    lt=1,
+                ),
+                Column(
+                    "value_usd",
+                    "float",
+                    "USD",
+                    "The run's value in USD of its first_year, forgone (a cost) if it is left unplaced. Empty: strict, the run "
+                    "must be placed.",
+                    required=False,
+                    default=None,
+                    ge=0,
+                ),
+            ),
+            "Training runs: each placed whole, for all its years, on one campus or on one group of campuses within its "
+            "latency, on one accelerator family unless it may mix them.",
+            required=False,
+        ),
+        TableSchema(
+            "training_sites",
+            ("run_id", "site_id"),
+            (
+                Column("run_id", **ID, description="Training run."),
+                Column("site_id", **ID, description="Campus the run may use."),
+                Column(
+                    "cost_usd", "float", "USD", "Placement cost, paid once when the run uses the campus.", required=False, default=0.0, ge=0
+                ),
+            ),
+            "Allowed (run, campus) pairs: a run listed here may use only its listed campuses; runs not listed may use any.",
+            required=False,
+            references={"run_id": "training_runs.run_id", "site_id": "sites.site_id"},
         ),
         TableSchema(
             "interconnection",

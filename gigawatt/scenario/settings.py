@@ -130,6 +130,23 @@ class Settings(_Strict):
     emissions_cap_t_per_year: float | None = Field(
         default=None, ge=0, description="Cap on tonnes of CO2 per modelled year; none for no cap."
     )
+    #: Glass cost per Tbps-km, derived in data-facts-wave2 section 2: a 216-pair cable at 53,300 USD/km with 25 Tb/s per
+    #: pair is about 10 USD per Tbps-km of capital, about 0.5 a year over 20 years. An estimate: DWDM terminals and
+    #: amplifier huts are left out.
+    fibre_usd_per_tbps_km_yr: float = Field(
+        default=0.5,
+        ge=0,
+        description="Inter-campus bandwidth of a split training run, USD per Tb/s per route-km per year (default: glass "
+        "cost only, an estimate excluding DWDM terminals and amplifiers).",
+    )
+    #: 50 keeps every campus of a 35-campus scenario as a single-campus candidate and the 15 cheapest splits; each kept
+    #: group is one binary per accelerator family it can use.
+    max_groups_per_run: int = Field(
+        default=50,
+        ge=1,
+        description="Candidate campus groups kept per training run (single campuses first, then the cheapest bandwidth), "
+        "after those that cannot host the run are dropped.",
+    )
     latency_route_factor: float = Field(default=1.3, ge=1, description="Fibre route length over great-circle distance, for latencies.")
     solver: SolverSettings = Field(default=SolverSettings(), description="Solver defaults (nested keys).")
 

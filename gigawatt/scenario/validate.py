@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from gigawatt.scenario.errors import Capped, Problem
-from gigawatt.scenario.schema import MAX_MAGNITUDE, MIN_POSITIVE, TABLES, Column, Plausible, TableSchema
+from gigawatt.scenario.schema import FAMILY_SEPARATOR, MAX_MAGNITUDE, MIN_POSITIVE, TABLES, Column, Plausible, TableSchema
 from gigawatt.scenario.settings import Settings
 
 HEADER_LINES = 1  # a CSV's first data row is line 2
@@ -527,6 +527,70 @@ def check_plausible(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]
     return found
 
 
+def split_families(text: object) -> tuple[str, ...]:
+    """The families a ``training_runs.families`` cell lists, sorted and each once (empty for an empty cell)."""
+    if not isinstance(text, str):
+        return ()
+    return tuple(sorted({part.strip() for part in text.split(FAMILY_SEPARATOR) if part.strip()}))
+
+
+def check_training(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) -> list[Problem]:
+    """Training runs: ordered years, families some chip belongs to; allowed campuses only for runs that exist."""
+    runs = tables.get("training_runs")
+    if runs is None:
+        if "training_sites" in tables:
+            why = "allowed campuses of training runs need a training_runs.csv; add one or remove this table"
+            return [Problem(files["training_sites"], why)]
+        return []
+    file = files["training_runs"]
+    problems = [
+        Problem(
+            file,
+            f"first_year is after last_year ({runs.last_year.iloc[i]}); expected first_year ≤ last_year",
+            line=_line(runs, i),
+            column="first_year",
+            value=runs.first_year.iloc[i],
+        )
+        for i in np.flatnonzero((runs["first_year"] > runs["last_year"]).to_numpy())
+    ]
+    chips = tables["chips"]
+    if not complete(chips, "chip_id"):
+        return problems
+    known = sorted(set(chips["family"].fillna(chips["chip_id"]).astype(str)))
+    for i, text in enumerate(runs["families"]):
+        for family in split_families(text):
+            if family not in known:
+                problems.append(
+                    Problem(
+                        file,
+                        f"unknown accelerator family {family!r}{suggest(family, known)}; expected families of chips.csv "
+                        f"(its family column, or a chip_id where empty): {', '.join(known)}",
+                        line=_line(runs, i),
+                        column="families",
+                        value=text,
+                    )
+                )
+    return problems
+
+
+def check_training_years(settings: Settings, tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) -> list[Problem]:
+    """Each training run's years hold at least one modelled year (else it asks for nothing the plan can give)."""
+    runs = tables["training_runs"]
+    years = np.asarray(settings.years)
+    return [
+        Problem(
+            files["training_runs"],
+            f"no modelled year between first_year ({first}) and last_year ({last}); expected a run overlapping scenario.yaml "
+            f"'years' ({_years_text(settings.years)})",
+            line=_line(runs, i),
+            column="last_year",
+            value=last,
+        )
+        for i, (first, last) in enumerate(zip(runs["first_year"], runs["last_year"], strict=True))
+        if not pd.isna(first) and not pd.isna(last) and first <= last and not ((years >= first) & (years <= last)).any()
+    ]
+
+
 def check_horizon_ends(settings: Settings) -> list[Problem]:
     """Years in the horizon are few enough to model."""
     if len(settings.years) > 100:
@@ -559,6 +623,7 @@ ACROSS = (
     (check_dedicated, ("supplies", "sites")),
     (check_generators, ("generators",)),
     (check_grid, ("nodes", "supplies", "sites")),
+    (check_training, ("chips",)),
 )
 
 
@@ -569,4 +634,6 @@ def check_across(settings: Settings | None, tables: Mapping[str, pd.DataFrame], 
         problems += check_horizon_ends(settings) + check_objective(settings, tables)
         if "demand" in tables and "chips" in tables:
             problems += check_years(settings, tables, files)
+        if "training_runs" in tables:
+            problems += check_training_years(settings, tables, files)
     return problems

@@ -513,3 +513,88 @@ def test_verifier_reads_lifetimes_as_the_model_does(steps, lives, rate):
     weights = verify_module.annuity_weight(cfg, grid["vintage"], grid["life"], through)
     model = [h.annuity_weight(v, life, h.service_end(v, life)) for v, _, life in grid.itertuples(index=False)]
     assert weights == pytest.approx(model, rel=1e-12, abs=1e-15)
+
+
+TRAINING = {
+    "sites": [
+        site("t1", max_mw=100.0, block_mw=10.0),
+        site("t2", lat=41.0, max_mw=100.0, block_mw=10.0),
+        site("t3", lon=-100.0, max_mw=100.0, block_mw=10.0),
+    ],
+    "chips": [chip("a", family="nvidia"), chip("b", family="amd", capex_usd_per_unit=2e6)],
+    "demand": [{"year": 2026, "eflops": 10.0}],
+    "training_runs": [
+        {
+            "run_id": "split",
+            "first_year": 2026,
+            "last_year": 2027,
+            "eflops": 144.0,
+            "max_campuses": 2,
+            "bandwidth_tbps": 10.0,
+            "families": "nvidia",
+        },
+        {"run_id": "lost", "first_year": 2027, "last_year": 2027, "eflops": 500.0, "value_usd": 3e8},
+    ],
+    "training_sites": [{"run_id": "split", "site_id": "t1", "cost_usd": 1e6}, {"run_id": "split", "site_id": "t2", "cost_usd": 2e6}],
+}
+
+
+@pytest.fixture(scope="module")
+def training() -> gw.Plan:
+    """A run of 144 EFLOP/s split over t1 and t2 (150 with the 4 % loss) on nvidia in 2026-2027, paying bandwidth and
+    placement; a 500 EFLOP/s run no campus group can host, left unplaced at 3e8 USD of 2027; 10 EFLOP/s of inference."""
+    return gw.solve(scenario({"years": [2026, 2027], "discount_rate": 0.05}, **TRAINING), mip_gap=0.0)
+
+
+def test_training_plan_verifies(training):
+    assert training.verify() == []
+    placements = training.placements.set_index("run_id")
+    assert placements.at["split", "sites"] == "t1;t2" and not placements.at["lost", "placed"]
+
+
+def _set_cell(table: str, row: int, column: str, value: object) -> Callable[[dict], None]:
+    def edit(tables: dict) -> None:
+        tables[table].loc[tables[table].index[row], column] = value
+
+    return edit
+
+
+def _scale_training(tables: dict) -> None:
+    tables["training"]["eflops"] *= 0.99
+
+
+def _unplace(tables: dict) -> None:
+    tables["placements"].loc[0, "placed"] = False
+    tables["training"] = tables["training"].iloc[0:0]
+
+
+@pytest.mark.parametrize(
+    "edit, constraint",
+    [
+        (_set_cell("placements", 0, "sites", "t1;t3"), "placement_latency"),
+        (_set_cell("placements", 0, "campuses", 3), "placement_campuses"),
+        (_set_cell("placements", 0, "family", "amd"), "placement_family"),
+        (_set_cell("placements", 0, "bandwidth_usd_per_yr", 1.0), "placement_bandwidth"),
+        (_set_cell("placements", 0, "placement_cost_usd", 0.0), "placement_cost"),
+        (_set_cell("placements", 0, "latency_ms", 5.0), "placement_latency_ms"),
+        (_set_cell("training", 0, "site_id", "t3"), "training_site"),
+        (_set_cell("training", 0, "family", "amd"), "training_family"),
+        (_scale_training, "training_need"),
+        (_unplace, "placement_required"),
+    ],
+    ids=lambda x: x if isinstance(x, str) else "",
+)
+def test_training_violations_are_named(training, edit, constraint):
+    tables = {name: frame.copy() for name, frame in training.tables.items()}
+    tables["placements"] = tables["placements"].sort_values("run_id", ascending=False, ignore_index=True)  # split first
+    edit(tables)
+    found = {v.constraint for v in verify(training.scenario, tables, training.objective, columns=PLAN_TABLES)}
+    assert constraint in found, found
+
+
+def test_training_beyond_a_familys_compute_is_caught(training):
+    """The split run's compute at t1 relabelled as amd: no amd chips there (family_compute), nor is amd its family."""
+    tables = {name: frame.copy() for name, frame in training.tables.items()}
+    tables["training"]["family"] = "amd"
+    found = {v.constraint for v in verify(training.scenario, tables, training.objective, columns=PLAN_TABLES)}
+    assert {"family_compute", "training_family"} <= found

@@ -66,6 +66,19 @@ def _regions_then(table: str, column: str, value: str) -> Callable[[Copy], None]
     return edit
 
 
+def _runs(column: str, value: object, pairs: list[list[str]] | None = None) -> Callable[[Copy], None]:
+    """Write a training_runs.csv of two valid runs (and a training_sites.csv of ``pairs``), then set one cell of the second."""
+
+    def edit(c: Copy) -> None:
+        header = ["run_id", "first_year", "last_year", "eflops", "families", "max_campuses", "split_loss_frac"]
+        c.write("training_runs", header, [["r1", "2026", "2027", "5", "", "1", ""], ["r2", "2027", "2027", "8", "old_air", "2", "0.1"]])
+        if pairs is not None:
+            c.write("training_sites", ["run_id", "site_id", "cost_usd"], pairs)
+        c.set("training_runs", 1, column, value)
+
+    return edit
+
+
 def _tranches(row: int, column: str, value: object) -> Callable[[Copy], None]:
     """Write an interconnection.csv of two valid tranches at the first site, then set one cell."""
 
@@ -353,6 +366,43 @@ CASES = [
         RETURNED,
         "tables.sites",
         "leads outside the scenarios root",
+    ),
+    Case("run-unknown-family", _runs("families", "old_air;nvdia"), "training_runs.csv", 3, "families", "unknown accelerator family"),
+    Case("run-years-reversed", _runs("first_year", 2028), "training_runs.csv", 3, "first_year", "first_year is after last_year (2027)"),
+    Case(
+        "sites-without-runs",
+        lambda c: c.write("training_sites", ["run_id", "site_id"], [["r1", "north_air"]]),
+        "training_sites.csv",
+        None,
+        None,
+        "need a training_runs.csv",
+    ),
+    Case(
+        "run-outside-horizon",
+        lambda c: _runs("last_year", 2031)(c) or c.set("training_runs", 1, "first_year", 2030),
+        "training_runs.csv",
+        3,
+        "last_year",
+        "no modelled year between first_year (2030) and last_year (2031)",
+    ),
+    Case("run-no-campus", _runs("max_campuses", 0), "training_runs.csv", 3, "max_campuses", "expected a whole number ≥ 1"),
+    Case("run-loss-whole", _runs("split_loss_frac", 1), "training_runs.csv", 3, "split_loss_frac", "expected a number < 1"),
+    Case("run-loss-negative", _runs("split_loss_frac", -0.1), "training_runs.csv", 3, "split_loss_frac", "expected a number ≥ 0"),
+    Case(
+        "run-site-unknown-run",
+        _runs("eflops", 8, [["r1", "north_air", "0"], ["r9", "north_air", "0"]]),
+        "training_sites.csv",
+        3,
+        "run_id",
+        "not found in training_runs.csv",
+    ),
+    Case(
+        "run-site-unknown-site",
+        _runs("eflops", 8, [["r1", "north_airr", "0"]]),
+        "training_sites.csv",
+        2,
+        "site_id",
+        "not found in sites.csv; expected a site_id listed there (did you mean 'north_air'?)",
     ),
 ]
 
