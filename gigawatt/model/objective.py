@@ -110,7 +110,8 @@ FAMILY = Family(
         "costs": {
             "category": "site_open, site_capex, site_fixed_om, chip_capex, chip_salvage, supply_capex, link_capex, energy, carbon, "
             "wheeling, serving, interconnection, onsite_capex, onsite_fixed_om, onsite_energy, onsite_carbon, lost_compute, "
-            "training_bandwidth, training_placement, unserved_inference, unplaced_training (the last two: the value of compute not delivered)",
+            "training_bandwidth, training_placement, unserved_inference, unplaced_training "
+            "(the last two: the value of compute not delivered)",
             "year": "modelled year the cost is attributed to (capital: year built)",
             "discounted_usd": "present value, USD (summed: the objective of objective: cost)",
         }
