@@ -197,3 +197,16 @@ def test_mip_matches_brute_force(seed):
     plan = gw.solve(scn, integer_units=False, mip_gap=0.0)
     assert plan.objective == pytest.approx(expected, rel=1e-6)
     assert plan.verify() == []
+
+
+def test_spanning_km_matches_scipy_on_random_campus_sets() -> None:
+    """Prim on the route-km matrix gives the same tree length as SciPy's minimum spanning tree (2 to 8 campuses)."""
+    from scipy.sparse.csgraph import minimum_spanning_tree
+
+    from gigawatt.model.training import spanning_km
+
+    rng = np.random.default_rng(3)
+    for n in range(2, 9):
+        points = rng.uniform(0, 1000, (n, 2))
+        km = np.hypot(*(points[:, None, :] - points[None, :, :]).transpose(2, 0, 1))
+        assert spanning_km(km) == pytest.approx(minimum_spanning_tree(km).sum(), rel=1e-12)
