@@ -7,7 +7,7 @@ family unless it may mix them.
 **Candidates** (before Pyomo, :func:`candidates`). A campus is a candidate of run r when the run may use it
 (``training_sites``: its listed campuses; any campus when it is not listed), it can open by :math:`y_r`, and a
 chip of a family the run may use is active there in every year of :math:`Y_r` (one family in all of them
-unless the run mixes). Campuses s, t are joined in the run's latency graph (networkx) when their round-trip
+unless the run mixes). Campuses s, t are joined in the run's latency graph when their round-trip
 latency, great-circle km x ``latency_route_factor`` x 0.0098 ms/km, is at most ``max_latency_ms``; a group is
 a clique of at most ``max_campuses`` campuses (single campuses included). A group g needs
 
@@ -51,10 +51,9 @@ from __future__ import annotations
 
 import warnings
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
@@ -68,6 +67,10 @@ from gigawatt.scenario.schema import FAMILY_SEPARATOR, RTT_MS_PER_KM
 
 #: The family of a run that may mix families: compute of any family it may use.
 ANY = "*"
+
+
+#: Candidate groups tested at once (bounds the memory of :func:`candidates` at about CHUNK x campuses x families x years floats).
+CHUNK = 50_000
 
 
 class GroupsPrunedWarning(UserWarning):
@@ -156,27 +159,25 @@ def site_km(d: ModelData, sites: list[str]) -> np.ndarray:
 
 def figures(km: np.ndarray) -> tuple[float, float]:
     """(largest round-trip latency [ms], route km of the minimum spanning tree) of campuses with route-km matrix ``km``."""
-    if len(km) < 2:
-        return 0.0, 0.0
-    return float(km.max() * RTT_MS_PER_KM), spanning_km(km)
+    latency, route = group_figures(km[None, :, :])
+    return float(latency[0]), float(route[0])
 
 
-def spanning_km(km: np.ndarray) -> float:
-    """Length of the minimum spanning tree of a small complete graph with distance matrix ``km`` (Prim, O(n^2)).
-
-    Called once per candidate clique (tens of thousands at 200 campuses), so it stays in numpy rather than
-    building a networkx graph per group.
-    """
-    inside = np.zeros(len(km), dtype=bool)
-    inside[0] = True
-    nearest = km[0].astype(float)
-    total = 0.0
-    for _ in range(len(km) - 1):
-        j = int(np.argmin(np.where(inside, np.inf, nearest)))
-        total += float(nearest[j])
-        inside[j] = True
-        nearest = np.minimum(nearest, km[j])
-    return total
+def group_figures(km: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`figures` of many groups of k campuses at once, ``km`` of shape (groups, k, k): the largest RTT and the
+    minimum spanning tree's route km of each (Prim, O(k^2) numpy steps for all groups together)."""
+    n, k, _ = km.shape
+    rows = np.arange(n)
+    inside = np.zeros((n, k), dtype=bool)
+    inside[:, 0] = True
+    nearest = km[:, 0, :].astype(float)
+    total = np.zeros(n)
+    for _ in range(k - 1):
+        j = np.where(inside, np.inf, nearest).argmin(axis=1)
+        total += nearest[rows, j]
+        inside[rows, j] = True
+        nearest = np.minimum(nearest, km[rows, j, :])
+    return km.max(axis=(1, 2)) * RTT_MS_PER_KM if k > 1 else np.zeros(n), total
 
 
 def host_eflops(d: ModelData) -> dict[tuple[str, str, int], float]:
@@ -190,36 +191,52 @@ def host_eflops(d: ModelData) -> dict[tuple[str, str, int], float]:
 
 def candidates(d: ModelData, runs: Mapping[str, Run], eff: Mapping[tuple[str, str, int], float]) -> dict[str, list[Placement]]:
     """Candidate placements of each run (see the module docstring) given :func:`host_eflops`; warns when
-    ``max_groups_per_run`` dropped some."""
-    names = list(d.site)
-    index = {s: i for i, s in enumerate(names)}
-    km = site_km(d, names)
+    ``max_groups_per_run`` dropped some.
+
+    The cliques of each run's latency graph are enumerated size by size as arrays of campus indices
+    (:func:`cliques`), and the capacity test, latency and spanning tree run on all groups of a size at once: a
+    run that may span 3 of 200 campuses has about a million triangles, too many for a Python loop per group.
+    """
     if not runs:
         return {}
+    names = list(d.site)
+    km = site_km(d, names)
+    rank = np.argsort(np.argsort(names))  # position of each campus in name order: ties broken by names
     cap = d.scenario.settings.max_groups_per_run
     out, dropped = {}, {}
     for run in runs.values():
         hosts = _hosts(d, run, eff)
-        graph = nx.Graph()
-        graph.add_nodes_from(hosts)
-        if run.max_campuses > 1:
-            sites = list(hosts)
-            rtt = km[np.ix_([index[s] for s in sites], [index[s] for s in sites])] * RTT_MS_PER_KM
-            graph.add_edges_from((sites[i], sites[j]) for i, j in zip(*np.nonzero(np.triu(rtt <= run.max_latency_ms, k=1)), strict=True))
-        groups = []
-        for clique in nx.enumerate_all_cliques(graph):
-            if len(clique) > run.max_campuses:
-                break
-            sites = tuple(sorted(clique))
-            need = run.need(len(sites))
-            kept = [f for f in set.intersection(*(set(hosts[s]) for s in sites)) if _hosts_need(d, run, sites, f, need, eff)]
-            if kept:
-                latency, route = figures(km[np.ix_([index[s] for s in sites], [index[s] for s in sites])])
-                groups.append([Placement(sites, f, latency, route) for f in sorted(kept)])
-        groups.sort(key=lambda g: (len(g[0].sites) > 1, g[0].route_km, run.cost(g[0].sites), g[0].sites))
-        if len(groups) > cap:
-            dropped[run.run_id] = len(groups) - cap
-        out[run.run_id] = [p for g in groups[:cap] for p in g]
+        local = np.array([i for i, s in enumerate(names) if s in hosts], dtype=np.int64)
+        options = sorted({f for s in hosts for f in hosts[s]})
+        # most EFLOP/s each candidate campus hosts per family option and year: (campus, option, year)
+        most = np.array(
+            [
+                [
+                    [d.site[names[i]].max_mw * max(eff.get((names[i], g, y), 0.0) for g in families(run, f)) for y in run.years]
+                    if f in hosts[names[i]]
+                    else [0.0] * len(run.years)
+                    for f in options
+                ]
+                for i in local
+            ]
+        ).reshape(len(local), len(options), len(run.years))
+        adjacent = km[np.ix_(local, local)] * RTT_MS_PER_KM <= run.max_latency_ms
+        found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []  # (campuses, fits by option, latency, route)
+        for groups in cliques(adjacent, run.max_campuses):
+            need = run.need(groups.shape[1])
+            for members in (groups[i : i + CHUNK] for i in range(0, len(groups), CHUNK)):
+                hosted = most[members]  # (group, campus, option, year)
+                offered = (hosted > 0).all(axis=(1, 3))  # every campus offers the option in every year
+                fits = offered & (hosted.sum(axis=1) >= need * (1.0 - 1e-9)).all(axis=2)
+                keep = fits.any(axis=1)
+                if keep.any():
+                    kept = local[members[keep]]
+                    latency, route = group_figures(km[kept[:, :, None], kept[:, None, :]])
+                    found.append((kept, fits[keep], latency, route))
+        total = sum(len(f[0]) for f in found)
+        if total > cap:
+            dropped[run.run_id] = total - cap
+        out[run.run_id] = _first_groups(run, names, rank, options, found, cap)
     if dropped:
         listed = ", ".join(f"{r} ({n:,})" for r, n in sorted(dropped.items()))
         warnings.warn(
@@ -229,6 +246,47 @@ def candidates(d: ModelData, runs: Mapping[str, Run], eff: Mapping[tuple[str, st
             stacklevel=2,
         )
     return out
+
+
+def cliques(adjacent: np.ndarray, largest: int, chunk: int = 20_000) -> Iterator[np.ndarray]:
+    """Cliques of 1 to ``largest`` nodes of the graph with boolean adjacency matrix ``adjacent``, one array per size of
+    shape (cliques, size), each row increasing: a clique of size k + 1 is one of size k and a larger node adjacent to
+    all its members (in chunks of ``chunk`` cliques, to bound memory)."""
+    n = len(adjacent)
+    groups = np.arange(n, dtype=np.int64)[:, None]
+    later = np.arange(n)
+    for size in range(1, largest + 1):
+        if not len(groups):
+            return
+        yield groups
+        if size == largest:
+            return
+        grown = []
+        for part in (groups[i : i + chunk] for i in range(0, len(groups), chunk)):
+            common = adjacent[part].all(axis=1) & (later[None, :] > part[:, -1:])
+            row, node = np.nonzero(common)
+            grown.append(np.column_stack([part[row], node]))
+        groups = np.concatenate(grown)
+
+
+def _first_groups(
+    run: Run, names: list[str], rank: np.ndarray, options: list[str], found: list[tuple[np.ndarray, ...]], cap: int
+) -> list[Placement]:
+    """The ``cap`` groups of ``found`` kept: single campuses first, then the shortest route, the cheapest placement, and
+    the campus names; each with the family options that fit it."""
+    rows = []
+    for members, fits, latency, route in found:
+        by_name = np.take_along_axis(members, np.argsort(rank[members], axis=1), axis=1)
+        cost = np.array([run.cost(tuple(names[i] for i in g)) for g in by_name]) if run.sites is not None else np.zeros(len(members))
+        order = np.lexsort((*(rank[by_name][:, j] for j in reversed(range(by_name.shape[1]))), cost, route))[:cap]
+        rows += [(by_name.shape[1] > 1, route[i], cost[i], tuple(names[j] for j in by_name[i]), latency[i], fits[i]) for i in order]
+    rows.sort(key=lambda r: r[:4])
+    return [
+        Placement(sites, f, float(lat), float(km))
+        for _, km, _, sites, lat, fits in rows[:cap]
+        for f, ok in zip(options, fits, strict=True)
+        if ok
+    ]
 
 
 def _hosts(d: ModelData, run: Run, eff: Mapping[tuple[str, str, int], float]) -> dict[str, list[str]]:
@@ -248,14 +306,9 @@ def _hosts(d: ModelData, run: Run, eff: Mapping[tuple[str, str, int], float]) ->
     return out
 
 
-def _hosts_need(d: ModelData, run: Run, sites: tuple[str, ...], family: str, need: float, eff: Mapping) -> bool:
-    """Whether ``sites`` at their max_mw, with the best chip of ``family`` (any the run may use for ``*``), hold ``need`` every year."""
-    families = run.families if family == ANY else (family,)
-    for y in run.years:
-        most = sum(d.site[s].max_mw * max(eff.get((s, f, y), 0.0) for f in families) for s in sites)
-        if most < need * (1.0 - 1e-9):
-            return False
-    return True
+def families(run: Run, family: str) -> tuple[str, ...]:
+    """The families a placement with ``family`` may use: the family itself, or any the run may use for ``*``."""
+    return run.families if family == ANY else (family,)
 
 
 def train_families(run: Run, site: str, family: str, year: int, eff: Mapping, every: frozenset[str]) -> tuple[str, ...]:

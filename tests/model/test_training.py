@@ -199,14 +199,31 @@ def test_mip_matches_brute_force(seed):
     assert plan.verify() == []
 
 
-def test_spanning_km_matches_scipy_on_random_campus_sets() -> None:
-    """Prim on the route-km matrix gives the same tree length as SciPy's minimum spanning tree (2 to 8 campuses)."""
+def test_group_figures_match_scipy_on_random_campus_sets() -> None:
+    """Prim over many groups at once gives SciPy's minimum spanning tree length and the largest RTT (1 to 8 campuses)."""
     from scipy.sparse.csgraph import minimum_spanning_tree
 
-    from gigawatt.model.training import spanning_km
+    from gigawatt.model.training import group_figures
 
     rng = np.random.default_rng(3)
-    for n in range(2, 9):
-        points = rng.uniform(0, 1000, (n, 2))
-        km = np.hypot(*(points[:, None, :] - points[None, :, :]).transpose(2, 0, 1))
-        assert spanning_km(km) == pytest.approx(minimum_spanning_tree(km).sum(), rel=1e-12)
+    for n in range(1, 9):
+        points = rng.uniform(0, 1000, (5, n, 2))
+        km = np.hypot(*(points[:, :, None, :] - points[:, None, :, :]).transpose(3, 0, 1, 2))
+        latency, route = group_figures(km)
+        assert route == pytest.approx([minimum_spanning_tree(k).sum() for k in km], rel=1e-12)
+        assert latency == pytest.approx(km.max(axis=(1, 2)) * 0.0098, rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_cliques_are_every_complete_subgraph_up_to_the_size(seed) -> None:
+    """Against brute force over all subsets of a random graph of 9 nodes: every clique of 1-4 nodes, once, increasing."""
+    from itertools import combinations
+
+    from gigawatt.model.training import cliques
+
+    rng = np.random.default_rng(seed)
+    upper = np.triu(rng.random((9, 9)) < 0.6, k=1)
+    adjacent = upper | upper.T
+    found = [tuple(map(int, row)) for groups in cliques(adjacent, 4, chunk=7) for row in groups]
+    expected = [c for k in range(1, 5) for c in combinations(range(9), k) if all(adjacent[i, j] for i, j in combinations(c, 2))]
+    assert found == expected
