@@ -15,7 +15,11 @@ What gets generated (units as in the scenario format):
   10-20 kW) and liquid racks (36 or 72 accelerators, 55-140 kW); PFLOP/s per kW grows 25 % a year of
   introduction while USD per PFLOP/s stays flat (+-15 %), so a chip still on sale competes with its
   successor on capital but not on power; yearly unit caps sized against the ceiling;
-* regions whose latency bounds each reach 35-65 % of the sites (or one demand pool).
+* regions whose latency bounds each reach 35-65 % of the sites (or one demand pool);
+* with ``training_runs``, chips in ``families`` accelerator families (by turns) and training runs of 1-3 years
+  sized 0.2-1.5x the compute a median campus hosts with the chips on sale, some bound to one family, some
+  allowed to span 2-3 campuses within 10-30 ms; every run carries a value (``run_value`` x a chip's capital
+  annuity per EFLOP/s-year), so the certificate below still proves feasibility (a run may stay unplaced).
 
 Feasibility: a greedy plan (the :class:`Certificate`) is simulated while generating. Every region gets
 its own reachable sites, a share of the ceiling and of each chip's yearly cap; sites draw only on their
@@ -85,6 +89,9 @@ class Knobs:
     clone_jitter: float = 0.0  # relative spread of a copy's capex_usd_per_mw and open_cost_usd (0: identical)
     tranches: int = 0  # grid interconnection tranches per site (0: no interconnection table, sites draw freely)
     onsite: bool = False  # on-site generation and batteries any site may build (generators table)
+    training_runs: int = 0  # training runs with values (training_runs table; chips get a family)
+    families: int = 3  # accelerator families the chips are dealt into (with training runs)
+    run_value: float = 3.0  # a run's value per EFLOP/s-year / the newest chip's capital annuity per EFLOP/s-year
 
 
 #: Named presets: overrides of :class:`Knobs` defaults. Add stress families here.
@@ -100,6 +107,7 @@ FAMILIES: dict[str, dict[str, Any]] = {
     "supply_caps": {"supply_cover": (0.25, 0.6), "new_supply_share": 0.8},  # grid supplies bind: links and new supply
     "fixed_links": {"expandable_share": 1.0, "fixed_cost_share": 1.0, "extra_links_per_node": 1.5, "supply_cover": (0.3, 0.8)},
     "power_access": {"tranches": 3, "onsite": True},  # grid tranches arriving over years, bridged by on-site generation
+    "training": {"training_runs": 100},  # training runs placed whole on a campus or a latency-bounded group
 }
 
 
@@ -246,6 +254,9 @@ def generate(family: str = "base", seed: int = 0, **overrides: Any) -> Synthetic
         tables["interconnection"] = _interconnection(rng, k, sites, years)
     if k.onsite:
         tables["generators"] = _generators(float(sites["max_mw"].max()))
+    if k.training_runs:
+        chips["family"] = [f"f{i % k.families}" for i in range(len(chips))]
+        tables["training_runs"] = _training_runs(rng, k, sites, chips, years)
     settings: dict[str, Any] = {
         "name": f"synthetic-{family}-{k.sites}x{k.chips}x{k.years}-s{seed}",
         "description": f"benchmarks.generator family={family} seed={seed}",
@@ -567,6 +578,33 @@ def _chips(rng: np.random.Generator, k: Knobs, years: list[int], ceiling_mw: flo
             }
         )
     return pd.DataFrame(rows)
+
+
+def _training_runs(rng: np.random.Generator, k: Knobs, sites: pd.DataFrame, chips: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+    """Training runs (see the module docstring), valued at ``run_value`` x the newest chip's capital annuity per EFLOP/s-year."""
+    newest = chips.iloc[-1]
+    eflops_per_mw = newest["pflops_per_unit"] / newest["it_kw_per_unit"]  # PFLOP/s per kW = EFLOP/s per MW of IT
+    campus = float(sites["max_mw"].median()) / 1.2 * eflops_per_mw  # EFLOP/s a median campus hosts (PUE about 1.2)
+    annuity = newest["capex_usd_per_unit"] / (newest["pflops_per_unit"] / 1000.0) / newest["lifetime_years"]
+    first = rng.choice(years, k.training_runs)
+    length = rng.integers(1, 4, k.training_runs)
+    eflops = (campus * rng.uniform(0.2, 1.5, k.training_runs)).round(1)
+    bound = rng.random(k.training_runs) < 0.7
+    campuses = rng.choice([1, 1, 2, 3], k.training_runs)
+    return pd.DataFrame(
+        {
+            "run_id": _ids("t", k.training_runs),
+            "first_year": first,
+            "last_year": first + length - 1,
+            "eflops": eflops,
+            "families": [f"f{rng.integers(k.families)}" if b else None for b in bound],
+            "mix_families": ~bound & (rng.random(k.training_runs) < 0.5),
+            "max_campuses": campuses,
+            "max_latency_ms": rng.uniform(10, 30, k.training_runs).round(1),
+            "bandwidth_tbps": rng.uniform(1, 16, k.training_runs).round(1),
+            "value_usd": (eflops * length * k.run_value * annuity).round(-3),
+        }
+    )
 
 
 # -- certificate ----------------------------------------------------------------------------------

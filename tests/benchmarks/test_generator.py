@@ -72,7 +72,17 @@ def test_small_scenario_solves_and_verifies():
     assert plan.verify() == []
 
 
-STRESS = ("identical_sites", "near_identical", "tight_ceiling", "long_horizon", "many_chips", "supply_caps", "fixed_links", "power_access")
+STRESS = (
+    "identical_sites",
+    "near_identical",
+    "tight_ceiling",
+    "long_horizon",
+    "many_chips",
+    "supply_caps",
+    "fixed_links",
+    "power_access",
+    "training",
+)
 
 
 @pytest.mark.parametrize("family", STRESS)
@@ -107,3 +117,17 @@ def test_family_presets_change_what_they_stress():
     first = tranches.groupby("site_id").earliest_year.min()
     assert (first == sites.earliest_year).all() and (tranches.groupby("site_id").earliest_year.max() > first).any()
     assert access.tables["generators"].max_mw_per_site.min() * 0.9 >= sites.max_mw.max()  # on-site can carry any site
+
+
+def test_training_family_deals_chips_into_families_and_values_every_run():
+    """Runs of 1-3 years within the horizon, each bound to a family the chips have or free, spanning 1-3 campuses,
+    all valued (so the certificate, which places none, stays a feasible plan); a small one solves and verifies."""
+    syn = generate(family="training", seed=1, sites=8, chips=3, years=3, training_runs=4)
+    runs, chips = syn.tables["training_runs"], syn.tables["chips"]
+    assert len(runs) == 4 and set(chips["family"]) <= {"f0", "f1", "f2"}
+    assert set(runs["families"].dropna()) <= set(chips["family"]) and runs["max_campuses"].between(1, 3).all()
+    assert (runs["first_year"] <= runs["last_year"]).all() and runs["last_year"].max() <= 2026 + 2 + 2
+    assert runs["value_usd"].gt(0).all()
+    plan = gw.solve(syn.scenario(), time_limit=20)
+    assert plan.verify() == []
+    assert set(plan.placements.run_id) == set(runs.run_id)
