@@ -8,6 +8,7 @@ import os
 import shutil
 import stat
 import tempfile
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from gigawatt.plan.delivered import Delivery
     from gigawatt.plot.accessor import PlanPlots
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 #: What each ``objective`` setting optimises, in the summary's words.
 OBJECTIVES = {
     "cost": "cost: least discounted cost, compute not delivered at its value",
@@ -305,6 +306,10 @@ class Plan:
         (folder / PLAN_MARKER).write_text(f"gigawatt plan format {FORMAT_VERSION}\n")
 
 
+class OlderPlanWarning(UserWarning):
+    """A plan saved by an older gigawatt lacks tables or columns added since: they were read as empty."""
+
+
 #: The file that marks a folder as a plan gigawatt saved; it holds the format version.
 PLAN_MARKER = ".gigawatt-plan"
 #: What a plan folder holds besides its Parquet tables: gigawatt wrote all of it (``report.html`` by ``gigawatt report DIR``).
@@ -411,7 +416,16 @@ def load_plan(directory: str | Path) -> Plan:
         problem = "is not a folder; expected a plan saved by solve --out" if _exists(source) else "no plan folder here"
         raise PlanFileError(source, problem)
     meta = _read_meta(source / "plan.json")
-    tables = {name: _read_table(source / f"{name}.parquet", _column_kinds(columns)) for name, columns in PLAN_TABLES.items()}
+    older: list[str] | None = [] if meta.pop("format_version") < FORMAT_VERSION else None
+    tables = {name: _read_table(source / f"{name}.parquet", _column_kinds(columns), older) for name, columns in PLAN_TABLES.items()}
+    if older:
+        meta["metadata"] = {**meta["metadata"], "absent_when_saved": older}  # type: ignore[dict-item]
+        warnings.warn(
+            f"{source}: a plan saved by an older gigawatt (plan format {FORMAT_VERSION - 1}); it has no {', '.join(older)}: "
+            "read as empty (solve the scenario again for them)",
+            OlderPlanWarning,
+            stacklevel=2,
+        )
     duals_file = source / "duals.parquet"
     duals = _read_table(duals_file, DUALS_COLUMNS) if _exists(duals_file) else None
     scenario = _read_scenario(source / "scenario")
@@ -475,6 +489,7 @@ def _read_meta(path: Path) -> dict[str, object]:
             expected = " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
             raise PlanFileError(path, f"{key!r}: expected {expected}, got {type(value).__name__}")
         checked[key] = value
+    checked["format_version"] = version
     if meta.get("gw_value") is not None:  # optional: plans saved without it, or before it existed
         try:
             checked["gw_value"] = GwValue.from_dict(meta["gw_value"])
@@ -502,11 +517,18 @@ def _column_kinds(columns: Iterable[str]) -> dict[str, str]:
     return {c: "text" if c.endswith("_id") or c in TEXT_COLUMNS else "year" if c == "year" else "number" for c in columns}
 
 
-def _read_table(path: Path, kinds: Mapping[str, str]) -> pd.DataFrame:
-    """A Parquet table holding at least the columns of ``kinds``, each of its kind (:func:`_column_problem`)."""
+def _read_table(path: Path, kinds: Mapping[str, str], older: list[str] | None = None) -> pd.DataFrame:
+    """A Parquet table holding at least the columns of ``kinds``, each of its kind (:func:`_column_problem`).
+
+    ``older`` (a list) reads a plan of an older format: a table or column it did not have yet is read as empty
+    (no rows; a column of nulls) and named in ``older``.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    if older is not None and not _exists(path):
+        older.append(f"{path.stem} table")
+        return pd.DataFrame({c: pd.Series(dtype=object if k == "text" else "int64" if k == "year" else float) for c, k in kinds.items()})
     data = _read_bytes(path)
     try:
         table = pq.read_table(pa.BufferReader(data))
@@ -515,6 +537,12 @@ def _read_table(path: Path, kinds: Mapping[str, str]) -> pd.DataFrame:
     except Exception as error:  # pyarrow raises ArrowInvalid, OSError and others for damaged files
         raise PlanFileError(path, f"is not a readable Parquet table ({type(error).__name__}: {first_line(error)})") from None
     for column, kind in kinds.items():
+        if column not in frame.columns and older is not None and kind != "year":
+            older.append(f"{path.stem}.{column}")
+            frame[column] = pd.Series(
+                ["" if kind == "text" else float("nan")] * len(frame), index=frame.index, dtype=object if kind == "text" else float
+            )
+            continue
         if column not in frame.columns:
             raise PlanFileError(path, f"has no column {column!r}")
         problem = _column_problem(frame[column], kind)

@@ -151,7 +151,7 @@ def _damage_json(folder: Path, draw: Draw) -> str:
     elif how == "drop":
         del meta[draw.choice(sorted(meta))]
     elif how == "version":
-        meta["format_version"] = draw.choice([0, 2, 99, -1, "1", 1.0, None, True])
+        meta["format_version"] = draw.choice([0, 1, 3, 99, -1, "2", 2.0, None, True])
     elif how == "not_object":
         meta = _json_value(draw)
     if how == "nest":

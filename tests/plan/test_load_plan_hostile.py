@@ -125,3 +125,27 @@ def test_not_a_folder(tmp_path: Path) -> None:
 def test_an_undamaged_copy_loads_and_verifies(folder: Path) -> None:
     plan = gw.load_plan(folder)
     assert plan.verify() == [] and "Plan for 'tiny'" in plan.summary()
+
+
+def test_a_plan_of_the_older_format_loads_with_the_tables_it_lacked_empty(folder: Path) -> None:
+    """A format-1 plan (saved before ``unserved``, ``training`` and ``placements``, and before the ``retired_units`` column
+    of the chips table) loads with a warning naming what it lacked, those read as empty (the verifier flags the empty cells); everything it
+    had is kept."""
+    for name in ("unserved", "training", "placements"):
+        (folder / f"{name}.parquet").unlink()
+    rewrite_table(folder / "chips.parquet", lambda t: t.drop(columns=["retired_units"]))
+    edit_meta(folder, lambda m: m.update(format_version=1))
+    with pytest.warns(gw.plan.plan.OlderPlanWarning, match=r"chips\.retired_units, .*training table, placements table, .*unserved table"):
+        plan = gw.load_plan(folder)
+    assert plan.unserved.empty and list(plan.placements.columns)[:2] == ["run_id", "placed"] and plan.training.empty
+    assert plan.chips["retired_units"].isna().all() and plan.chips["installed_units"].sum() > 0
+    assert plan.sites.equals(pd.read_parquet(folder / "sites.parquet")) and "unserved table" in plan.metadata["absent_when_saved"]
+    assert "Plan for" in plan.summary()
+    flagged = plan.verify()  # the verifier names what the old plan cannot show, and nothing else
+    assert flagged and all(v.constraint == "nan_value" and "retired_units" in v.message for v in flagged)
+
+
+def test_a_plan_of_this_format_missing_a_new_table_is_refused(folder: Path) -> None:
+    (folder / "training.parquet").unlink()
+    with pytest.raises(PlanFileError, match=r"training\.parquet.*is missing"):
+        gw.load_plan(folder)
