@@ -77,6 +77,10 @@ class GroupsPrunedWarning(UserWarning):
     """``max_groups_per_run`` dropped candidate campus groups that could host a run."""
 
 
+class UnplaceableRunWarning(UserWarning):
+    """A training run with a value has no campus or group that could host it: it is left unplaced at its value."""
+
+
 @dataclass(frozen=True)
 class Run:
     """A training run as the model reads it: its modelled ``years``, the ``families`` it may use and its allowed
@@ -331,6 +335,10 @@ def add_training(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: Mo
     if stranded:
         what = f"{len(stranded)} strict training run(s) have no campus or campus group that can host them"
         raise InfeasibleScenario(what, _why(runs, stranded))
+    hopeless = [r for r, run in runs.items() if run.value_usd is not None and not found[r]]
+    if hopeless:
+        reasons = "; ".join(_why(runs, hopeless)["message"].str.replace("; give it a value_usd to leave it unplaced", ""))
+        warnings.warn(f"left unplaced at their value, since nothing can host them: {reasons}", UnplaceableRunWarning, stacklevel=2)
     h = d.horizon
     place_index = [(r, p.key, p.family) for r in runs for p in found[r]]
     m.PLACE_INDEX = pyo.Set(initialize=place_index, dimen=3, ordered=True)
@@ -380,7 +388,7 @@ def add_training(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: Mo
 
 
 def _why(runs: Mapping[str, Run], stranded: list[str]) -> pd.DataFrame:
-    """The infeasibility explanation of strict runs without a candidate: one finding each."""
+    """Why runs have no candidate (for strict runs, the infeasibility explanation): one finding each."""
     rows = []
     for r in stranded:
         run = runs[r]

@@ -1237,7 +1237,10 @@ TRAINING_ROW_RULES = (
     Rule("training_family", "family_ok == one", "-", "compute of family {family}, not that of its placement", detail=False),
     Rule("training_year", "in_run <= zero", "EFLOP/s", "{eflops:.6g} EFLOP/s in a year outside the run's years", detail=False),
 )
-TRAINING_NEED_RULES = (Rule("training_need", "eflops == need", "EFLOP/s", "compute differs from the run's need", loose=True),)
+TRAINING_NEED_RULES = (
+    Rule("training_need", "eflops == need", "EFLOP/s", "compute differs from the run's need", loose=True),
+    Rule("training_unserved", "unserved == unplaced", "EFLOP/s", "unserved differs from the eflops of a run left unplaced", loose=True),
+)
 
 
 def _run_frame(ctx: Context) -> pd.DataFrame:
@@ -1293,7 +1296,7 @@ def _run_years(ctx: Context, runs: pd.DataFrame) -> pd.DataFrame:
 def _check_training(ctx: Context) -> list[Violation]:
     """Each run placed whole: strict runs placed, one group of at most max_campuses it may use, within its latency, on one
     family unless it mixes, its compute only there, in its years, the full need (eflops, over 1 - split_loss_frac when split)
-    every year; bandwidth and placement costs as the scenario prices them."""
+    every year, and an unplaced run's eflops unserved each year; bandwidth and placement costs as the scenario prices them."""
     runs = _run_frame(ctx)
     expected = set(ctx.scn("training_runs")["run_id"])
     missing = pd.DataFrame({"run_id": sorted(expected - set(runs["run_id"]))})
@@ -1326,9 +1329,12 @@ def _check_training(ctx: Context) -> list[Violation]:
     out += ctx.apply(t, ENTITY["training"], TRAINING_ROW_RULES)
     years = _run_years(ctx, runs[["run_id", "first_year", "last_year", "eflops", "split_loss_frac", "site_count", "placed_f"]])
     split = np.where(years["site_count"] > 1, 1.0 - years["split_loss_frac"], 1.0)
-    years = years.assign(need=years["eflops"] / split * years["placed_f"]).drop(columns="eflops")
+    years = years.assign(need=years["eflops"] / split * years["placed_f"], unplaced=years["eflops"] * (1.0 - years["placed_f"]))
     done = t.groupby(["run_id", "year"])["eflops"].sum()
-    years = years.join(done, on=["run_id", "year"]).fillna({"eflops": 0.0})
+    unserved = ctx.plan["unserved"]
+    unserved = unserved[unserved["workload"] == "training"].groupby(["id", "year"])["eflops"].sum().rename("unserved")
+    years = years.drop(columns="eflops").join(done, on=["run_id", "year"]).join(unserved, on=["run_id", "year"])
+    years = years.fillna({"eflops": 0.0, "unserved": 0.0})
     return out + ctx.apply(years, ENTITY["placements"], TRAINING_NEED_RULES)
 
 

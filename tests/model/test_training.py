@@ -17,7 +17,7 @@ from builders import chip, scenario, site, solve_verified, supply, training_run
 
 import gigawatt as gw
 from gigawatt.model.data import build_data
-from gigawatt.model.training import GroupsPrunedWarning, candidates, host_eflops, training_runs
+from gigawatt.model.training import GroupsPrunedWarning, UnplaceableRunWarning, candidates, host_eflops, training_runs
 
 NO_DEMAND = [{"year": 2026, "eflops": 0.0}]
 ROUTE_KM_PER_DEGREE = 6371.0 * math.pi / 180.0 * 1.3
@@ -87,7 +87,8 @@ def test_a_run_that_cannot_be_placed_is_left_unplaced_at_its_value():
     2027 discounted at 10 %: 5e8 / 1.1 = 454,545,454.5 USD; nothing is built."""
     run = training_run("r", first_year=2027, last_year=2027, eflops=150.0, max_campuses=2, value_usd=5e8)
     settings = {"years": [2026, 2027], "discount_rate": 0.1}
-    plan = solve_verified(scenario(settings, sites=FAR, demand=NO_DEMAND, training_runs=[run]))
+    with pytest.warns(UnplaceableRunWarning, match=r"training run r: no group of at most 2 of the campuses within 20 ms"):
+        plan = solve_verified(scenario(settings, sites=FAR, demand=NO_DEMAND, training_runs=[run]))
     assert plan.objective == pytest.approx(5e8 / 1.1)
     assert not plan.placements.iloc[0].placed
     assert plan.placements.iloc[0].sites == ""

@@ -550,6 +550,7 @@ def test_training_plan_verifies(training):
     assert training.verify() == []
     placements = training.placements.set_index("run_id")
     assert placements.at["split", "sites"] == "t1;t2" and not placements.at["lost", "placed"]
+    assert training.unserved[["workload", "id", "year", "eflops"]].values.tolist() == [["training", "lost", 2027, 500.0]]
 
 
 def _set_cell(table: str, row: int, column: str, value: object) -> Callable[[dict], None]:
@@ -581,6 +582,7 @@ def _unplace(tables: dict) -> None:
         (_set_cell("training", 0, "family", "amd"), "training_family"),
         (_scale_training, "training_need"),
         (_unplace, "placement_required"),
+        (_set_cell("unserved", 0, "eflops", 400.0), "training_unserved"),
     ],
     ids=lambda x: x if isinstance(x, str) else "",
 )
