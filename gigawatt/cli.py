@@ -50,6 +50,21 @@ ForceOption = Annotated[bool, typer.Option("--force", help="Replace an existing 
 Command = TypeVar("Command", bound=Callable[..., None])
 
 
+def _version(value: bool) -> None:
+    if value:
+        from gigawatt import __version__
+
+        _say(f"gigawatt {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    """Plan AI compute buildouts under a power ceiling."""
+
+
 # -- printing: plain text only ---------------------------------------------------------------------
 def _plain(text: object, console: Console = out) -> str:
     """``text`` as the console can write it: characters it cannot encode (lone surrogates from undecodable bytes) as escapes."""
@@ -413,13 +428,68 @@ def sweep(
 def runs(
     store: Annotated[Path, typer.Argument(help="DuckDB results file written by `gigawatt sweep`.")],
     table: Annotated[str | None, typer.Option(help="Print this plan table of every run instead (e.g. power).")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write the table to this .xlsx or .csv file instead.")] = None,
+    force: ForceOption = False,
 ) -> None:
-    """Print the runs of a results store (or one plan table of every run)."""
+    """Print the runs of a results store (or one plan table of every run), or write it to an Excel or CSV file."""
+    from gigawatt.plan.export import to_csv_file, to_excel
+
+    if out_file is not None and out_file.suffix.lower() not in (".xlsx", ".csv"):
+        _fail(f"--out {out_file}: expected a file ending in .xlsx or .csv")
     frame = _read_store(store, table)
-    if table is None:
+    if out_file is not None:
+        name = table or "runs"
+        excel = out_file.suffix.lower() == ".xlsx"
+        written = _write(
+            lambda: to_excel({name: frame}, out_file, overwrite=force) if excel else to_csv_file(frame, out_file, overwrite=force), out_file
+        )
+        _say(f"{len(frame)} rows written to {written}")  # type: ignore[arg-type]
+    elif not len(frame):  # type: ignore[arg-type]
+        _say(f"{store}: no runs yet" + (f" with a {table} table" if table else ""))
+    elif table is None:
         _print_runs(frame)
     else:
         _say(frame.to_string(index=False))
+
+
+@app.command()
+@_guarded
+def export(
+    plan_dir: Annotated[Path, typer.Argument(help="A saved plan folder (solve --out).")],
+    format_: Annotated[str, typer.Option("--format", help="xlsx: one workbook; csv: a folder of CSV files.")] = "xlsx",
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="File or folder to write (default: PLAN.xlsx or PLAN-csv beside the plan).")
+    ] = None,
+    force: ForceOption = False,
+) -> None:
+    """Write a saved plan for colleagues without gigawatt: an Excel workbook (a summary sheet, then one sheet per table) or CSV files."""
+    if format_ not in ("xlsx", "csv"):
+        _fail(f"--format {format_}: expected xlsx or csv")
+    plan = _load_plan(plan_dir)
+    folder = Path(os.path.abspath(plan_dir))
+    target = out_path or folder.with_name(folder.name + (".xlsx" if format_ == "xlsx" else "-csv"))
+    write = (lambda: plan.to_excel(target, overwrite=force)) if format_ == "xlsx" else (lambda: plan.to_csv(target))
+    _say(f"{format_} written to {_write(write, target)}")
+
+
+def _load_plan(source: Path) -> object:
+    """The plan saved in ``source``, or exit 2 saying why it is not a readable plan."""
+    from gigawatt.plan.plan import load_plan
+
+    try:
+        return load_plan(source)
+    except FileProblem as error:
+        _fail(f"not a readable plan: {error}")
+
+
+def _write(write: Callable[[], Path], target: Path) -> Path:
+    """``write()``, or exit 2 saying why ``--out`` could not be written (nothing half-written is left)."""
+    try:
+        return write()
+    except FileProblem as error:
+        _fail(f"--out {error}")
+    except OSError as error:
+        _fail(f"--out {target}: could not be written ({error.strerror or error})")
 
 
 def _read_store(store: Path, table: str | None = None) -> object:
@@ -485,30 +555,20 @@ def report(
     force: ForceOption = False,
 ) -> None:
     """Write a self-contained HTML report that opens offline: a plan's charts and tables, or a sweep's runs compared."""
-    from gigawatt.plan.plan import is_plan_folder, load_plan
+    from gigawatt.plan.plan import is_plan_folder
     from gigawatt.plot import report as plan_report
     from gigawatt.plot import runs_report
 
     if source.is_dir() and ((source / "plan.json").exists() or is_plan_folder(source)):
         target = out_file or source / "report.html"
-        try:
-            plan = load_plan(source)
-        except FileProblem as error:
-            _fail(f"not a readable plan: {error}")
-        write = functools.partial(plan_report, plan, target, verify=verify, overwrite=force)
+        write = functools.partial(plan_report, _load_plan(source), target, verify=verify, overwrite=force)
     elif source.is_file():
         target = out_file or source.with_suffix(".html")
         runs_frame, power = _read_store(source), _read_store(source, "power")
         write = functools.partial(runs_report, runs_frame, target, title=f"gigawatt runs: {source.name}", power=power, overwrite=force)
     else:
         _fail(f"Nothing to report at {source}: expected a plan folder (solve --out) or a results store (sweep --store)")
-    try:
-        written = write()
-    except FileProblem as error:
-        _fail(f"--out {error}")
-    except OSError as error:
-        _fail(f"--out {target}: the report could not be written ({error.strerror or error})")
-    _say(f"report written to {written}")
+    _say(f"report written to {_write(write, target)}")
 
 
 def main() -> None:

@@ -269,6 +269,7 @@ def _solve_built(model: pyo.ConcreteModel, request: SolveRequest, build_s: float
     }
     meta = {
         "scenario_hash": data.scenario.hash,
+        "overrides": list(data.scenario.overrides),
         "solver": result.solver,
         "solver_version": result.solver_version,
         "model_size": compiled.form.size(),

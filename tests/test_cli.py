@@ -52,6 +52,15 @@ def test_solve_prints_plan_and_saves(folder, tmp_path):
     assert plan.objective == pytest.approx(35e6)
 
 
+def test_the_summary_title_names_the_overrides_in_plain_words_and_a_saved_plan_keeps_them(folder, tmp_path):
+    out = tmp_path / "plan"
+    result = runner.invoke(app, ["solve", str(folder), "--mip-gap", "0", "--set", "ceiling_mw=20", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Plan for 'test' with ceiling_mw=20: optimal, gap 0.000%" in result.output
+    assert gw.load_plan(out).summary().startswith("Plan for 'test' with ceiling_mw=20: optimal")
+    assert "Plan for 'test': optimal" in runner.invoke(app, ["solve", str(folder), "--mip-gap", "0"]).output
+
+
 def test_solve_infeasible_exits_3(folder):
     result = runner.invoke(app, ["solve", str(folder), "--set", "ceiling_mw=5"])
     assert result.exit_code == 3, result.output
@@ -106,3 +115,8 @@ def test_solve_gw_value_and_ceiling_value_print_the_same_value_of_a_gw():
 def test_value_of_a_gw_bad_input_exits_2(folder, args, message):
     result = runner.invoke(app, [args[0], str(folder), *args[1:]])
     assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+
+
+def test_version_prints_the_package_version():
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output == f"gigawatt {gw.__version__}\n"

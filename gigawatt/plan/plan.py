@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import html
 import json
 import os
 import shutil
@@ -22,6 +23,7 @@ from gigawatt.outputs import output_path
 from gigawatt.plan.tables import PLAN_TABLES, TEXT_COLUMNS
 from gigawatt.plan.value import GwValue
 from gigawatt.scenario import Scenario
+from gigawatt.solvers.base import status_words
 
 if TYPE_CHECKING:
     from gigawatt.plan.delivered import Delivery
@@ -141,6 +143,15 @@ class Plan:
             "delivered_usd_per_mwh": average_price(self.delivered),
         }
 
+    @property
+    def title(self) -> str:
+        """The scenario's name with the overrides it was solved with: ``default with ceiling_mw=6000``."""
+        return self.scenario.name + self._with()
+
+    def _with(self) -> str:
+        overrides = self.scenario.overrides or tuple(self.metadata.get("overrides", ()))  # a loaded plan: from its metadata
+        return f" with {', '.join(overrides)}" if overrides else ""
+
     def summary(self) -> str:
         """A short text report: status, cost, power against the ceiling, each campus's power and price, what gets built."""
         from gigawatt.plan.delivered import campus_lines
@@ -150,7 +161,7 @@ class Plan:
         budget = "" if st.budget_usd is None else f", within a budget of {st.budget_usd / 1e9:,.2f} B USD (discounted)"
         solved = "" if st.objective == "cost" else f"objective {_usd_b(self.objective)}, "
         lines = [
-            f"Plan for {self.scenario.name!r}: {self.status} ({self.solution} solution), gap {_pct(self.gap)}",
+            f"Plan for {self.scenario.name!r}{self._with()}: {status_words(self.status, self.solution)}, gap {_pct(self.gap)}",
             f"  objective       {OBJECTIVES[st.objective]}{budget}",
             f"  total cost      {k['total_cost_usd'] / 1e9:,.2f} B USD (discounted); {solved}bound {_usd_b(self.bound)}",
             f"  cost of compute {k['usd_per_eflops_yr'] / 1e6:,.1f} M USD per EFLOP/s-year",
@@ -216,7 +227,8 @@ class Plan:
     def _repr_html_(self) -> str:
         k = self.kpis
         head = (
-            f"<h4>Plan for {self.scenario.name}: {self.status}</h4><p>Total cost {k['total_cost_usd'] / 1e9:,.2f} B USD "
+            f"<h4>Plan for {html.escape(self.title)}: {status_words(self.status, self.solution)}</h4>"
+            f"<p>Total cost {k['total_cost_usd'] / 1e9:,.2f} B USD "
             f"(gap {_pct(self.gap)}); peak {k['peak_facility_mw']:,.0f} of {k['ceiling_mw']:,.0f} MW; "
             f"{k['sites_opened']} sites opened.</p>"
         )
@@ -238,6 +250,21 @@ class Plan:
         from gigawatt.plot.report import report
 
         return report(self, path, verify=verify, overwrite=overwrite)
+
+    def to_excel(self, path: str | Path, *, overwrite: bool = False) -> Path:
+        """Write an Excel workbook: a ``summary`` sheet, then one sheet per table (:mod:`gigawatt.plan.export`); returns its path.
+
+        An existing file is replaced only with ``overwrite=True``.
+        """
+        from gigawatt.plan.export import plan_sheets, to_excel
+
+        return to_excel(plan_sheets(self), path, overwrite=overwrite)
+
+    def to_csv(self, directory: str | Path) -> Path:
+        """Write ``summary.csv`` and one ``<table>.csv`` per table to a new folder (or over an earlier CSV export); returns its path."""
+        from gigawatt.plan.export import plan_sheets, to_csv_folder
+
+        return to_csv_folder(plan_sheets(self), directory)
 
     def diff(self, other: Plan) -> pd.DataFrame:
         """KPIs side by side and what changed per site, chip and link (:func:`gigawatt.plan.diff.diff`; ``change = other - this``)."""

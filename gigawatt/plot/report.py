@@ -23,6 +23,7 @@ from gigawatt.plot import sweeps
 from gigawatt.plot._common import TOL, figure, year_axis
 from gigawatt.plot.accessor import PlanPlots
 from gigawatt.plot.export import figure_html, page_head
+from gigawatt.solvers.base import status_words
 
 if TYPE_CHECKING:
     from gigawatt.plan.plan import Plan
@@ -79,12 +80,15 @@ def report(plan: Plan, path: str | Path, *, verify: bool = True, overwrite: bool
     sections += [(_chart_title(name), _chart(name, fig)) for name, fig in charts.items()]
     sections += [(title, _table(make(plan))) for title, make in PLAN_TABLES.items()]
     desc = plan.scenario.settings.description or ""
+    changed = plan.scenario.overrides or plan.metadata.get("overrides", ())
+    if changed:  # the description was written for the scenario before these
+        desc += f" Solved with overrides: {', '.join(changed)}."
     intro = f"<p>{html.escape(desc)}</p>" + (
-        f'<p class="note">Status {html.escape(plan.status)} ({html.escape(plan.solution)} solution); '
+        f'<p class="note">Status: {html.escape(status_words(plan.status, plan.solution))}; '
         f"objective {_num(plan.objective, 1e-9, '{:,.3f}')} B USD, bound {_num(plan.bound, 1e-9, '{:,.3f}')} B USD, "
         f"gap {_num(plan.gap, 100.0, '{:.3f}')}%. gigawatt {gigawatt.__version__}.</p>"
     )
-    return _write(target, f"gigawatt plan: {plan.scenario.name}", intro, sections, list(charts.values()))
+    return _write(target, f"gigawatt plan: {plan.title}", intro, sections, list(charts.values()))
 
 
 def runs_report(

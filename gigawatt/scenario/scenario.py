@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import json
 import math
@@ -40,6 +41,8 @@ class Scenario:
     lines: Mapping[str, tuple[int, ...]] = field(default_factory=dict, repr=False)
     #: Valid values far from every public figure (likely unit slips), as :class:`PlausibilityWarning` s said when built.
     warnings: tuple[Problem, ...] = field(default=(), repr=False)
+    #: The overrides this scenario was derived with (:meth:`with_overrides`), as ``KEY=VALUE`` text, oldest first.
+    overrides: tuple[str, ...] = field(default=(), repr=False)
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
@@ -168,14 +171,15 @@ class Scenario:
             raise ScenarioError(problems)
         try:
             untouched = [name for name, frame in tables.items() if frame is self.tables.get(name)]
-            return Scenario.from_tables(raw, tables, path=self.path, files=self.files, lines=self.lines, validated=untouched)
+            derived = Scenario.from_tables(raw, tables, path=self.path, files=self.files, lines=self.lines, validated=untouched)
+            return dataclasses.replace(derived, overrides=(*self.overrides, *(f"{k}={v}" for k, v in given.items())))
         except ScenarioError as err:
             keys = [OverrideKey.parse(str(k)) for k in given]
             raise ScenarioError([_blame_override(p, keys, self.files) for p in err.problems]) from None
 
     def __reduce__(self) -> tuple:
         """Pickle (Dask ships scenarios to workers): the read-only mappings travel as dicts."""
-        fields = (self.settings, self.tables, self.path, self.raw_settings, self.files, self.lines, self.warnings)
+        fields = (self.settings, self.tables, self.path, self.raw_settings, self.files, self.lines, self.warnings, self.overrides)
         return (_rebuild, tuple(dict(f) if isinstance(f, Mapping) else f for f in fields))
 
     # -- views --------------------------------------------------------------------------------
@@ -260,10 +264,17 @@ class Scenario:
 
 
 def _rebuild(
-    settings: Settings, tables: dict, path: Path | None, raw: dict, files: dict, lines: dict, found: tuple[Problem, ...] = ()
+    settings: Settings,
+    tables: dict,
+    path: Path | None,
+    raw: dict,
+    files: dict,
+    lines: dict,
+    found: tuple[Problem, ...] = (),
+    overrides: tuple[str, ...] = (),
 ) -> Scenario:
     proxy = MappingProxyType
-    return Scenario(settings, proxy(tables), path, proxy(raw), proxy(files), proxy(lines), found)
+    return Scenario(settings, proxy(tables), path, proxy(raw), proxy(files), proxy(lines), found, overrides)
 
 
 def _get_dotted(values: Mapping[str, object], key: str) -> object:

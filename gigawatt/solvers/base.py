@@ -32,6 +32,24 @@ class SolutionStatus(enum.Enum):
     OPTIMAL = "optimal"
 
 
+#: Why the solver stopped, in words (:func:`status_words`).
+STOPPED = {
+    "optimal": "optimal",
+    "gap_limit": "within the gap asked for",
+    "time_limit": "stopped at the time limit",
+    "interrupted": "stopped by Ctrl-C",
+}
+
+
+def status_words(status: str, solution: str) -> str:
+    """A plan's status in plain words: ``optimal``, or why it stopped and with what (``stopped at the time limit, best plan so
+    far``)."""
+    if status == "optimal" or status == "gap_limit":
+        return STOPPED[status]
+    plan = {"feasible": "best plan so far", "optimal": "optimal plan", "none": "no plan"}.get(solution, f"{solution} solution")
+    return f"{STOPPED.get(status, status)}, {plan}"
+
+
 @dataclass(frozen=True)
 class SolveOptions:
     """Portable solver options; ``solver_options`` is passed to the backend last, unchanged.

@@ -81,6 +81,14 @@ def test_scenarios_pickle(tiny: gw.Scenario) -> None:
     assert again.with_overrides(ceiling_mw=90).settings.ceiling_mw == 90
 
 
+def test_a_derived_scenario_records_its_overrides_through_pickling(tiny: gw.Scenario) -> None:
+    """Oldest first, as given; the hash depends on the values only."""
+    derived = tiny.with_overrides(ceiling_mw=90).with_overrides({"chips[old_air].capex_usd_per_unit*": 2})
+    assert tiny.overrides == () and derived.overrides == ("ceiling_mw=90", "chips[old_air].capex_usd_per_unit*=2")
+    assert pickle.loads(pickle.dumps(derived)).overrides == derived.overrides
+    assert tiny.with_overrides(ceiling_mw=90).hash == tiny.with_overrides({"ceiling_mw": "90"}).hash
+
+
 def test_untouched_tables_are_reused_and_still_checked_against_the_changed_ones(tiny: gw.Scenario) -> None:
     out = tiny.with_overrides({"ceiling_mw": 90})
     assert all(out.tables[name] is not tiny.tables[name] for name in tiny.tables)  # shallow copies: the original stays as it was
