@@ -327,7 +327,12 @@ def _chart(name: str, fig: go.Figure) -> str:
 def _table(frame: pd.DataFrame) -> str:
     if frame.empty:
         return '<p class="note">(nothing)</p>'
-    return frame.to_html(index=False, classes="data", border=0, na_rep="", float_format=lambda v: f"{v:,.2f}")
+    return frame.to_html(index=False, classes="data", border=0, na_rep="", float_format=_two_places)
+
+
+def _two_places(value: float) -> str:
+    """Two decimals, solver round-off below them shown as 0.00 rather than -0.00."""
+    return f"{0.0 if abs(value) < 0.005 else value:,.2f}"
 
 
 def _num(value: float | None, factor: float, fmt: str) -> str:

@@ -146,3 +146,10 @@ def test_plan_report_shows_power_access_and_the_delivered_price(tiny_plan, tmp_p
     assert "<td>grid_south 40 MW</td>" in text and "<td>40.00</td>" in text  # south_liquid in 2027
     assert "<td>delivered energy price (energy-weighted)</td>" in text
     assert "delivered energy at" in text  # the summary's campus lines
+
+
+def test_tables_show_round_off_as_zero_not_minus_zero():
+    from gigawatt.plot.report import _table
+
+    html = _table(pd.DataFrame({"discounted_usd": [-1e-9, -0.004, -0.006, 1234.5]}))
+    assert "-0.00" not in html and html.count(">0.00<") == 2 and "-0.01" in html and "1,234.50" in html
