@@ -213,10 +213,7 @@ class Plan:
                 f"  campuses        power by the last year (MW), delivered energy at {k['delivered_usd_per_mwh']:,.1f} USD/MWh on average"
             )
             lines += [f"    {line}" for line in campuses]
-        chips = self.tables["chips"]
-        if len(chips):
-            units = chips.groupby("chip_id")["installed_units"].sum().sort_values(ascending=False)
-            lines.append("  chips installed " + ", ".join(f"{c} {n:,.0f}" for c, n in units.items() if n > 0))
+        lines += _campus_years(self.tables["sites"]) + _chip_years(self.tables["chips"], self.scenario)
         t = self.timings
         lines.append("  seconds         " + ", ".join(f"{k} {v:.2f}" for k, v in t.items()))
         return "\n".join(lines)
@@ -427,6 +424,42 @@ def _sweep(target: Path) -> None:
             shutil.rmtree(tmp, ignore_errors=True)
         except OSError:
             continue
+
+
+def _campus_years(sites: pd.DataFrame) -> list[str]:
+    """Summary lines: each opened campus's capacity built (MW) by year, the largest by the last year first."""
+    opened = sites[sites["open"].astype(bool)]
+    if opened.empty:
+        return []
+    table = opened.pivot_table(index="site_id", columns="year", values="capacity_mw", aggfunc="sum")
+    table = table.reindex(columns=sorted(sites["year"].unique())).sort_values(table.columns[-1], ascending=False)
+    width = max(13, *(len(s) + 2 for s in table.index))
+    lines = [f"  {'campus MW built':<{width + 2}}" + "".join(f"{y:>8}" for y in table.columns)]
+    for site, row in table.iterrows():
+        lines.append(f"    {site:<{width}}" + "".join(f"{'-':>8}" if pd.isna(v) else f"{v:>8,.0f}" for v in row))
+    return lines
+
+
+def _chip_years(chips: pd.DataFrame, scenario: Scenario) -> list[str]:
+    """Summary lines: whole units installed each year by accelerator family, with the accelerators they hold."""
+    if chips.empty or chips["installed_units"].sum() < 0.5:
+        return []
+    spec = scenario.tables["chips"].set_index("chip_id")
+    frame = chips.assign(
+        family=chips["chip_id"].map(scenario.chip_family()),
+        accelerators=chips["installed_units"] * chips["chip_id"].map(spec["accelerators_per_unit"]),
+    )
+    by_year = frame.groupby(["year", "family"])[["installed_units", "accelerators"]].sum()
+    lines = ["  chips installed units a year by family (the accelerators they hold: a unit is a server or a rack)"]
+    for year, rows in by_year.groupby(level="year"):
+        parts = [
+            f"{family} {round(r.installed_units):,} ({round(r.accelerators):,})"
+            for (_, family), r in rows.iterrows()
+            if r.installed_units >= 0.5
+        ]
+        if parts:
+            lines.append(f"    {year}  " + ", ".join(parts))
+    return lines
 
 
 # -- reading a saved plan, trusting nothing in it -------------------------------------------------

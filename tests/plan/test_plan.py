@@ -140,3 +140,18 @@ def test_duals_can_be_skipped(plan):
     quick = gw.solve(plan.scenario, duals=False)
     assert quick.duals is None and quick.timings["duals"] == 0.0
     assert quick.objective == pytest.approx(plan.objective, rel=1e-3)
+
+
+def test_summary_says_where_when_and_with_what_on_tiny():
+    """tiny's hand solution (scenarios/tiny/SOURCES.md): north_air 40 MW and north_liquid 20 MW from 2026, south_liquid
+    40 MW in 2027; 400 old_air servers in 2026 (8 accelerators each: 3,200), then 200 old_air and 200 new_liquid."""
+    from builders import SCENARIOS
+
+    lines = solve_verified(gw.load_scenario(SCENARIOS / "tiny")).summary().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("  campus MW built"))
+    assert lines[start].split()[-2:] == ["2026", "2027"]
+    rows = {line.split()[0]: line.split()[1:] for line in lines[start + 1 : start + 4]}
+    assert rows == {"north_air": ["40", "40"], "north_liquid": ["20", "20"], "south_liquid": ["-", "40"]}
+    assert lines[start + 1].split()[0] in ("north_air", "south_liquid")  # the largest by 2027 first
+    assert "    2026  old_air 400 (3,200)" in lines
+    assert "    2027  new_liquid 200 (1,600), old_air 200 (1,600)" in lines
