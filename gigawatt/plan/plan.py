@@ -9,6 +9,7 @@ import os
 import shutil
 import stat
 import tempfile
+import uuid
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -289,7 +290,8 @@ class Plan:
         if not _exists(target) and is_plan_folder(old):
             os.replace(old, target)  # a save killed between its renames
         _sweep(target)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=target.parent))
+        tmp = target.parent / f".{target.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        tmp.mkdir()  # with the user's umask (a temporary folder from mkdtemp would keep mode 0700 once renamed)
         try:
             self._write(tmp)
             if _exists(target):

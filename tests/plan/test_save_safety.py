@@ -177,3 +177,16 @@ def test_report_never_replaces_a_scenario_file(saved: Path, scenario_copy: Path)
     result = runner.invoke(app, ["report", str(saved), "--out", str(target), "--force"])
     assert result.exit_code == 2 and "in a scenario folder" in result.output
     assert target.read_text() == "my notes"
+
+
+def test_saved_and_exported_folders_get_the_users_permissions(plan, tmp_path):
+    """Mode 0777 less the umask, like any folder the user makes (not the 0700 of a temporary folder)."""
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        saved, exported = plan.save(tmp_path / "run"), plan.to_csv(tmp_path / "run-csv")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o755 and stat.S_IMODE(exported.stat().st_mode) == 0o755
