@@ -46,6 +46,8 @@ SetOption = Annotated[
     typer.Option("--set", help="Override a setting or a table cell: KEY=VALUE (ceiling_mw=4000, supplies[node_id=x].capacity_mw=90)."),
 ]
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace an existing output that gigawatt did not write (never a scenario).")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No live progress: only the result.")]
+VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Also list each solver phase with its time and figures.")]
 
 Command = TypeVar("Command", bound=Callable[..., None])
 
@@ -199,6 +201,8 @@ def solve(
         bool, typer.Option("--gw-value", help="Also work out the value of a GW: re-solve at the ceiling + --gw-step, proven (see README).")
     ] = False,
     gw_step: Annotated[float, typer.Option("--gw-step", help="MW of extra ceiling for --gw-value.")] = 1000.0,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Solve a scenario, print the plan's summary and its verification, optionally save it."""
     import dataclasses
@@ -218,7 +222,14 @@ def solve(
     scn = _load(scenario, set_)
     if solver is None:
         _check_solver(scn.settings.solver.name, f"solver.name of scenario {scn.name!r}:")
-    options = {"solver": solver, "time_limit": time_limit, "threads": threads, "relax": relax, "integer_units": not continuous_units}
+    options = {
+        "solver": solver,
+        "time_limit": time_limit,
+        "threads": threads,
+        "relax": relax,
+        "integer_units": not continuous_units,
+        "progress": not quiet,
+    }
     try:
         plan = solve_scenario(scn, mip_gap=mip_gap, tee=tee, **options)
     except InfeasibleScenario as error:
@@ -235,6 +246,8 @@ def solve(
         except (InfeasibleScenario, NoPlan) as error:
             _warn("No value of a GW:", f"at {ceiling + gw_step:,.0f} MW: {first_line(error)}")
     _say(plan.summary())
+    if verbose:
+        _print_phases(plan.metadata.get("strategy", {}))
     if plan.status == "interrupted":
         _say("interrupted (Ctrl-C): the best plan found so far, with the bound proven so far")
     if relax:
@@ -243,6 +256,14 @@ def solve(
         _print_verification(plan)
     if out_dir is not None:
         _save(plan, out_dir, force)
+
+
+def _print_phases(strategy: dict) -> None:
+    """The strategy's phases: name, seconds, status, objective and bound (B USD) of each solver call."""
+    _say(f"  strategy        {strategy.get('name', '?')}")
+    for phase in strategy.get("phases", []):
+        figures = [f"{key} {phase[key] / 1e3:,.3f} B USD" for key in ("objective", "bound") if isinstance(phase.get(key), int | float)]
+        _say(f"    {phase['phase']:<16}{phase.get('seconds', 0.0):8.2f} s  {phase.get('status', '')}  " + "  ".join(figures))
 
 
 def _print_infeasible(scn: Scenario, error: object) -> None:
@@ -298,6 +319,7 @@ def ceiling_value(
     threads: Annotated[int | None, typer.Option(help="Solver threads.")] = None,
     relax: Annotated[bool, typer.Option(help="Solve LP relaxations (screening).")] = False,
     continuous_units: Annotated[bool, typer.Option(help="Let chip units be fractional.")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Solve a scenario at several ceilings and print the value of a GW between neighbouring ones, proven (USD per MW-year)."""
     from gigawatt.analysis.ceiling import ceiling_value as value_table
@@ -313,7 +335,7 @@ def ceiling_value(
     if solver is None:
         _check_solver(scn.settings.solver.name, f"solver.name of scenario {scn.name!r}:")
     options = {"solver": solver, "time_limit": time_limit, "threads": threads, "relax": relax, "integer_units": not continuous_units}
-    frame = value_table(scn, mw, mip_gap=mip_gap, **options)
+    frame = value_table(scn, mw, mip_gap=mip_gap, progress=not quiet, **options)
     _print_ceilings(frame)
     for value in pair_values(frame):
         _say(str(value))

@@ -44,7 +44,7 @@ from gigawatt.plan.start import start_columns
 from gigawatt.scenario import Scenario
 from gigawatt.scenario.errors import show
 from gigawatt.scenario.settings import MAX_THREADS
-from gigawatt.solvers import highs, registry, stop
+from gigawatt.solvers import highs, progress, registry, stop
 from gigawatt.solvers.base import SolveOptions, TerminationCondition
 from gigawatt.strategies import Columns, choose
 
@@ -95,7 +95,7 @@ OPTION_CHECKS: dict[str, OptionCheck] = {
     "time_limit": OptionCheck(lambda v: v is None or (_number(v) and v > 0), "seconds > 0, or none for no limit"),
     "mip_gap": OptionCheck(lambda v: v is None or (_number(v) and 0 <= v < 1), "a relative gap ≥ 0 and < 1"),
     "threads": OptionCheck(lambda v: v is None or (_whole(v) and 1 <= v <= MAX_THREADS), f"a whole number from 1 to {MAX_THREADS:,}"),
-    **{flag: OptionCheck(_flag, "true or false") for flag in ("integer_units", "relax", "retirement", "tee", "duals")},
+    **{flag: OptionCheck(_flag, "true or false") for flag in ("integer_units", "relax", "retirement", "tee", "duals", "progress")},
     "strategy": OptionCheck(lambda v: isinstance(v, str) and v in STRATEGIES, "one of " + ", ".join(map(repr, STRATEGIES))),
     "start": OptionCheck(lambda v: v is None or isinstance(v, Plan | Mapping), "a Plan, a mapping of plan tables, or none"),
     "solver_options": OptionCheck(
@@ -113,7 +113,8 @@ class SolveRequest:
     relaxation);
     ``retirement`` (chip vintages may be retired early); ``tee`` (show the solver's log); ``strategy`` (``auto``, ``phased``, ``shortlist``,
     ``single``); ``duals`` (shadow prices, one more LP); ``start`` (a previous plan or plan-shaped
-    tables to warm-start from); ``solver_options`` (passed to the backend last, unchanged).
+    tables to warm-start from); ``solver_options`` (passed to the backend last, unchanged); ``progress``
+    (show each phase live with the best plan, bound and gap so far, :mod:`gigawatt.solvers.live`; on in the CLI).
     """
 
     solver: str | None = None
@@ -128,6 +129,7 @@ class SolveRequest:
     duals: bool = True
     start: Plan | Mapping[str, pd.DataFrame] | None = field(default=None, repr=False)
     solver_options: Mapping[str, object] = field(default_factory=dict)
+    progress: bool = False
 
     def __post_init__(self) -> None:
         """Refuse a value no solve can use, naming the option (:data:`OPTION_CHECKS`)."""
@@ -214,13 +216,28 @@ def _request(request: SolveRequest | None, options: Mapping[str, object]) -> Sol
 
 def _solve_built(model: pyo.ConcreteModel, request: SolveRequest, build_s: float) -> Plan:
     """Compile, solve (a strategy or one backend call) and extract the plan of a built model."""
-    data, ledger, mopts = model.data, model.ledger, model.options
-    defaults = data.scenario.settings.solver
+    defaults = model.data.scenario.settings.solver
     name = request.solver or defaults.name
     ok, why = registry.available(name)
     if not ok:
         raise OptionError("solver", f"solver {name!r} is not available: {why}")
     sopts = request.solve_options(defaults)
+    with _progress(request.progress):
+        return _solve_compiled(model, request, sopts, name, build_s)
+
+
+def _progress(shown: bool) -> contextlib.AbstractContextManager[object]:
+    """A live display of the solve's phases (:mod:`gigawatt.solvers.live`), or nothing."""
+    if not shown:
+        return contextlib.nullcontext()
+    from gigawatt.solvers.live import live
+
+    return live()
+
+
+def _solve_compiled(model: pyo.ConcreteModel, request: SolveRequest, sopts: SolveOptions, name: str, build_s: float) -> Plan:
+    """Compile, solve and extract (the rest of :func:`_solve_built`, with the backend and its options settled)."""
+    data, ledger, mopts = model.data, model.ledger, model.options
     proof = audit(data)
     if len(proof):
         raise InfeasibleScenario(f"no plan for scenario {data.scenario.name!r}: {summary(proof)}", proof)
@@ -249,7 +266,8 @@ def _solve_built(model: pyo.ConcreteModel, request: SolveRequest, build_s: float
             if result.termination is TerminationCondition.INTERRUPTED:
                 message = f"no plan for scenario {data.scenario.name!r}: interrupted (Ctrl-C) before one was found"
             if result.termination in INFEASIBLE:
-                findings = explain(compiled, data, threads=sopts.threads)
+                with progress.scope(plans=False, bounds=False, phase="why infeasible"):
+                    findings = explain(compiled, data, threads=sopts.threads)
                 text = f"{message}: {summary(findings)}" if len(findings) else message
                 raise InfeasibleScenario(text, findings, conflict(compiled))
             raise NoPlan(message, result.termination.value)
@@ -259,7 +277,8 @@ def _solve_built(model: pyo.ConcreteModel, request: SolveRequest, build_s: float
         extract_s = time.perf_counter() - t1
         t2 = time.perf_counter()
         duals = request.duals and not stop.requested()  # after Ctrl-C, the plan without its shadow prices
-        prices = _shadow_prices(compiled, data, result, sopts, mopts.relax) if duals else None
+        with progress.scope(plans=False, bounds=False, phase="shadow prices"):
+            prices = _shadow_prices(compiled, data, result, sopts, mopts.relax) if duals else None
     timings = {
         "build": build_s,
         "handoff": handoff_s,

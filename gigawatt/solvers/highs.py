@@ -158,6 +158,28 @@ def solve(
         _follow(h, trace, plans, bounds)
     if stop_bound is not None and is_mip:
         _stop_at(h, stop_bound)
+    if trace is not None:
+        trace.phase_started(progress.phase())
+    try:
+        return _solved(h, form, options, relax, start, stop_bound, trace, plans, bounds)
+    finally:
+        if trace is not None:
+            trace.phase_ended(progress.phase())
+
+
+def _solved(
+    h: highspy.Highs,
+    form: StandardForm,
+    options: SolveOptions,
+    relax: bool,
+    start: np.ndarray | None,
+    stop_bound: float | None,
+    trace: progress.Trace | None,
+    plans: bool,
+    bounds: bool,
+) -> SolveResult:
+    """Run the model passed to ``h`` and read its result (the rest of :func:`solve`; records into ``trace``)."""
+    is_mip = form.n_integer > 0 and not relax
     t0 = time.perf_counter()
     with stop.handling():
         seen = _run(h)

@@ -1,4 +1,4 @@
-"""An optional trace of a solve over time: the plans found and the lower bounds proven, for benchmarks.
+"""An optional trace of a solve over time: the plans found and the lower bounds proven, for benchmarks and live progress.
 
 A strategy solves many derived problems (relaxations, restricted models); only some of their numbers
 speak about the user's problem ``P``. Each HiGHS call runs inside :func:`scope`, which says whether
@@ -31,6 +31,12 @@ class Trace:
             return
         self.events.append((time.perf_counter() - self.t0, objective, bound))
 
+    def phase_started(self, name: str) -> None:
+        """A solver call of phase ``name`` starts (a live display shows it; a plain trace ignores it)."""
+
+    def phase_ended(self, name: str) -> None:
+        """The solver call of phase ``name`` ended."""
+
     def best_at(self, seconds: float) -> tuple[float | None, float | None]:
         """Best objective and best bound known ``seconds`` after the start."""
         objs = [o for t, o, _ in self.events if o is not None and t <= seconds]
@@ -52,12 +58,20 @@ class Trace:
 
 _trace: ContextVar[Trace | None] = ContextVar("gigawatt_trace", default=None)
 _valid: ContextVar[tuple[bool, bool]] = ContextVar("gigawatt_trace_scope", default=(True, True))
+_phase_default = "solve"
+_phase: ContextVar[str] = ContextVar("gigawatt_trace_phase", default=_phase_default)
 
 
 @contextlib.contextmanager
 def tracing() -> Iterator[Trace]:
     """Record every solve inside the block into a new :class:`Trace`."""
-    trace = Trace()
+    with following(Trace()) as trace:
+        yield trace
+
+
+@contextlib.contextmanager
+def following(trace: Trace) -> Iterator[Trace]:
+    """Record every solve inside the block into ``trace`` (e.g. a live display, :mod:`gigawatt.solvers.live`)."""
     token = _trace.set(trace)
     try:
         yield trace
@@ -66,17 +80,27 @@ def tracing() -> Iterator[Trace]:
 
 
 @contextlib.contextmanager
-def scope(plans: bool, bounds: bool) -> Iterator[None]:
-    """Solves in the block: their incumbents are plans of ``P`` (``plans``), their bounds bound ``P`` (``bounds``).
+def scope(plans: bool, bounds: bool, phase: str | None = None) -> Iterator[None]:
+    """Solves in the block: their incumbents are plans of ``P`` (``plans``), their bounds bound ``P`` (``bounds``);
+    ``phase`` names them for a live display (inside another named scope: ``outer / phase``).
 
     Scopes nest by "and": inside ``scope(bounds=False)`` (e.g. a restricted model) no inner scope makes bounds count.
     """
     outer_plans, outer_bounds = _valid.get()
     token = _valid.set((outer_plans and plans, outer_bounds and bounds))
+    outer = _phase.get()
+    named = None if phase is None else _phase.set(phase if outer == _phase_default else f"{outer} / {phase}")
     try:
         yield
     finally:
         _valid.reset(token)
+        if named is not None:
+            _phase.reset(named)
+
+
+def phase() -> str:
+    """The name of the phase the current solves belong to (``solve`` outside any named scope)."""
+    return _phase.get()
 
 
 def active() -> tuple[Trace | None, bool, bool]:

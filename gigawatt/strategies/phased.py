@@ -147,7 +147,7 @@ def phased_solve(form: StandardForm, groups: Columns, options: SolveOptions, *, 
         return _timed(stopped(plans_of_p, bounds_of_p, last, target), t_start), report
 
     # 1. LP
-    with progress.scope(plans=False, bounds=True):
+    with progress.scope(plans=False, bounds=True, phase="LP relaxation"):
         lp = highs.solve(form, _options(options, left(), target), relax=True)
     report.add("lp", lp)
     if lp.termination in (TerminationCondition.INFEASIBLE, TerminationCondition.INFEASIBLE_OR_UNBOUNDED):
@@ -162,7 +162,7 @@ def phased_solve(form: StandardForm, groups: Columns, options: SolveOptions, *, 
     phase_cap = min(max(BLOCKS_RELAXED_MAX_S, scale), PHASE_SHARE * limit)
     br = replace(lp, x=None)  # stands for "no openings from (2)"
     if lp.seconds <= SLOW_LP_S and not quick:
-        with progress.scope(plans=False, bounds=True):
+        with progress.scope(plans=False, bounds=True, phase="openings"):
             br = highs.solve(blocks_relaxed, _options(options, phase_cap, 1e-4))
         report.add("blocks_relaxed", br)
         bounds_of_p.append(br.bound)
@@ -180,7 +180,7 @@ def phased_solve(form: StandardForm, groups: Columns, options: SolveOptions, *, 
         lower, upper = relaxed_units.col_lower.copy(), relaxed_units.col_upper.copy()
         lower[groups.opens] = upper[groups.opens] = openings
         budget = max(min(max(FIXED_OPENINGS_MAX_S, scale), PHASE_SHARE * limit, left()), 1.0)
-        with progress.scope(plans=not has_unit_integers, bounds=False):
+        with progress.scope(plans=not has_unit_integers, bounds=False, phase="blocks"):
             fixed = highs.solve(_with(relaxed_units, lower=lower, upper=upper), _options(options, budget, fixed_gap))
         report.add("openings_fixed", fixed, openings="blocks_relaxed" if br.x is not None else "lp")
         plans_of_p.append(None if has_unit_integers else fixed)
@@ -195,7 +195,7 @@ def phased_solve(form: StandardForm, groups: Columns, options: SolveOptions, *, 
         upper[closed] = 0.0
         restricted = replace(relaxed_units, col_upper=upper)
         spent = time.perf_counter() - t_start
-        with progress.scope(plans=not has_unit_integers, bounds=False):
+        with progress.scope(plans=not has_unit_integers, bounds=False, phase="restricted"):
             rs = highs.solve(restricted, _options(options, max(heuristic_budget - spent, phase_cap, 1.0), BOUND_GAP_SHARE * target))
         report.add("restricted", rs, sites=sorted(sites))
         plans_of_p.append(None if has_unit_integers else rs)
@@ -205,7 +205,7 @@ def phased_solve(form: StandardForm, groups: Columns, options: SolveOptions, *, 
     early = None
     if has_unit_integers and rs.has_solution and rs.x is not None:
         # 3b. an early plan of P: that build with whole units
-        with progress.scope(plans=True, bounds=False):
+        with progress.scope(plans=True, bounds=False, phase="whole units"):
             early = _repair(form, groups, rs.x, options, left, repair_cap, repair_gap)
         report.add("early_repair", early)
         plans_of_p.append(early)
@@ -217,7 +217,7 @@ def phased_solve(form: StandardForm, groups: Columns, options: SolveOptions, *, 
     bound_gap = BOUND_GAP_SHARE * target if has_unit_integers else target
     # stop as soon as the early plan is proven within the target
     proven_at = early.objective - target * abs(early.objective) if early is not None and early.objective is not None else None
-    with progress.scope(plans=not has_unit_integers, bounds=True):
+    with progress.scope(plans=not has_unit_integers, bounds=True, phase="bound"):
         q = highs.solve(relaxed_units, _options(options, left() - reserve, bound_gap), start=start, stop_bound=proven_at)
     report.add("bound", q)
     plans_of_p.append(None if has_unit_integers else q)
@@ -227,7 +227,8 @@ def phased_solve(form: StandardForm, groups: Columns, options: SolveOptions, *, 
     if not has_unit_integers:
         return _timed(q, t_start), report
     if not q.has_solution:
-        p = highs.solve(form, _options(options, left(), target), start=early.x if early is not None else None)
+        with progress.scope(plans=True, bounds=True, phase="full MIP"):
+            p = highs.solve(form, _options(options, left(), target), start=early.x if early is not None else None)
         report.add("fallback", p)
         plans_of_p.append(p)
         bounds_of_p.append(p.bound)
@@ -240,7 +241,7 @@ def phased_solve(form: StandardForm, groups: Columns, options: SolveOptions, *, 
     bound = q.bound
     repair = None
     if early is None or _gap(early.objective, bound) > target:
-        with progress.scope(plans=True, bounds=False):
+        with progress.scope(plans=True, bounds=False, phase="repair"):
             repair = _repair(form, groups, q.x, options, left, repair_cap, repair_gap)
         report.add("repair", repair)
         plans_of_p.append(repair)
@@ -251,7 +252,8 @@ def phased_solve(form: StandardForm, groups: Columns, options: SolveOptions, *, 
     if best is not None and bound is not None and _gap(best.objective, bound) <= target:
         return _timed(_combine(best, bound, target), t_start), report
     # 6. the problem itself, warm-started from the repaired plan
-    p = highs.solve(form, _options(options, max(left(), 1.0), target), start=best.x if best is not None else None)
+    with progress.scope(plans=True, bounds=True, phase="full MIP"):
+        p = highs.solve(form, _options(options, max(left(), 1.0), target), start=best.x if best is not None else None)
     report.add("full", p)
     plans_of_p.append(p)
     bounds_of_p.append(p.bound)

@@ -49,7 +49,7 @@ def shortlist_solve(
         if budget <= 1.0:
             break
         restricted = replace(form, col_upper=upper)
-        with progress.scope(plans=True, bounds=False):
+        with progress.scope(plans=True, bounds=False, phase="shortlist"):
             rr, inner = phased_solve(restricted, groups, _options(options, budget, max(target, SHORTLIST_GAP)), quick=True)
         report.add("shortlist", rr, sites=len(sites), phases=inner.phases)
         if rr.has_solution or stop.requested():
@@ -58,7 +58,7 @@ def shortlist_solve(
     if rr is not None and stop.requested():
         return _timed(stopped([plan], [], rr, target), t_start), report
     # the LP of the full model: a bound that does not wait for the MIP's root
-    with progress.scope(plans=False, bounds=True):
+    with progress.scope(plans=False, bounds=True, phase="LP relaxation"):
         lp = highs.solve(form, _options(options, limit - (time.perf_counter() - t_start), target), relax=True)
     report.add("lp", lp)
     if lp.termination in (TerminationCondition.INFEASIBLE, TerminationCondition.INFEASIBLE_OR_UNBOUNDED):
@@ -69,7 +69,8 @@ def shortlist_solve(
     left = limit - (time.perf_counter() - t_start)
     if plan is not None and (_gap(plan.objective, lp_bound) <= target or left < 1.0):
         return _timed(_combine(plan, lp_bound, target), t_start), report
-    p = highs.solve(form, _options(options, left, target), start=plan.x if plan is not None else None)
+    with progress.scope(plans=True, bounds=True, phase="full MIP"):
+        p = highs.solve(form, _options(options, left, target), start=plan.x if plan is not None else None)
     report.add("full", p)
     if stop.requested():
         return _timed(stopped([plan, p], [lp_bound, p.bound], p, target), t_start), report
