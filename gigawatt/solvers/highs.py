@@ -75,12 +75,10 @@ def _silenced_stdout() -> Iterator[None]:
 
 
 def new_highs(verbose: bool = False) -> highspy.Highs:
-    """A HiGHS instance, quiet unless ``verbose``."""
-    if verbose:
-        return highspy.Highs()
+    """A HiGHS instance, quiet unless ``verbose`` (its start-up banner never: with ``--tee`` it would repeat for every phase)."""
     with _silenced_stdout():
         h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h.setOptionValue("output_flag", verbose)
     return h
 
 
@@ -125,6 +123,8 @@ def solve(
         return SolveResult("highs", version(), interrupted, none, None, None, None, None, None, 0.0, options.as_dict())
     h = new_highs(options.tee)
     h.setOptionValue("output_flag", bool(options.tee or options.log_file))
+    if options.tee:
+        _prefixed_log(h, progress.phase())
     if options.log_file:
         h.setOptionValue("log_file", options.log_file)
     if options.time_limit is not None:
@@ -317,6 +317,20 @@ def _follow(h: highspy.Highs, trace: progress.Trace, plans: bool, bounds: bool) 
         h.cbMipImprovingSolution.subscribe(improving)
     if bounds:
         h.cbMipInterrupt.subscribe(interrupt)
+
+
+def _prefixed_log(h: highspy.Highs, phase: str) -> None:
+    """HiGHS's log on stderr, each line led by ``[phase]`` (a strategy runs several solves, each with its own log)."""
+    h.setOptionValue("log_to_console", False)
+    pending = [""]
+
+    def logged(event: object) -> None:
+        text = pending[0] + str(event.message)  # type: ignore[attr-defined]
+        *lines, pending[0] = text.split("\n")
+        for line in lines:
+            print(f"[{phase}] {line}", file=sys.stderr, flush=True)
+
+    h.cbLogging.subscribe(logged)
 
 
 def _stop_at(h: highspy.Highs, bound: float) -> None:

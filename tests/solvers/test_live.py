@@ -48,3 +48,11 @@ def test_cli_shows_progress_on_stderr_and_quiet_turns_it_off():
     assert quiet.exit_code == 0 and "LP relaxation" not in quiet.output and "Plan for 'tiny'" in quiet.output
     verbose = runner.invoke(app, ["solve", tiny, "-q", "-v"])
     assert "strategy        phased" in verbose.output and "early_repair" in verbose.output
+
+
+def test_tee_prefixes_each_line_of_the_solver_log_with_its_phase():
+    result = runner.invoke(app, ["solve", str(SCENARIOS / "tiny"), "--tee", "--quiet"])
+    logged = [line for line in result.output.splitlines() if line.startswith("[")]
+    phases = {line[1 : line.index("]")] for line in logged}
+    assert {"LP relaxation", "openings", "bound"} <= phases and "Running HiGHS" not in result.output
+    assert any(line.startswith("[LP relaxation] LP has") for line in logged)
