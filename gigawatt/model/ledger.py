@@ -36,6 +36,9 @@ Accumulators (each a list of ``(coefficient, variable)`` terms per key):
                                    maximise-compute objective minimises
 ``cost_usd``        (category, y)  discounted cost [USD], through :meth:`capital` and :meth:`yearly`
 ``capital_usd``     year           capital spent in the year [USD, undiscounted] (the budget reads it)
+``capital_spend``,  see the field  each cost as registered (capital, USD per calendar year, present value), for
+``yearly_spend``,                  the cash and annualised views of the ``costs`` table; no row reads them
+``present_spend``
 ``emissions_t``     year           CO2 [t per year] (the emission cap reads it)
 ==================  =============  ==================================================================
 
@@ -119,6 +122,11 @@ class Ledger:
     cost_usd: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
     capital_usd: dict[int, list[Term]] = field(default_factory=_terms)
     emissions_t: dict[int, list[Term]] = field(default_factory=_terms)
+    #: Each cost as registered, for the cash and annualised views of the costs table: capital in USD by (category, year
+    #: built, life, through), yearly costs in USD per calendar year by (category, year), present values by (category, year).
+    capital_spend: dict[tuple[str, int, int, int | None], list[Term]] = field(default_factory=_terms)
+    yearly_spend: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
+    present_spend: dict[tuple[str, int], list[Term]] = field(default_factory=_terms)
     closed: bool = False
     _weights: dict[tuple[int, int | None, int | None], float] = field(default_factory=dict, repr=False)
 
@@ -205,6 +213,7 @@ class Ledger:
         self._open()
         self.cost_usd[category, year].append((usd * self._weight(year, life_years, through), var))
         self.capital_usd[year].append((usd, var))
+        self.capital_spend[category, year, life_years, through].append((usd, var))
 
     def capital_step(self, category: str, year: int, life_years: int, usd: float, now: object, before: object | None) -> None:
         """Capital on what is new in ``year``: ``usd`` x (``now`` - ``before``) for a cumulative quantity (``before`` None: nothing)."""
@@ -214,12 +223,15 @@ class Ledger:
 
     def yearly(self, category: str, year: int, usd_per_year: float, var: object) -> None:
         """Register a cost of ``usd_per_year`` per unit of ``var`` in each calendar year modelled ``year`` stands for."""
-        self.discounted(category, year, usd_per_year * self._weight(year), var)
+        self._open()
+        self.cost_usd[category, year].append((usd_per_year * self._weight(year), var))
+        self.yearly_spend[category, year].append((usd_per_year, var))
 
     def discounted(self, category: str, year: int, usd: float, var: object) -> None:
         """Register an already discounted cost (present value, USD) per unit of ``var`` under ``category``."""
         self._open()
         self.cost_usd[category, year].append((usd, var))
+        self.present_spend[category, year].append((usd, var))
 
     def emit(self, year: int, t_per_year: float, var: object) -> None:
         """Register ``t_per_year`` of CO2 per unit of ``var``."""

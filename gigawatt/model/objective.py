@@ -29,10 +29,13 @@ indexed by the first modelled year (the year present values are in):
 
 from __future__ import annotations
 
+from collections import defaultdict
+
+import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from gigawatt.model.data import ModelData
+from gigawatt.model.data import ModelData, capital_recovery_factor
 from gigawatt.model.family import Dual, Extraction, Family, Rows, Slack
 from gigawatt.model.ledger import Ledger, Term, linear
 from gigawatt.model.options import ModelOptions
@@ -72,10 +75,44 @@ def add_objective(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: M
         m.c_budget_total = pyo.Constraint([d.years[0]], rule=lambda _, y: linear(spent) <= st.budget_usd)
 
 
+#: The costs table's columns after ``category`` and ``year``: the objective's present values, then the two views.
+COST_VIEWS = ("discounted_usd", "cash_usd", "cash_discounted_usd", "annualised_usd", "annualised_discounted_usd")
+
+
 def extract_costs(e: Extraction) -> None:
-    """``costs``: the discounted cost registered per category and year."""
-    rows = [(k, y, e.ledger_value(terms)) for (k, y), terms in sorted(e.ledger.cost_usd.items())]
-    e.tables["costs"] = pd.DataFrame(rows, columns=["category", "year", "discounted_usd"])
+    """``costs`` per category and modelled year: the present values the objective sums (``discounted_usd``: capital as
+    the present value of its annuities inside the horizon, in the year built), and two views of the same costs:
+
+    * cash: capital spent in full when built, running costs when paid (``cash_usd``, and discounted);
+    * annualised: each capital annuity in the calendar years it is paid, running costs as paid (``annualised_usd``,
+      and discounted; summed over years this equals the sum of ``discounted_usd``).
+
+    A modelled year that stands for several calendar years sums them; a cost registered as a present value is taken
+    as paid at the start of its year.
+    """
+    h = e.data.horizon
+    modelled = {k: y for y in h.years for k in range(y, y + h.weights[y])}  # calendar year -> its modelled year
+    sums: dict[tuple[str, int], np.ndarray] = defaultdict(lambda: np.zeros(len(COST_VIEWS)))
+
+    def add(category: str, year: int, *values: float) -> None:
+        sums[category, year] += values
+
+    for (k, y), terms in e.ledger.cost_usd.items():
+        add(k, y, e.ledger_value(terms), 0.0, 0.0, 0.0, 0.0)
+    for (k, y, life, through), terms in e.ledger.capital_spend.items():
+        usd = e.ledger_value(terms)
+        add(k, y, 0.0, usd, usd * h.discount(y), 0.0, 0.0)
+        annuity = usd * capital_recovery_factor(h.rate, life)
+        for year in range(y, min(y + life - 1, h.end if through is None else through) + 1):
+            add(k, modelled[year], 0.0, 0.0, 0.0, annuity, annuity * h.discount(year))
+    for (k, y), terms in e.ledger.yearly_spend.items():
+        paid, present = e.ledger_value(terms) * h.weights[y], e.ledger_value(terms) * h.op_weight(y)
+        add(k, y, 0.0, paid, present, paid, present)
+    for (k, y), terms in e.ledger.present_spend.items():
+        present = e.ledger_value(terms)
+        add(k, y, 0.0, present / h.discount(y), present, present / h.discount(y), present)
+    rows = [(k, y, *values) for (k, y), values in sorted(sums.items())]
+    e.tables["costs"] = pd.DataFrame(rows, columns=["category", "year", *COST_VIEWS])
 
 
 FAMILY = Family(
@@ -112,8 +149,14 @@ FAMILY = Family(
             "wheeling, serving, interconnection, onsite_capex, onsite_fixed_om, onsite_energy, onsite_carbon, lost_compute, "
             "training_bandwidth, training_placement, unserved_inference, unplaced_training "
             "(the last two: the value of compute not delivered)",
-            "year": "modelled year the cost is attributed to (capital: year built)",
-            "discounted_usd": "present value, USD (summed: the objective of objective: cost)",
+            "year": "modelled year (with several calendar years per modelled year, their sum)",
+            "discounted_usd": "present value as the objective counts it, USD: capital as its annuities inside the horizon, in the "
+            "year built (summed: the objective of objective: cost)",
+            "cash_usd": "cash view, USD undiscounted: capital spent in full in the year built, running costs in the year paid",
+            "cash_discounted_usd": "the cash view discounted to the first year",
+            "annualised_usd": "annualised view, USD undiscounted: each capital annuity (crf x capital) in the years it is paid, "
+            "running costs in the year paid",
+            "annualised_discounted_usd": "the annualised view discounted (summed over years: the sum of discounted_usd)",
         }
     },
     extract=extract_costs,

@@ -123,7 +123,8 @@ TEXT = ("category", "kind", "workload", "id", "family", "sites")  # text plan co
 #: Workloads the unserved table may name, and the cost categories holding the value of compute not delivered.
 WORKLOADS = ("inference", "training")
 FORGONE = ("unserved_inference", "unplaced_training")
-SIGNED = ("headroom_mw", "discounted_usd")  # numeric plan columns that may be negative
+#: Numeric plan columns that may be negative (costs: salvage, the capital of what a cumulative build gives back).
+SIGNED = ("headroom_mw", "discounted_usd", "cash_usd", "cash_discounted_usd", "annualised_usd", "annualised_discounted_usd")
 #: Plan id columns and the scenario table whose ids they must name.
 REFERENCES: dict[str, dict[str, str]] = {
     "sites": {"site_id": "sites"},
@@ -1443,6 +1444,9 @@ def expected_costs(ctx: Context) -> pd.DataFrame:
 
 
 COST_RULES = (Rule("cost", "discounted_usd == usd", "USD", "costs table differs from the cost of the plan's quantities"),)
+COST_VIEW_RULES = (
+    Rule("cost_views", "annualised_discounted_usd == usd", "USD", "annualised view, discounted and summed over years, differs"),
+)
 OBJECTIVE_RULES = (Rule("objective", "objective == usd", "USD", "objective differs from the cost of the plan's quantities"),)
 TOTAL_BUDGET_RULES = (Rule("total_budget", "usd <= budget", "USD", "discounted cost without forgone value above budget_usd", loose=True),)
 
@@ -1455,6 +1459,10 @@ def _check_costs(ctx: Context, objective_usd: float | None) -> list[Violation]:
     plan = ctx.plan["costs"].groupby(["category", "year"], as_index=False)["discounted_usd"].sum()
     f = plan.merge(expected, on=["category", "year"], how="outer").fillna({"discounted_usd": 0.0, "usd": 0.0})
     out = [v for rule in COST_RULES for v in _compare(f, rule, ctx.cost, ENTITY["costs"])]
+    if "annualised_discounted_usd" in ctx.plan["costs"]:  # per category over all years: the annuities add up to the objective's
+        views = ctx.plan["costs"].groupby("category", as_index=False)["annualised_discounted_usd"].sum()
+        views = views.merge(expected.groupby("category", as_index=False)["usd"].sum(), on="category", how="outer").fillna(0.0)
+        out += [v for rule in COST_VIEW_RULES for v in _compare(views.assign(year=st.years[0]), rule, ctx.cost, ENTITY["costs"])]
     forgone = expected.loc[expected["category"].isin(FORGONE), "usd"].sum()
     spent = expected["usd"].sum() - forgone
     if objective_usd is not None:

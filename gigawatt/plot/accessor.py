@@ -34,9 +34,9 @@ class PlanPlots:
         """Chip units installed per year by generation."""
         return plan_charts.chips(self._plan, metric)
 
-    def costs(self) -> go.Figure:
-        """Discounted cost per year by category (million USD)."""
-        return plan_charts.costs(self._plan)
+    def costs(self, view: str = "annualised_discounted_usd") -> go.Figure:
+        """Cost per year by category (million USD): the annualised view by default, or another column of ``plan.costs``."""
+        return plan_charts.costs(self._plan, view)
 
     def map(self, year: int | None = None) -> go.Figure:
         """Nodes, links (width = MW, colour = expansion), sites (area = MW, colour = opening year) and regions in ``year``."""

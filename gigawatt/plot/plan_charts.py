@@ -104,18 +104,32 @@ def _by_generation(plan: Plan, metric: str) -> go.Figure:
 COST_ORDER = ("site_open", "site_capex", "chip_capex", "link_capex", "supply_capex", "site_fixed_om", "energy", "carbon", "serving")
 
 
-def costs(plan: Plan) -> go.Figure:
-    """Discounted cost per year (million USD), stacked by category; categories that are zero throughout are left out.
+#: The views of ``plan.costs`` a cost chart can show: column -> (title, axis).
+COST_VIEWS = {
+    "annualised_discounted_usd": ("Annualised cost (capital as annuities when paid), discounted", "discounted cost (million USD)"),
+    "annualised_usd": ("Annualised cost (capital as annuities when paid), undiscounted", "cost (million USD)"),
+    "cash_usd": ("Cash spent (capital in full when built), undiscounted", "cash (million USD)"),
+    "cash_discounted_usd": ("Cash spent (capital in full when built), discounted", "discounted cash (million USD)"),
+    "discounted_usd": ("Cost as the objective counts it (capital in the year built), discounted", "discounted cost (million USD)"),
+}
 
-    Capital is attributed to the year it is built (its annuities inside the horizon, discounted), as in ``plan.costs``.
+
+def costs(plan: Plan, view: str = "annualised_discounted_usd") -> go.Figure:
+    """Cost per year (million USD), stacked by category; categories that are zero throughout are left out.
+
+    ``view`` is a column of ``plan.costs`` (:data:`COST_VIEWS`): by default the annualised view, each capital annuity in
+    the years it is paid, so the bars follow the fleet; ``cash_usd`` shows capital when it is spent.
     """
+    if view not in COST_VIEWS:
+        raise ValueError(f"view {view!r}: expected one of {', '.join(COST_VIEWS)}")
+    title, axis = COST_VIEWS[view]
     years = plan_years(plan)
-    table = pivot(plan.tables["costs"], "category", "year", "discounted_usd", years) / 1e6
+    table = pivot(plan.tables["costs"], "category", "year", view, years) / 1e6
     known = [c for c in COST_ORDER if c in table.index]
     table = table.reindex(known + sorted(set(table.index) - set(known)))
     table = table[(table.abs() > TOL).any(axis=1)]
-    total = float(plan.tables["costs"]["discounted_usd"].sum()) / 1e9
-    fig = figure(f"Discounted cost by category: {total:,.2f} B USD in total", y_title="discounted cost (million USD)")
+    total = float(plan.tables["costs"][view].sum()) / 1e9
+    fig = figure(f"{title}: {total:,.2f} B USD in total", y_title=axis)
     stacked_bars(fig, table, colors(COST_ORDER), "M USD")
     fig.update_layout(barmode="relative", legend_traceorder="reversed")
     year_axis(fig, years)

@@ -68,3 +68,24 @@ def test_a_budget_caps_the_least_cost_plan_too():
     assert plan.objective == pytest.approx(7e6, rel=1e-9)
     dual = plan.duals.set_index("constraint").loc["total_budget"]
     assert (dual.year, dual.value, dual.unit) == (2026, pytest.approx(1.0, rel=1e-6), "USD/USD")
+
+
+def test_costs_table_has_the_cash_and_annualised_views_of_the_same_capital():
+    """Years 2026 and 2028 (each stands for two calendar years), 10 %; 3 units of a 4-year chip at 1e6 USD in 2026.
+
+    Annuities are paid at the start of each year: crf = 0.1 / (1.1 x (1 - 1.1^-4)) = 0.2867916, so 3e6 x crf =
+    860,374.9 USD in each of 2026-2029. Objective view: 860,374.9 x (1 + 1/1.1 + 1/1.1^2 + 1/1.1^3) = 3e6 in 2026 (the
+    whole life is inside the horizon). Cash: 3e6 in 2026. Annualised: 2 x 860,374.9 = 1,720,749.8 in each modelled
+    year; discounted, 860,374.9 x (1 + 1/1.1) = 1,642,534.0 in 2026 and 860,374.9 x (1/1.1^2 + 1/1.1^3) = 1,357,466.0
+    in 2028, summing to 3e6.
+    """
+    settings = {"years": {"start": 2026, "end": 2028, "step": 2}, "discount_rate": 0.1}
+    demand = [{"year": 2026, "eflops": 3.0}, {"year": 2028, "eflops": 3.0}]
+    plan = solve_verified(scenario(settings, chips=[chip("c", lifetime_years=4)], demand=demand))
+    chips = plan.costs[plan.costs.category == "chip_capex"].set_index("year")
+    annuity = 3e6 * 0.1 / (1.1 * (1 - 1.1**-4))
+    assert chips["discounted_usd"].tolist() == pytest.approx([3e6, 0.0])
+    assert chips["cash_usd"].tolist() == pytest.approx([3e6, 0.0]) and chips["cash_discounted_usd"].tolist() == pytest.approx([3e6, 0.0])
+    assert chips["annualised_usd"].tolist() == pytest.approx([2 * annuity, 2 * annuity])
+    assert chips["annualised_discounted_usd"].tolist() == pytest.approx([annuity * (1 + 1 / 1.1), annuity * (1.1**-2 + 1.1**-3)])
+    assert plan.costs["annualised_discounted_usd"].sum() == pytest.approx(plan.costs["discounted_usd"].sum(), rel=1e-12)

@@ -600,3 +600,13 @@ def test_training_beyond_a_familys_compute_is_caught(training):
     tables["training"]["family"] = "amd"
     found = {v.constraint for v in verify(training.scenario, tables, training.objective, columns=PLAN_TABLES)}
     assert {"family_compute", "training_family"} <= found
+
+
+def test_an_annualised_cost_view_that_does_not_add_up_is_named(rich):
+    """The annualised view, discounted and summed over years, must equal each category's cost (the objective's view)."""
+    tables = {name: frame.copy() for name, frame in rich.tables.items()}
+    costs = tables["costs"]
+    row = costs.index[(costs["category"] == "chip_capex") & (costs["annualised_discounted_usd"] > 0)][0]
+    costs.loc[row, "annualised_discounted_usd"] *= 1.5
+    found = verify(rich.scenario, tables, rich.objective, columns=PLAN_TABLES)
+    assert [v.entity for v in found if v.constraint == "cost_views"] == ["cost chip_capex"]

@@ -10,6 +10,7 @@ import pytest
 from builders import scenario, solve_verified
 
 import gigawatt as gw
+from gigawatt.model.objective import COST_VIEWS
 
 
 def bars(fig) -> dict[str, np.ndarray]:
@@ -76,19 +77,24 @@ def test_unknown_metric_is_refused_with_the_choices(tiny_plan):
 
 
 def test_costs_stack_by_category_to_the_objective(tiny_plan):
+    """Annualised by default: tiny's 400 old_air servers of 2026 (1 M USD, 5 years, r = 0) pay 80 M a year; the 2027
+    build (200 x 1 + 200 x 2.4 = 680 M) adds 136 M: chips 80 and 216 M. The cash view has 400 and 680 M."""
     fig = tiny_plan.plot.costs()
     got = bars(fig)
     # Hand solution (M USD): openings 2.5, blocks 70, chips 296, energy 54.312; carbon and O&M are zero and left out.
     assert set(got) == {"site_open", "site_capex", "chip_capex", "energy"}
     assert sum(v.sum() for v in got.values()) == pytest.approx(422.812)
-    assert got["chip_capex"].sum() == pytest.approx(296.0)
-    per_year = tiny_plan.costs.groupby("year")["discounted_usd"].sum().to_numpy() / 1e6
+    np.testing.assert_allclose(got["chip_capex"], [80.0, 216.0])
+    per_year = tiny_plan.costs.groupby("year")["annualised_discounted_usd"].sum().to_numpy() / 1e6
     np.testing.assert_allclose(sum(got.values()), per_year)
-    assert "422.81" not in fig.layout.title.text and "0.42 B USD" in fig.layout.title.text
+    assert "422.81" not in fig.layout.title.text and "0.42 B USD" in fig.layout.title.text and "Annualised" in fig.layout.title.text
+    np.testing.assert_allclose(bars(tiny_plan.plot.costs("cash_usd"))["chip_capex"], [400.0, 680.0])
+    with pytest.raises(ValueError, match="expected one of"):
+        tiny_plan.plot.costs("usd")
 
 
 def test_costs_include_link_capex_when_a_link_is_expanded(grid_plan):
-    got = bars(grid_plan.plot.costs())
+    got = bars(grid_plan.plot.costs("discounted_usd"))  # capital in the year built, as the objective counts it
     np.testing.assert_allclose(got["link_capex"], [0.0, 0.02])  # 20 MW x 1,000 USD/MW, in million USD
     np.testing.assert_allclose(got["chip_capex"], [3.2, 4.4])
 
@@ -124,7 +130,7 @@ def test_plan_without_any_build(tiny_plan):
     """A plan whose tables are empty (nothing to build) still draws: no bars, only the reference lines."""
     empty = {name: frame.iloc[0:0] for name, frame in tiny_plan.tables.items()}
     empty["power"] = tiny_plan.power.assign(facility_mw=0.0, it_mw=0.0)
-    costs = tiny_plan.costs.assign(discounted_usd=0.0)
+    costs = tiny_plan.costs.assign(**{view: 0.0 for view in COST_VIEWS})
     plan = gw.Plan(tiny_plan.scenario, empty | {"costs": costs}, "optimal", "optimal", 0.0, 0.0, 0.0, {}, {})
     assert bars(plan.plot.power()) == {}
     assert bars(plan.plot.costs()) == {}
