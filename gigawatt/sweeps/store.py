@@ -212,6 +212,11 @@ class RunStore:
         if name not in self.plan_tables():
             self.con.execute(f'CREATE TABLE "plan_{name}" AS SELECT * FROM _frame WHERE false')
             self.plan_tables().append(name)
+        else:  # a store written by an older gigawatt: columns added since join, empty for its earlier runs
+            have = {row[0] for row in self.con.execute(f'DESCRIBE "plan_{name}"').fetchall()}
+            for column, kind, *_ in self.con.execute("DESCRIBE SELECT * FROM _frame").fetchall():
+                if column not in have:
+                    self.con.execute(f'ALTER TABLE "plan_{name}" ADD COLUMN {_quote(column)} {kind}')
         self.con.execute(f'INSERT INTO "plan_{name}" BY NAME SELECT * FROM _frame')
 
     # -- reading --------------------------------------------------------------------------------

@@ -55,6 +55,17 @@ def test_a_failed_write_leaves_no_half_run(tmp_path: Path) -> None:
         assert list(db.table("power")["run_id"]) == ["a"]
 
 
+def test_a_plan_table_gaining_columns_keeps_the_earlier_runs(tmp_path: Path) -> None:
+    """A store written before a plan table gained columns (the costs views): later runs add them, earlier rows empty."""
+    with RunStore(tmp_path / "r.duckdb") as db:
+        db.record({"run_id": "old", "status": "optimal"}, {"power": power("old", [1])})
+        newer = power("new", [2]).assign(headroom_mw=98.0)
+        db.record({"run_id": "new", "status": "optimal"}, {"power": newer})
+        table = db.table("power").set_index("run_id")
+    assert table.loc["new", "headroom_mw"] == 98.0 and pd.isna(table.loc["old", "headroom_mw"])
+    assert list(table["facility_mw"]) == [1, 2]
+
+
 def test_missing_store_is_named(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no results store"):
         load_runs(tmp_path / "none.duckdb")
