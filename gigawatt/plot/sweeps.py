@@ -24,6 +24,11 @@ UNITS: dict[str, tuple[float, str]] = {
     "value_usd_per_mw_yr": (1e-3, "value of a GW from the previous ceiling (k USD per MW-year)"),
     "co2_t": (1e-6, "CO2 over the horizon (Mt)"),
     "gap": (100.0, "MIP gap (%)"),
+    "peak_facility_mw": (1.0, "peak facility power (MW)"),
+    "ceiling_mw": (1.0, "ceiling (MW)"),
+    "final_year_eflops": (1.0, "compute delivered in the final year (EFLOP/s)"),
+    "final_year_unserved_eflops": (1.0, "compute not delivered in the final year (EFLOP/s)"),
+    "sites_opened": (1.0, "campuses opened"),
     "_usd_per_mw_yr": (1e-3, "k USD per MW-year"),
     "_usd": (1e-9, "B USD"),
     "_mw": (1.0, "MW"),
@@ -36,10 +41,12 @@ def axis(column: str) -> tuple[float, str]:
     """The factor and axis label for a column (``total_cost_usd`` -> 1e-9, "total cost (B USD, discounted)")."""
     if column in UNITS:
         return UNITS[column]
+    if column.startswith("mw_") and column[3:].isdigit():  # the runs table's facility MW per year
+        return 1.0, f"facility power in {column[3:]} (MW)"
     for suffix, (factor, unit) in UNITS.items():
         if suffix.startswith("_") and column.endswith(suffix):
-            return factor, f"{column.removesuffix(suffix)} ({unit})"
-    return 1.0, column
+            return factor, f"{column.removesuffix(suffix).replace('_', ' ')} ({unit})"
+    return 1.0, column.replace("_", " ")
 
 
 def sweep(runs: pd.DataFrame, x: str = "ceiling_mw", y: str = "total_cost_usd", color: str | None = None) -> go.Figure:

@@ -60,8 +60,9 @@ def test_sweep_names_missing_columns():
     [
         ("total_cost_usd", 1e-9, "total cost (B USD, discounted)"),
         ("usd_per_eflops_yr", 1e-6, "cost of compute (M USD per EFLOP/s-year)"),
-        ("mw_2030", 1.0, "mw_2030"),
-        ("peak_facility_mw", 1.0, "peak_facility (MW)"),
+        ("mw_2030", 1.0, "facility power in 2030 (MW)"),
+        ("peak_facility_mw", 1.0, "peak facility power (MW)"),
+        ("site_capex_usd", 1e-9, "site capex (B USD)"),
         ("chips[rubin].capex_usd", 1e-9, "chips[rubin].capex (B USD)"),
         ("price", 1.0, "price"),
     ],
