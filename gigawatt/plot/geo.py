@@ -196,7 +196,10 @@ def _site_traces(plan: Plan, year: int) -> list[go.Scattergeo]:
         go.Scattergeo(
             lat=open_rows["lat"],
             lon=open_rows["lon"],
-            mode="markers",
+            text=list(opened.index),  # labels on the map itself: a static export has no hover
+            mode="markers+text",
+            textposition="top center",
+            textfont={"size": 9, "color": "#333333"},
             name="sites (area = MW built)",
             marker={
                 "size": built.to_numpy(),

@@ -32,6 +32,7 @@ def test_tiny_map_in_the_final_year(tiny_plan):
     assert built == {"north_air": 40.0, "north_liquid": 20.0, "south_liquid": 40.0}
     assert opened == {"north_air": 2026, "north_liquid": 2026, "south_liquid": 2027}
     assert sites.marker.sizemode == "area"
+    assert list(sites.text) == ids and sites.mode == "markers+text"  # named on the map, for a static export
     assert traces(fig, "candidate sites not opened") == []
     assert traces(fig, "demand regions") == []  # no regions table: one pool of demand
     (link,) = traces(fig, "grid links")
