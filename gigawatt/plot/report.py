@@ -36,6 +36,7 @@ table.data { border-collapse: collapse; font-size: .9em; margin: .5em 0 1em; }
 table.data th, table.data td { border: 1px solid #ddd; padding: .25em .6em; text-align: right; }
 table.data th:first-child, table.data td:first-child { text-align: left; }
 .chart { margin: 1em 0; } .note { color: #666; font-size: .9em; }
+.scroll { overflow-x: auto; max-width: 100%; }
 nav a { margin-right: 1em; }
 """
 
@@ -327,7 +328,8 @@ def _chart(name: str, fig: go.Figure) -> str:
 def _table(frame: pd.DataFrame) -> str:
     if frame.empty:
         return '<p class="note">(nothing)</p>'
-    return frame.to_html(index=False, classes="data", border=0, na_rep="", float_format=_two_places)
+    table = frame.to_html(index=False, classes="data", border=0, na_rep="", float_format=_two_places)
+    return f'<div class="scroll">{table}</div>'  # a wide table scrolls inside the page instead of widening it
 
 
 def _two_places(value: float) -> str:

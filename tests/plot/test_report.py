@@ -153,3 +153,10 @@ def test_tables_show_round_off_as_zero_not_minus_zero():
 
     html = _table(pd.DataFrame({"discounted_usd": [-1e-9, -0.004, -0.006, 1234.5]}))
     assert "-0.00" not in html and html.count(">0.00<") == 2 and "-0.01" in html and "1,234.50" in html
+
+
+def test_wide_tables_scroll_inside_the_page():
+    from gigawatt.plot.report import _table
+
+    html = _table(pd.DataFrame({f"column_{i}": [1.0] for i in range(40)}))
+    assert html.startswith('<div class="scroll"><table') and html.endswith("</table></div>")
