@@ -2,7 +2,7 @@
 
 Plan charts: ``plan.plot.power()``, ``.capacity()``, ``.chips()``, ``.costs()``, ``.map()``,
 ``.serving()`` (or :func:`power`, ... with the plan as first argument). Across runs: :func:`sweep`
-and :func:`ceiling_value`. Files: :func:`save` (PNG, SVG, PDF, HTML), :func:`report` (one
+and :func:`ceiling_value`, :func:`tornado` (a one-at-a-time sensitivity). Files: :func:`save` (PNG, SVG, PDF, HTML), :func:`report` (one
 self-contained HTML page of a plan) and :func:`runs_report` (a page comparing a sweep's runs).
 """
 
@@ -13,7 +13,7 @@ from gigawatt.plot.export import save
 from gigawatt.plot.geo import grid_map
 from gigawatt.plot.plan_charts import capacity, chips, costs, power, serving
 from gigawatt.plot.report import report, runs_report
-from gigawatt.plot.sweeps import ceiling_value, sweep
+from gigawatt.plot.sweeps import ceiling_value, sweep, tornado
 
 __all__ = [
     "CHARTS",
@@ -29,4 +29,5 @@ __all__ = [
     "save",
     "serving",
     "sweep",
+    "tornado",
 ]

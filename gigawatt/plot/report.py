@@ -98,7 +98,8 @@ def runs_report(
     """Write one self-contained HTML page comparing a sweep's runs (the frame of :func:`gigawatt.load_runs`).
 
     Charts: total cost, cost of compute and peak power against each swept column (coloured by a
-    second swept column when there are two), the value of a GW when only ``ceiling_mw`` varies, and
+    second swept column when there are two), a tornado chart of a one-at-a-time sensitivity (with its base
+    run) instead of a chart per factor, the value of a GW when only ``ceiling_mw`` varies, and
     facility power per year per run (from the ``mw_<year>`` columns, or the ``power`` table with a
     ``run_id`` column). Tables: status counts and every run. An existing file at ``path`` is
     replaced only when it is a gigawatt report or with ``overwrite``. Returns the path written.
@@ -106,8 +107,13 @@ def runs_report(
     target = check_report_target(path, overwrite=overwrite)
     keys = swept_columns(runs)
     charts: dict[str, go.Figure] = {}
-    for x in keys or ["run_id"]:
-        others = [k for k in keys if k != x]
+    factors = sweeps.sensitivity_columns(runs, keys)
+    for y in ("total_cost_usd", "usd_per_eflops_yr") if factors else ():  # one tornado instead of two-point lines per factor
+        if y in runs.columns and runs[y].notna().any():
+            charts[f"{y}-tornado"] = sweeps.tornado(runs, factors, y)
+    keys_charted = [k for k in keys if k not in factors]
+    for x in keys_charted or ([] if factors else ["run_id"]):
+        others = [k for k in keys_charted if k != x]
         color = others[0] if len(others) == 1 else None
         for y in ("total_cost_usd", "usd_per_eflops_yr", "peak_facility_mw"):
             if y in runs.columns and runs[y].notna().any():

@@ -90,6 +90,55 @@ def sweep(runs: pd.DataFrame, x: str = "ceiling_mw", y: str = "total_cost_usd", 
 VALUE_COLUMNS = ("value_usd_per_mw_yr", "value_low_usd_per_mw_yr", "value_high_usd_per_mw_yr", "value_proven")
 
 
+def sensitivity_columns(runs: pd.DataFrame, keys: list[str]) -> list[str]:
+    """The swept ``keys`` of a one-at-a-time sensitivity: multipliers (``key*``), at most one set per run, with a base run
+    that sets none of them (what :mod:`gigawatt.sweeps.spec` writes for ``sensitivity``); none otherwise."""
+    factors = [k for k in keys if k.endswith("*")]
+    if not factors:
+        return []
+    count = runs[factors].notna().sum(axis=1)
+    return factors if (count <= 1).all() and (count == 0).any() else []
+
+
+def tornado(runs: pd.DataFrame, factors: list[str], y: str = "total_cost_usd") -> go.Figure:
+    """A tornado chart: per parameter of a one-at-a-time sensitivity (:func:`sensitivity_columns`), the change of ``y``
+    from the base run at each of its multipliers, one horizontal bar each, the widest swing on top."""
+    base_rows = runs[runs[factors].isna().all(axis=1) & runs[y].notna()]
+    if base_rows.empty:
+        raise ValueError(f"no base run (none of {', '.join(factors)} set) with a value of {y}")
+    factor, label = axis(y)
+    base = float(base_rows[y].iloc[0]) * factor
+    rows = [
+        (key.removesuffix("*"), float(multiplier), float(value) * factor - base)
+        for key in factors
+        for multiplier, value in zip(runs[key], runs[y], strict=True)
+        if pd.notna(multiplier) and pd.notna(value)
+    ]
+    frame = pd.DataFrame(rows, columns=["parameter", "multiplier", "change"])
+    order = frame.groupby("parameter")["change"].agg(lambda c: c.max() - c.min()).sort_values().index
+    fig = figure(
+        f"Sensitivity of {label}: change from the base run ({base:,.3f})",
+        x_title=f"change in {label}",
+        height=max(300, 60 * len(order) + 150),
+    )
+    shade = colors(f"{m:g}" for m in sorted(frame["multiplier"].unique()))
+    for multiplier, part in frame.groupby("multiplier"):
+        bars = part.set_index("parameter")["change"].reindex(order)
+        fig.add_trace(
+            go.Bar(
+                y=list(order),
+                x=bars.to_numpy(),
+                orientation="h",
+                name=f"x {multiplier:g}",
+                marker_color=shade[f"{multiplier:g}"],
+                hovertemplate=f"%{{y}} x {multiplier:g}: %{{x:+,.3f}}<extra></extra>",
+            )
+        )
+    fig.add_vline(x=0.0, line_color=REFERENCE_COLOR)
+    fig.update_layout(barmode="overlay")
+    return fig
+
+
 def ceiling_value(frame: pd.DataFrame) -> go.Figure:
     """Cost and the value of a GW against the ceiling (GW, or MW below 1 GW).
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -124,3 +126,36 @@ def test_ceiling_value_needs_the_value_columns():
     runs = runs_frame()[lambda f: f["price"] == 0.7]
     with pytest.raises(ValueError, match="frame has no column 'value_usd_per_mw_yr'"):
         gw.plot.ceiling_value(runs)
+
+
+def sensitivity_runs() -> pd.DataFrame:
+    """A base run (100 B USD) and each of two parameters at x0.8 and x1.2: a moves the cost -10 / +15 B, b -2 / +1 B."""
+    rows = [({}, 100.0), ({"a*": 0.8}, 90.0), ({"a*": 1.2}, 115.0), ({"b*": 0.8}, 98.0), ({"b*": 1.2}, 101.0)]
+    return pd.DataFrame(
+        {
+            "run_id": [f"r{i}" for i in range(len(rows))],
+            "label": [json.dumps(p) for p, _ in rows],
+            "params": [json.dumps(p) for p, _ in rows],
+            "status": "optimal",
+            "a*": [p.get("a*") for p, _ in rows],
+            "b*": [p.get("b*") for p, _ in rows],
+            "total_cost_usd": [c * 1e9 for _, c in rows],
+        }
+    )
+
+
+def test_tornado_bars_are_the_changes_from_the_base_run_widest_on_top():
+    from gigawatt.plot.sweeps import sensitivity_columns, tornado
+
+    runs = sensitivity_runs()
+    assert sensitivity_columns(runs, ["a*", "b*"]) == ["a*", "b*"] and sensitivity_columns(runs.iloc[1:], ["a*", "b*"]) == []
+    fig = tornado(runs, ["a*", "b*"])
+    bars = {t.name: dict(zip(t.y, np.round(t.x, 9), strict=True)) for t in fig.data}
+    assert bars == {"x 0.8": {"b": -2.0, "a": -10.0}, "x 1.2": {"b": 1.0, "a": 15.0}}
+    assert list(fig.data[0].y) == ["b", "a"]  # plotly draws the first category at the bottom: the widest swing on top
+    assert "base run (100.000)" in fig.layout.title.text
+
+
+def test_a_sensitivity_sweeps_report_shows_the_tornado_not_a_chart_per_factor(tmp_path):
+    page = gw.plot.runs_report(sensitivity_runs(), tmp_path / "runs.html").read_text()
+    assert "Sensitivity of total cost" in page and "against a*" not in page.lower()
