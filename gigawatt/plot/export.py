@@ -1,5 +1,5 @@
 """Write a chart to a file: static images (PNG, SVG, PDF, ...) headless through kaleido and Chromium,
-or a self-contained interactive HTML page. Nothing is fetched at run time: plotly.js is the copy
+or an interactive HTML page (sharing one plotly.js beside it, or self-contained). Nothing is fetched at run time: plotly.js is the copy
 bundled with plotly, MathJax is off and map outlines are preloaded (:mod:`gigawatt.plot.geo`).
 """
 
@@ -9,6 +9,7 @@ import html
 import tempfile
 from pathlib import Path
 
+import plotly
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
@@ -16,21 +17,35 @@ from plotly.offline import get_plotlyjs
 from gigawatt.plot.geo import geo_assets_script, topojson_names
 
 STATIC_FORMATS = ("png", "svg", "pdf", "jpeg", "jpg", "webp")
+#: The file HTML charts load plotly.js from, written once beside them (named by the bundled version).
+PLOTLY_JS = f"plotly-{plotly.__version__}.min.js"
 #: Plotly config of interactive charts: no plotly logo, no link to the chart studio, offline outlines.
 CONFIG = {"displaylogo": False, "responsive": True}
 
 
-def save(fig: go.Figure, path: str | Path, *, width: int | None = None, height: int | None = None, scale: float = 1.0) -> Path:
+def save(
+    fig: go.Figure,
+    path: str | Path,
+    *,
+    width: int | None = None,
+    height: int | None = None,
+    scale: float = 1.0,
+    standalone: bool = False,
+) -> Path:
     """Write ``fig`` to ``path``; the suffix picks the format (``.png``, ``.svg``, ``.pdf``, ``.jpeg``, ``.webp``, ``.html``).
 
     Static formats need Chrome or Chromium (found by kaleido; on Debian ``apt-get install chromium``).
     ``width``/``height`` are in CSS pixels (default: the figure's, else 700 x 500); ``scale``
-    multiplies the resolution of raster formats. Returns the path written.
+    multiplies the resolution of raster formats. An HTML chart loads plotly.js from a copy written once
+    beside it (:data:`PLOTLY_JS`, about 4.8 MB), shared by every chart saved in that folder; ``standalone=True``
+    inlines it instead (one file to send on its own). Returns the path written.
     """
     target = Path(path)
     fmt = target.suffix.lower().lstrip(".")
     if fmt == "html":
-        target.write_text(figure_page(fig))
+        if not standalone:
+            _plotly_beside(target)
+        target.write_text(figure_page(fig, plotlyjs="inline" if standalone else PLOTLY_JS))
         return target
     if fmt not in STATIC_FORMATS:
         raise ValueError(f"cannot tell the format of {target.name!r}; use one of: .html, {', '.join('.' + f for f in STATIC_FORMATS)}")
@@ -65,21 +80,38 @@ def figure_html(fig: go.Figure, *, include_plotlyjs: bool = False, div_id: str |
     return pio.to_html(fig, include_plotlyjs=include_plotlyjs, full_html=False, config=CONFIG, div_id=div_id)
 
 
-def page_head(figures: list[go.Figure]) -> str:
-    """The ``<script>`` tags a page of ``figures`` needs first: plotly.js (inline) and any map outlines."""
+def page_head(figures: list[go.Figure], plotlyjs: str = "inline") -> str:
+    """The ``<script>`` tags a page of ``figures`` needs first: plotly.js (``inline``, or the file name to load it from)
+    and any map outlines."""
     names = []
     for fig in figures:
         names += [n for n in topojson_names(fig) if n not in names]
-    head = f'<script type="text/javascript">{get_plotlyjs()}</script>\n'
+    if plotlyjs == "inline":
+        head = f'<script type="text/javascript">{get_plotlyjs()}</script>\n'
+    else:
+        head = f'<script type="text/javascript" src="{html.escape(plotlyjs)}"></script>\n'
     if names:
         head += f'<script type="text/javascript">{geo_assets_script(names)}</script>\n'
     return head
 
 
-def figure_page(fig: go.Figure, title: str | None = None) -> str:
-    """A self-contained HTML page of one interactive figure (plotly.js and any map outlines inlined)."""
+def figure_page(fig: go.Figure, title: str | None = None, plotlyjs: str = "inline") -> str:
+    """An HTML page of one interactive figure: plotly.js inlined (self-contained) or loaded from ``plotlyjs``; map
+    outlines inlined."""
     name = html.escape(title or fig.layout.title.text or "gigawatt chart")
     return (
-        f'<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n<title>{name}</title>\n{page_head([fig])}</head>\n'
+        f'<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n<title>{name}</title>\n{page_head([fig], plotlyjs)}</head>\n'
         f"<body>\n{figure_html(fig)}\n</body>\n</html>\n"
     )
+
+
+def _plotly_beside(target: Path) -> None:
+    """Write plotly.js beside ``target`` as :data:`PLOTLY_JS`, unless the same copy is there already."""
+    script = target.parent / PLOTLY_JS
+    code = get_plotlyjs()
+    if script.is_file() and script.stat().st_size == len(code.encode()):
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = script.with_name(f".{script.name}.tmp")
+    tmp.write_text(code)
+    tmp.replace(script)
