@@ -51,8 +51,13 @@ format: $(STAMP)
 	$(BIN)/ruff format gigawatt tests benchmarks notebooks
 	$(BIN)/ruff check --fix gigawatt tests benchmarks notebooks
 
+# The reference pages are generated (scenario format from the schema, the model from the families' docstrings, the
+# command line from the Typer app), then the site is built into site/ with every warning an error.
 docs: $(STAMP)
 	$(BIN)/python -m gigawatt.scenario.docs > docs/scenario-format.md
+	$(BIN)/python -m gigawatt.model.docs > docs/model.md
+	$(BIN)/typer gigawatt.cli utils docs --name gigawatt --output docs/cli.md
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build site *.egg-info .pytest_cache .ruff_cache
