@@ -94,11 +94,11 @@ def test_solve_gw_value_and_ceiling_value_print_the_same_value_of_a_gw():
     and the ceiling-value line are the same text (same function, same solves). 90 -> 100 MW saves 2.02 M USD over
     2 undiscounted years: 101,000 USD per MW-year."""
     tiny = str(SCENARIOS / "tiny")
-    solved = runner.invoke(app, ["solve", tiny, "--set", "ceiling_mw=90", "--gw-value", "--gw-step", "10"])
+    solved = runner.invoke(app, ["solve", tiny, "--set", "ceiling_mw=90", "--gw-value", "--gw-step", "10", "--quiet"])
     assert solved.exit_code == 0, solved.output
     headline = solved.output.splitlines()[1].strip()
     assert headline.startswith("value of 10 MW (90 -> 100 MW): 101.00 k USD per MW-year, proven ")
-    table = runner.invoke(app, ["ceiling-value", tiny, "--ceilings", "100,90"])
+    table = runner.invoke(app, ["ceiling-value", tiny, "--ceilings", "100,90", "--quiet"])
     assert table.exit_code == 0, table.output
     assert headline in table.output.splitlines()
 
