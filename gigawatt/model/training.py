@@ -337,7 +337,7 @@ def add_training(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: Mo
         raise InfeasibleScenario(what, _why(runs, stranded))
     hopeless = [r for r, run in runs.items() if run.value_usd is not None and not found[r]]
     if hopeless:
-        reasons = "; ".join(_why(runs, hopeless)["message"].str.replace("; give it a value_usd to leave it unplaced", ""))
+        reasons = "; ".join(_why(runs, hopeless, advice="")["message"])
         warnings.warn(f"left unplaced at their value, since nothing can host them: {reasons}", UnplaceableRunWarning, stacklevel=2)
     h = d.horizon
     place_index = [(r, p.key, p.family) for r in runs for p in found[r]]
@@ -387,8 +387,11 @@ def add_training(m: pyo.ConcreteModel, d: ModelData, ledger: Ledger, options: Mo
     )
 
 
-def _why(runs: Mapping[str, Run], stranded: list[str]) -> pd.DataFrame:
-    """Why runs have no candidate (for strict runs, the infeasibility explanation): one finding each."""
+def _why(
+    runs: Mapping[str, Run], stranded: list[str], advice: str = "; give it a value_usd to leave it unplaced, or allow more campuses"
+) -> pd.DataFrame:
+    """Why runs have no candidate, one finding each, each message ending in ``advice`` (strict runs: the infeasibility
+    explanation)."""
     rows = []
     for r in stranded:
         run = runs[r]
@@ -397,7 +400,7 @@ def _why(runs: Mapping[str, Run], stranded: list[str]) -> pd.DataFrame:
         message = (
             f"{year}, training run {r}: no group of at most {run.max_campuses} of {where} within {run.max_latency_ms:g} ms, open by "
             f"{year} with a chip of {', '.join(run.families)}{' (mixed)' if run.mix else ' (one family)'} in all its years, can host "
-            f"{run.eflops:,.1f} EFLOP/s; give it a value_usd to leave it unplaced, or allow more campuses"
+            f"{run.eflops:,.1f} EFLOP/s{advice}"
         )
         rows.append(("training run", f"training run {r}", year, run.eflops, "EFLOP/s", message))
     return pd.DataFrame(rows, columns=["requirement", "entity", "year", "shortfall", "unit", "message"])

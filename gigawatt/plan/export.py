@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -65,24 +65,25 @@ def to_excel(sheets: Mapping[str, pd.DataFrame], path: str | Path, *, overwrite:
             raise ValueError(f"sheet name {name!r} is longer than Excel's {SHEET_NAME_CHARS} characters")
         if len(frame) >= EXCEL_ROWS:
             raise OutputRefused(path, f"table {name} has {len(frame):,} rows, more than an Excel sheet holds; export it as CSV")
-    tmp = _sibling(target)
-    try:
+
+    def write(tmp: Path) -> None:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
             for name, frame in sheets.items():
                 frame.to_excel(writer, sheet_name=name, index=False)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return target
+
+    return _whole(target, write)
 
 
 def to_csv_file(frame: pd.DataFrame, path: str | Path, *, overwrite: bool = False) -> Path:
     """Write one table as a CSV file at ``path`` (same rules as a workbook); returns its absolute path."""
-    target = _file_target(path, overwrite)
+    return _whole(_file_target(path, overwrite), lambda tmp: frame.to_csv(tmp, index=False))
+
+
+def _whole(target: Path, write: Callable[[Path], object]) -> Path:
+    """``write`` a temporary file beside ``target``, then rename it into place: the file is whole or not there at all."""
     tmp = _sibling(target)
     try:
-        frame.to_csv(tmp, index=False)
+        write(tmp)
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -163,7 +163,7 @@ def _run_sweep(
         db.record_many([(run.row(spec.name) | {"status": "invalid", "error": run.error, "options": options}, None) for run in invalid])
         pending = jobs.submitted if jobs is not None else 0
         bar = stack.enter_context(closing(make_progress(progress)))
-        bar.start(pending, len(runs) - pending)
+        bar.start(pending, len(runs) - pending, jobs.slots() if jobs is not None else 1)
         for batch in jobs.results() if jobs is not None else ():
             rows = []
             for run, result, attempts in batch:
@@ -304,6 +304,10 @@ class _Jobs:
     def submit(self, run: Run) -> None:
         raise NotImplementedError
 
+    def slots(self) -> int:
+        """How many runs can be under way at once."""
+        return 1
+
     def results(self) -> Iterator[list[Done]]:
         raise NotImplementedError
 
@@ -351,6 +355,10 @@ class _OnDask(_Jobs):
         self.futures[future] = (run, attempt)
         self.queue.add(future)
         self.submitted += attempt == 1
+
+    def slots(self) -> int:
+        """The cluster's worker threads (each solves one run at a time)."""
+        return max(1, sum(self.client.nthreads().values()))  # type: ignore[attr-defined]
 
     def results(self) -> Iterator[list[Done]]:
         """Finished runs, gathered for up to :data:`WRITE_EVERY_S` while others keep arriving, so writes stay few."""

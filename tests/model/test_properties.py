@@ -60,7 +60,7 @@ def close(a: float, b: float, scale: float = 1.0) -> bool:
     return abs(a - b) <= RTOL * max(abs(a), abs(b)) + ATOL_USD * scale
 
 
-@examples(30)
+@examples(15)
 @given(feasible_scenarios(), st.sampled_from([True, False]))
 def test_phased_and_single_agree_and_verify(scn, integer_units):
     phased = optimum(scn, strategy="phased", integer_units=integer_units)
@@ -69,7 +69,7 @@ def test_phased_and_single_agree_and_verify(scn, integer_units):
     assert phased.bound <= phased.objective + RTOL * abs(phased.objective) + ATOL_USD  # a true bound, up to tolerances
 
 
-@examples(20)
+@examples(10)
 @given(feasible_scenarios(max_sites=2, max_years=2, max_links=1, one_block=True))
 def test_optimum_equals_brute_force(scn):
     """Every integer column is 0/1 (one block per site, chip units continuous): enumerate them all."""
@@ -79,7 +79,7 @@ def test_optimum_equals_brute_force(scn):
     assert close(plan.objective, expected), (plan.objective, expected)
 
 
-@examples(20)
+@examples(10)
 @given(feasible_scenarios(), st.floats(1.0, 3.0))
 def test_raising_the_ceiling_never_raises_the_cost(scn, factor):
     low = optimum(scn)
@@ -120,7 +120,7 @@ def test_with_every_demand_valued_the_ceiling_is_worth_at_most_the_compute_a_mw_
     assert low.objective - high.objective <= bound + RTOL * abs(low.objective) + ATOL_USD
 
 
-@examples(20)
+@examples(10)
 @given(st.data())
 def test_adding_a_candidate_site_never_raises_the_cost(data):
     scn = data.draw(feasible_scenarios())
@@ -130,7 +130,7 @@ def test_adding_a_candidate_site_never_raises_the_cost(data):
     assert after.objective <= before.objective + RTOL * abs(before.objective) + ATOL_USD
 
 
-@examples(20)
+@examples(10)
 @given(feasible_scenarios(), st.one_of(st.sampled_from([0.5, 2.0, 10.0]), st.floats(0.1, 10.0)))
 def test_scaling_every_price_scales_the_cost(scn, k):
     base = optimum(scn)
@@ -138,7 +138,7 @@ def test_scaling_every_price_scales_the_cost(scn, k):
     assert close(scaled.objective, k * base.objective, scale=max(k, 1.0)), (scaled.objective, k * base.objective)
 
 
-@examples(20)
+@examples(10)
 @given(feasible_scenarios(min_sites=3, max_sites=4))
 def test_removing_an_unused_site_leaves_the_cost(scn):
     plan = optimum(scn)
@@ -152,7 +152,7 @@ def test_removing_an_unused_site_leaves_the_cost(scn):
         assert close(again.objective, plan.objective), (again.objective, plan.objective)
 
 
-@examples(15)
+@examples(8)
 @given(feasible_scenarios(), st.sampled_from([1e3, 1e6]), st.sampled_from([1e-3, 1.0, 1e3, 1e6]))
 def test_units_do_not_change_the_optimum(scn, power, compute):
     """Power counted in kW or W and compute in other units (the scenario rewritten consistently): same optimum.
@@ -164,7 +164,7 @@ def test_units_do_not_change_the_optimum(scn, power, compute):
     assert close(other.objective, base.objective), (other.objective, base.objective)
 
 
-@examples(20)
+@examples(10)
 @given(feasible_scenarios())
 def test_scaled_matrix_has_the_same_optimum(scn):
     """The MIP handed to HiGHS with power-of-two scaling forced on: same optimum, and its plan mapped back to model

@@ -64,14 +64,14 @@ def test_resume_skips_done_runs_and_ids_follow_the_resolved_scenario(tmp_path: P
 
 # -- on a local Dask cluster ---------------------------------------------------------------------
 LIMIT_S = 5
-GRID = {"ceiling_mw": [5000, 6000], "supplies.energy_price_usd_per_mwh*": [0.9, 1.0, 1.1]}
+GRID = {"ceiling_mw": [5000, 6000], "supplies.energy_price_usd_per_mwh*": [0.9, 1.1]}
 
 
 def test_grid_on_local_cluster_then_resume(tmp_path: Path) -> None:
     store = tmp_path / "runs.duckdb"
     default = gw.load_scenario(SCENARIOS / "default")
     runs = gw.sweep(default, grid=GRID, workers=2, store=store, time_limit=LIMIT_S, duals=False, progress=False)
-    assert len(runs) == 6 and counts(store) == dict.fromkeys(runs["run_id"], 1)
+    assert len(runs) == 4 and counts(store) == dict.fromkeys(runs["run_id"], 1)
     assert sorted(zip(runs["ceiling_mw"], runs["supplies.energy_price_usd_per_mwh*"], strict=True)) == sorted(
         (c, p) for c in GRID["ceiling_mw"] for p in GRID["supplies.energy_price_usd_per_mwh*"]
     )
