@@ -106,7 +106,8 @@ def extract_costs(e: Extraction) -> None:
         for year in range(y, min(y + life - 1, h.end if through is None else through) + 1):
             add(k, modelled[year], 0.0, 0.0, 0.0, annuity, annuity * h.discount(year))
     for (k, y), terms in e.ledger.yearly_spend.items():
-        paid, present = e.ledger_value(terms) * h.weights[y], e.ledger_value(terms) * h.op_weight(y)
+        per_year = e.ledger_value(terms)
+        paid, present = per_year * h.weights[y], per_year * h.op_weight(y)
         add(k, y, 0.0, paid, present, paid, present)
     for (k, y), terms in e.ledger.present_spend.items():
         present = e.ledger_value(terms)
