@@ -3,7 +3,7 @@
 Exit codes: 0 a plan was found (or the scenario is valid); 2 invalid input; 3 infeasible;
 4 no plan within the limits (time limit without a feasible point, solver failure, Ctrl-C before a
 plan); 1 an unexpected error (a bug: one line asks to report it; ``GIGAWATT_DEBUG=1`` shows the
-traceback); 130 a sweep stopped by Ctrl-C (the runs that finished are saved).
+traceback); 130 a sweep stopped by Ctrl-C (the runs that finished are saved) or a command aborted by a second Ctrl-C.
 
 Ctrl-C (:mod:`gigawatt.solvers.stop`) ends a solve with the best plan found so far (``interrupted``)
 and a sweep with the runs that finished; a second Ctrl-C aborts at once.
@@ -14,11 +14,14 @@ names and values are never read as rich markup, and undecodable bytes print as e
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import logging
 import math
 import os
 import sys
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, NoReturn, TypeVar
 
@@ -90,15 +93,44 @@ def _fail(message: object, code: int = EXIT_INVALID) -> NoReturn:
     raise typer.Exit(code)
 
 
+class _ToStderr(logging.Handler):
+    """gigawatt's log warnings on stderr as the CLI prints its own messages: ``gigawatt:`` and the message."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        _warn("gigawatt:", record.getMessage())
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *_: object, **__: object) -> None:
+    """A Python warning as one line on stderr, its kind then its message (no source file or line)."""
+    _warn(f"{category.__name__}:", message)
+
+
+@contextlib.contextmanager
+def _messages_printed() -> Iterator[None]:
+    """In the block, warnings and gigawatt's log warnings print as the CLI's own lines."""
+    handler, logger = _ToStderr(logging.WARNING), logging.getLogger("gigawatt")
+    logger.addHandler(handler)
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            yield
+    finally:
+        logger.removeHandler(handler)
+
+
 def _guarded(command: Command) -> Command:
-    """Run ``command`` so that an unexpected exception ends in one line asking to report it (exit 1), not a traceback."""
+    """Run ``command`` so that an unexpected exception ends in one line asking to report it (exit 1), not a traceback;
+    warnings on the way print as plain lines (:func:`_messages_printed`)."""
 
     @functools.wraps(command)
     def run(*args: object, **kwargs: object) -> None:
         try:
-            command(*args, **kwargs)
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            with _messages_printed():
+                command(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
             raise
+        except KeyboardInterrupt:
+            _fail("aborted by Ctrl-C (what a sweep had recorded before stays in its store)", EXIT_INTERRUPTED)
         except Exception as error:
             if os.environ.get(DEBUG_ENV) == "1":
                 raise
@@ -178,7 +210,11 @@ def _load(path: Path, overrides: list[str] | None) -> Scenario:
 @_guarded
 def validate(scenario: Annotated[Path, typer.Argument(help="Scenario folder.")], set_: SetOption = None) -> None:
     """Check a scenario and print its summary; exit 2 with every problem found."""
-    scn = _load(scenario, set_)
+    from gigawatt.scenario.errors import PlausibilityWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PlausibilityWarning)  # the summary lists them
+        scn = _load(scenario, set_)
     _say(scn.summary())
     _say("valid", "green")
 
@@ -440,8 +476,7 @@ def sweep(
         _fail(f"invalid sweep: {'; '.join(map(str, error.problems[:3]))}")
     _print_runs(runs)
     _say(f"{len(runs)} runs in {store}")
-    if interrupted:
-        _warn("Interrupted:", f"the runs that finished are saved in {store}; the same command runs the rest")
+    if interrupted:  # the sweep has said what it kept and how to run the rest
         raise typer.Exit(EXIT_INTERRUPTED)
 
 

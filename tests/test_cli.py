@@ -7,7 +7,7 @@ import sys
 
 import pandas as pd
 import pytest
-from builders import SCENARIOS, chip, write_scenario
+from builders import SCENARIOS, chip, supply, write_scenario
 from typer.testing import CliRunner
 
 import gigawatt as gw
@@ -20,6 +20,31 @@ runner = CliRunner()
 def folder(tmp_path):
     chips = [chip("a"), chip("b", it_kw_per_unit=500.0, capex_usd_per_unit=3e6)]
     return write_scenario(tmp_path / "scn", {"ceiling_mw": 10.0}, chips=chips, demand=[{"year": 2026, "eflops": 15.0}])
+
+
+def test_a_library_warning_prints_as_one_plain_line(tmp_path):
+    """An energy price of 5,000 USD/MWh is valid but implausible. `solve` prints the warning as its kind and message on
+    one line, without Python's source file and line; `validate` lists it in its summary only, once."""
+    scn = write_scenario(tmp_path / "scn", supplies=[supply("g", energy_price_usd_per_mwh=5000.0)], demand=[{"year": 2026, "eflops": 1.0}])
+    solved = runner.invoke(app, ["solve", str(scn), "--quiet"])
+    assert solved.exit_code == 0, solved.output
+    line = next(line for line in solved.output.splitlines() if "energy_price_usd_per_mwh" in line)
+    assert line.startswith("PlausibilityWarning: supplies.csv, line 2, column 'energy_price_usd_per_mwh': 5000: 5,000 USD/MWh")
+    assert ".py:" not in solved.output
+    validated = runner.invoke(app, ["validate", str(scn)])
+    assert validated.exit_code == 0 and validated.output.count("5,000 USD/MWh is far outside") == 1
+    assert "PlausibilityWarning" not in validated.output
+
+
+def test_a_second_ctrl_c_aborts_in_one_line_with_exit_130(folder, monkeypatch):
+    import gigawatt.cli
+
+    def interrupted(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(gigawatt.cli, "load_scenario", interrupted)
+    result = runner.invoke(app, ["validate", str(folder)])
+    assert result.exit_code == 130 and result.output.startswith("gigawatt: aborted by Ctrl-C") and "Traceback" not in result.output
 
 
 def test_validate_prints_summary(folder):

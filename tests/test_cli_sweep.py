@@ -85,7 +85,7 @@ def test_sweep_stopped_by_ctrl_c_keeps_what_finished_and_resumes(tmp_path: Path,
     monkeypatch.setattr(runner, "run_one", run_then_stop)
     stopped = invoke(*args)
     assert stopped.exit_code == 130, stopped.output
-    assert "the same command runs the rest" in stopped.output and "Traceback" not in stopped.output
+    assert stopped.output.count("the same sweep on that store runs the rest") == 1 and "Traceback" not in stopped.output
     assert started == [100.0, 110.0]
     assert gw.load_runs(store)["ceiling_mw"].tolist() == [100.0]
     monkeypatch.setattr(runner, "run_one", run_one)

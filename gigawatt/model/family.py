@@ -54,7 +54,8 @@ class Variables:
     ``price_fixed``: held at the plan's value when duals are priced (the build); ``dual_free_upper`` and
     ``elastic_free_upper``: the upper bound repeats a row, so it is lifted when pricing (the dual then sits
     on the row) and in the elastic explanation (the row's slack can act); ``at_upper``: how the
-    explanation names a column sitting on its upper bound (a format over the index names and ``bound``).
+    explanation names a column sitting on its upper bound (a format over the index names and ``bound``);
+    ``at_upper_many``: how it names them all at once when more than a few sit there (a format over ``n``).
     """
 
     name: str
@@ -65,6 +66,7 @@ class Variables:
     dual_free_upper: bool = False
     elastic_free_upper: bool = False
     at_upper: str | None = None
+    at_upper_many: str | None = None
 
 
 @dataclass(frozen=True)

@@ -247,7 +247,13 @@ FAMILY = Family(
     close=close_onsite,
     order=55,
     variables=(
-        Variables("v_onsite_mw", "MW", KEY, at_upper="on-site {tech_id} at site {site_id} at its max_mw_per_site of {bound} MW"),
+        Variables(
+            "v_onsite_mw",
+            "MW",
+            KEY,
+            at_upper="on-site {tech_id} at site {site_id} at its max_mw_per_site of {bound} MW",
+            at_upper_many="{n} on-site plants at their max_mw_per_site",
+        ),
         Variables("v_onsite_retired_mw", "MW", KEY),
         Variables("v_onsite_units", "units", KEY, role="block"),
         Variables("v_onsite_retired_units", "units", KEY, role="block"),

@@ -195,7 +195,7 @@ def host_eflops(d: ModelData) -> dict[tuple[str, str, int], float]:
 
 def candidates(d: ModelData, runs: Mapping[str, Run], eff: Mapping[tuple[str, str, int], float]) -> dict[str, list[Placement]]:
     """Candidate placements of each run (see the module docstring) given :func:`host_eflops`; warns when
-    ``max_groups_per_run`` dropped some.
+    ``max_groups_per_run`` dropped some, unless the scenario sets it.
 
     The cliques of each run's latency graph are enumerated size by size as arrays of campus indices
     (:func:`cliques`), and the capacity test, latency and spanning tree run on all groups of a size at once: a
@@ -241,7 +241,7 @@ def candidates(d: ModelData, runs: Mapping[str, Run], eff: Mapping[tuple[str, st
         if total > cap:
             dropped[run.run_id] = total - cap
         out[run.run_id] = _first_groups(run, names, rank, options, found, cap)
-    if dropped:
+    if dropped and "max_groups_per_run" not in d.scenario.settings.model_fields_set:  # a cap the user chose is not news
         listed = ", ".join(f"{r} ({n:,})" for r, n in sorted(dropped.items()))
         warnings.warn(
             f"max_groups_per_run ({cap}) dropped candidate campus groups that could host training runs: {listed}; "

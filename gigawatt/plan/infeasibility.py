@@ -166,6 +166,10 @@ def _solve(slacks: _Slacks, relax: bool, options: SolveOptions) -> np.ndarray | 
     return result.x
 
 
+#: Columns of one kind at their upper bound named one by one up to this many; more are counted instead.
+AT_UPPER_LISTED = 3
+
+
 def _binding_caps(compiled: CompiledModel, x: np.ndarray, year: int) -> list[str]:
     """Caps of ``year`` that the elastic solution sits on: the ceiling, chip supply, budget, emissions, links, supplies."""
     form = compiled.form
@@ -184,10 +188,14 @@ def _binding_caps(compiled: CompiledModel, x: np.ndarray, year: int) -> list[str
         if spec.at_upper is None:
             continue
         keys, cols = compiled.indexed_columns(spec.name)
+        at_upper = []
         for key, col in zip(keys, cols, strict=True):
             fields = dict(zip(spec.index, key if isinstance(key, tuple) else (key,), strict=True))
             if fields.get("year") == year and x[col] >= form.col_upper[col] - REL_TOL * max(1.0, form.col_upper[col]):
-                out.append(spec.at_upper.format_map({**fields, "bound": _num(form.col_upper[col])}))
+                at_upper.append(spec.at_upper.format_map({**fields, "bound": _num(form.col_upper[col])}))
+        if len(at_upper) > AT_UPPER_LISTED and spec.at_upper_many is not None:
+            at_upper = [spec.at_upper_many.format(n=len(at_upper))]
+        out += at_upper
     return out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import html
 import json
+import math
 import os
 import shutil
 import stat
@@ -165,7 +166,12 @@ class Plan:
             f"Plan for {self.scenario.name!r}{self._with()}: {status_words(self.status, self.solution)}, gap {_pct(self.gap)}",
             f"  objective       {OBJECTIVES[st.objective]}{budget}",
             f"  total cost      {k['total_cost_usd'] / 1e9:,.2f} B USD (discounted); {solved}bound {_usd_b(self.bound)}",
-            f"  cost of compute {k['usd_per_eflops_yr'] / 1e6:,.1f} M USD per EFLOP/s-year",
+            "  cost of compute "
+            + (
+                f"{k['usd_per_eflops_yr'] / 1e6:,.1f} M USD per EFLOP/s-year"
+                if math.isfinite(k["usd_per_eflops_yr"])
+                else "none: no compute delivered"
+            ),
             f"  peak power      {k['peak_facility_mw']:,.0f} MW of {k['ceiling_mw']:,.0f} MW ceiling",
             f"  sites opened    {k['sites_opened']};  CO2 {k['co2_t'] / 1e6:,.2f} Mt over the horizon",
         ]

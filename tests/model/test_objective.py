@@ -40,6 +40,7 @@ def test_least_cost_buys_nothing_when_compute_is_worth_less_than_it_costs():
     plan = solve_verified(scenario(regions=REGIONS, demand=VALUED))
     assert plan.objective == pytest.approx(1.6e6, rel=1e-9)
     assert plan.chips.installed_units.sum() == 0
+    assert "cost of compute none: no compute delivered" in plan.summary()  # not "nan M USD per EFLOP/s-year"
 
 
 def test_compute_with_a_budget_buys_the_most_value_the_budget_allows():

@@ -141,14 +141,25 @@ def test_candidates_drop_groups_that_cannot_host_the_run_and_those_beyond_its_la
     assert found[0].route_km == pytest.approx(ROUTE_KM_PER_DEGREE)
 
 
-def test_the_group_cap_keeps_single_campuses_first_then_the_shortest_routes_and_warns():
-    """Four campuses along a meridian, run of 50 EFLOP/s on up to 2 within 10 ms: 4 singles and 6 pairs can host it.
-    A cap of 5 keeps the 4 singles and the shortest pair (s1, s2: 1 degree)."""
+def test_the_group_cap_keeps_single_campuses_first_then_the_shortest_routes():
+    """Four campuses along a meridian, run of 50 EFLOP/s on up to 2 within 40 ms: 4 singles and 6 pairs can host it.
+    A cap of 5 keeps the 4 singles and the shortest pair (s1, s2: 1 degree); the scenario chose it, so no warning."""
     sites = [site(f"s{i}", lat=40.0 + i * i, max_mw=100.0, block_mw=10.0) for i in (1, 2, 3, 4)]
     d = data_of(sites, [training_run("r", eflops=50.0, max_campuses=2, max_latency_ms=40.0)], max_groups_per_run=5)
-    with pytest.warns(GroupsPrunedWarning, match=r"r \(5\)"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         found = candidates(d, training_runs(d), host_eflops(d))["r"]
     assert [p.key for p in found] == ["s1", "s2", "s3", "s4", "s1;s2"]
+
+
+def test_the_default_group_cap_warns_when_it_drops_groups():
+    """Eleven campuses 0.1 degree apart, a run on up to 2 within 40 ms: 11 singles + 55 pairs = 66 candidates, 16 over
+    the default cap of 50."""
+    sites = [site(f"s{i:02d}", lat=40.0 + 0.1 * i, max_mw=100.0, block_mw=10.0) for i in range(11)]
+    d = data_of(sites, [training_run("r", eflops=50.0, max_campuses=2, max_latency_ms=40.0)])
+    with pytest.warns(GroupsPrunedWarning, match=r"r \(16\)"):
+        found = candidates(d, training_runs(d), host_eflops(d))["r"]
+    assert len(found) == 50
 
 
 def test_candidates_follow_the_allowed_campuses_and_the_families_active_there():

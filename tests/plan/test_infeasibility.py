@@ -115,6 +115,19 @@ def test_supply_too_small_at_the_node():
     assert "supply g at its 10.0 MW" in message(table, "demand")
 
 
+def test_many_supplies_at_their_limits_are_counted():
+    """Four supplies of 2.5 MW at node n (10 MW), 15 MW needed: 5 EFLOP/s unserved under "4 supplies at their MW"
+    (more than AT_UPPER_LISTED = 3 of one kind are counted, not named). Three supplies of 2 MW: 15 - 6 = 9 unserved,
+    each supply named."""
+    four = [supply(f"g{i}", capacity_mw=2.5) for i in range(4)]
+    table = findings(scenario(supplies=four, demand=DEMAND_15))
+    assert shortfall(table, "demand", "region all") == pytest.approx(5.0)
+    assert message(table, "demand").endswith("cannot be served under 4 supplies at their MW")
+    three = findings(scenario(supplies=[supply(f"g{i}", capacity_mw=2.0) for i in range(3)], demand=DEMAND_15))
+    assert shortfall(three, "demand", "region all") == pytest.approx(9.0)
+    assert all(f"supply g{i} at its 2.0 MW" in message(three, "demand") for i in range(3))
+
+
 def test_link_too_small_to_remote_supply():
     """Supply at node m, site at n, link m->n of 10 MW without loss: 5 EFLOP/s unserved, link 5 MW over (forward)."""
     scn = scenario(nodes=TWO_NODES, supplies=[supply("g", node_id="m")], links=[link("l", "m", "n", capacity_mw=10.0)], demand=DEMAND_15)
