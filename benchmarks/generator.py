@@ -51,6 +51,7 @@ LON_RANGE = (-122.0, -72.0)  # degrees
 ROUTE_FACTOR = 1.3  # fibre route / great-circle distance (scenario setting latency_route_factor)
 REFERENCE_YEAR = 2024  # chip figures are anchored here (H100-class: 0.75 PFLOP/s per kW, 25,000 USD per PFLOP/s)
 SAFETY = 1e-9  # relative slack kept by the certificate on every capacity it uses
+SERVING_USD_PER_EFLOPS_YR_KM = 2_000.0  # facility location: serving cost per EFLOP/s-year and km of distance
 
 
 @dataclass(frozen=True)
@@ -269,6 +270,108 @@ def generate(family: str = "base", seed: int = 0, **overrides: Any) -> Synthetic
         "latency_route_factor": ROUTE_FACTOR,
     }
     return Synthetic(settings, tables, certificate, k, seed)
+
+
+def facility_location(sites: int = 100, regions: int = 1000, seed: int = 0, capacity_ratio: float = 1.3) -> Synthetic:
+    """A capacitated facility-location instance in the scenario format: one year, one chip, ``sites`` campuses
+    whose MW add up to ``capacity_ratio`` times what the demand needs, and ``regions`` demand regions each
+    allowed every campus (``serving.csv``) at a cost growing with distance.
+
+    Campuses are 20-80 MW in blocks of a quarter, each with an opening cost of 0.6-1.8 M USD per MW
+    (site works, substation), at one node whose grid supply carries them all. Serving costs
+    ``SERVING_USD_PER_EFLOPS_YR_KM`` per EFLOP/s-year and km, so the nearest campuses are worth paying for
+    but cannot all be had: a region's demand goes where capacity is left. Feasible by construction: every
+    pair is allowed and the campuses together hold more than the demand (the certificate opens them all).
+    """
+    rng = np.random.default_rng(seed)
+    year = 2026
+    nodes = pd.DataFrame({"node_id": ["n000"], "lat": [38.0], "lon": [-97.0], "name": ["Synthetic node 0"]})
+    max_mw = np.round(rng.uniform(20, 80, sites), 0)
+    lat, lon = rng.uniform(*LAT_RANGE, sites).round(4), rng.uniform(*LON_RANGE, sites).round(4)
+    frame = pd.DataFrame(
+        {
+            "site_id": _ids("s", sites),
+            "node_id": "n000",
+            "lat": lat,
+            "lon": lon,
+            "max_mw": max_mw,
+            "block_mw": max_mw / 4,
+            "open_cost_usd": np.round(max_mw * rng.uniform(0.6e6, 1.8e6, sites), -3),
+            "capex_usd_per_mw": np.round(rng.uniform(8e6, 12e6, sites), -3),
+            "fixed_om_usd_per_mw_yr": np.round(rng.uniform(0.15e6, 0.4e6, sites), -2),
+            "pue": rng.uniform(1.1, 1.3, sites).round(3),
+            "cooling": "liquid",
+            "earliest_year": year,
+            "lifetime_years": 25,
+        }
+    )
+    chip = {"it_kw_per_unit": 130.0, "pflops_per_unit": 130.0 * 1.5}  # a liquid-cooled rack, 1.5 PFLOP/s per kW
+    eflops_per_mw = chip["pflops_per_unit"] / chip["it_kw_per_unit"] / frame["pue"].max()  # at the worst PUE
+    need_eflops = float(max_mw.sum()) * eflops_per_mw / capacity_ratio
+    share = rng.lognormal(0.0, 0.8, regions)
+    demand = np.floor(share / share.sum() * need_eflops * 1000) / 1000
+    r_lat, r_lon = rng.uniform(*LAT_RANGE, regions).round(4), rng.uniform(*LON_RANGE, regions).round(4)
+    km = great_circle_km(r_lat[:, None], r_lon[:, None], lat[None, :], lon[None, :])
+    region_ids, site_ids = _ids("r", regions), frame["site_id"].to_numpy()
+    serving = pd.DataFrame(
+        {
+            "region_id": np.repeat(region_ids, sites),
+            "site_id": np.tile(site_ids, regions),
+            "cost_usd_per_eflops_yr": np.round(km.ravel() * SERVING_USD_PER_EFLOPS_YR_KM, -2),
+        }
+    )
+    power_mw = float(max_mw.sum())
+    tables = {
+        "nodes": nodes,
+        "sites": frame,
+        "supplies": pd.DataFrame(
+            [
+                {
+                    "supply_id": "grid-n000",
+                    "node_id": "n000",
+                    "capacity_mw": power_mw,
+                    "energy_price_usd_per_mwh": 60.0,
+                    "co2_t_per_mwh": 0.4,
+                    "build_cost_usd_per_mw": 0.0,
+                    "earliest_year": year,
+                    "lifetime_years": 30,
+                }
+            ]
+        ),
+        "chips": pd.DataFrame(
+            [
+                {
+                    "chip_id": "rack",
+                    "first_year": year,
+                    "last_year": year,
+                    "accelerators_per_unit": 72,
+                    **chip,
+                    "capex_usd_per_unit": round(chip["pflops_per_unit"] * 20_000, -2),
+                    "lifetime_years": 5,
+                    "cooling": "liquid",
+                    "max_units_per_year": float(math.ceil(power_mw * 1000 / chip["it_kw_per_unit"])),
+                }
+            ]
+        ),
+        "demand": pd.DataFrame({"year": year, "region_id": region_ids, "eflops": demand}),
+        "regions": pd.DataFrame({"region_id": region_ids, "lat": r_lat, "lon": r_lon, "max_latency_ms": 100.0}),
+        "serving": serving,
+    }
+    settings: dict[str, Any] = {
+        "name": f"synthetic-facility-location-{sites}x{regions}-s{seed}",
+        "description": f"benchmarks.generator facility_location seed={seed}",
+        "years": [year],
+        "discount_rate": 0.07,
+        "ceiling_mw": power_mw,
+        "hours_per_year": 8760.0,
+        "load_factor": 0.8,
+        "carbon_price_usd_per_t": 0.0,
+        "latency_route_factor": ROUTE_FACTOR,
+    }
+    total = float(demand.sum())
+    drawn = total / eflops_per_mw
+    certificate = Certificate((year,), np.array([total]), np.array([total]), np.array([drawn]), power_mw, total)
+    return Synthetic(settings, tables, certificate, resolve_knobs(sites=sites, chips=1, years=1, regions=regions), seed)
 
 
 # -- tables ---------------------------------------------------------------------------------------

@@ -6,8 +6,8 @@
     .venv/bin/python benchmarks/mip_gap.py base:200x8x10 tight_ceiling:200x8x10 --time-limit 60 --strategy single phased
     .venv/bin/python benchmarks/mip_gap.py scenarios/default --time-limit 60 --threads 1 --json out.jsonl
 
-An instance is ``default`` / ``tiny`` (shipped scenarios), a scenario folder, or ``[family:]SITESxCHIPSxYEARS``
-(:mod:`benchmarks.generator`, seed ``--seed``). Every solve runs inside :func:`gigawatt.solvers.progress.tracing`,
+An instance is ``default`` / ``tiny`` (shipped scenarios), a scenario folder, ``[family:]SITESxCHIPSxYEARS``
+or ``facility_location:SITESxREGIONS`` (:mod:`benchmarks.generator`, seed ``--seed``). Every solve runs inside :func:`gigawatt.solvers.progress.tracing`,
 which keeps only plans of the instance itself and true lower bounds of it (relaxations, the MIP's dual bound),
 never numbers from restricted models. Times count from the call to ``gw.solve`` (model build included).
 Gaps are ``(best plan - best bound) / best plan``. Measures, does not assert; the load average is printed
@@ -37,10 +37,15 @@ from gigawatt.solvers.base import SolveOptions  # noqa: E402
 CHECKPOINTS_S = (10.0, 30.0, 60.0, 300.0)
 DEFAULT_INSTANCES = ("default", "base:200x8x10", "base:1000x10x15")
 SIZE = re.compile(r"^(?:(?P<family>[a-z_]+):)?(?P<sites>\d+)x(?P<chips>\d+)x(?P<years>\d+)$")
+FACILITY_LOCATION = re.compile(r"^facility_location:(?P<sites>\d+)x(?P<regions>\d+)$")
 
 
 def load(instance: str, seed: int) -> gw.Scenario:
     """The scenario an instance name stands for."""
+    if match := FACILITY_LOCATION.match(instance):
+        from benchmarks.generator import facility_location
+
+        return facility_location(sites=int(match["sites"]), regions=int(match["regions"]), seed=seed).scenario()
     match = SIZE.match(instance)
     if match:
         from benchmarks.generator import synthetic_scenario

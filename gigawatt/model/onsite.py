@@ -218,8 +218,9 @@ def extract_onsite(e: Extraction) -> None:
     shed = f["site_id"].map(site_curtailment(d)).astype(float).fillna(0.0)
     f["energy_mwh"] = f["generation_mw"] * st.hours_per_year * st.load_factor + f["cover_mw"] * shed * st.hours_per_year
     group = f.groupby(["site_id", "tech_id"])
-    new_mw = f["capacity_mw"] - group["capacity_mw"].shift(1).fillna(0.0)
-    new_mwh = f["capacity_mwh"] - group["capacity_mwh"].shift(1).fillna(0.0)
+    # built capacity never falls (c_onsite_monotone): a fall is the solver's rounding, not negative capital
+    new_mw = (f["capacity_mw"] - group["capacity_mw"].shift(1).fillna(0.0)).clip(lower=0.0)
+    new_mwh = (f["capacity_mwh"] - group["capacity_mwh"].shift(1).fillna(0.0)).clip(lower=0.0)
     f["capital_usd"] = (new_mw * p["per_kw"] + new_mwh * p["per_kwh"]) * KW_PER_MW
     f["fixed_usd"] = (f["capacity_mw"] - f["retired_mw"]) * p["fixed"] * KW_PER_MW
     f["energy_usd"] = f["energy_mwh"] * p["price"]

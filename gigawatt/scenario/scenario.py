@@ -246,8 +246,8 @@ class Scenario:
             f"({(sites.cooling == 'liquid').sum()} liquid-cooled), at {sites.node_id.nunique()} nodes",
             f"  grid         {len(t['nodes'])} nodes, {len(t.get('links', []))} links, "
             f"{len(t['supplies'])} supplies with {t['supplies'].capacity_mw.sum():,.0f} MW",
-            f"  chips        {len(chips)}: {', '.join(chips.chip_id)}",
-            f"  regions      {', '.join(t['regions'].region_id) if 'regions' in t else 'one pool'}",
+            f"  chips        {len(chips)}: {_listed(chips.chip_id)}",
+            f"  regions      {_listed(t['regions'].region_id) if 'regions' in t else 'one pool'}",
             f"  demand       {by_year.iloc[0]:,.1f} EFLOP/s in {by_year.index[0]} to {by_year.iloc[-1]:,.1f} in {by_year.index[-1]}",
         ]
         if self.warnings:
@@ -261,6 +261,16 @@ class Scenario:
             f"Scenario({st.name!r}, years={st.years[0]}-{st.years[-1]}, ceiling_mw={st.ceiling_mw:g}, "
             f"sites={len(t['sites'])}, chips={len(t['chips'])})"
         )
+
+
+#: Names a summary line lists before it counts the rest.
+LISTED = 8
+
+
+def _listed(names: pd.Series) -> str:
+    """The names joined, or the first :data:`LISTED` and how many more (a summary stays one screen)."""
+    shown = ", ".join(names.iloc[:LISTED])
+    return shown if len(names) <= LISTED else f"{shown} and {len(names) - LISTED:,} more ({len(names):,} in all)"
 
 
 def _rebuild(

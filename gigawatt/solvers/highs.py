@@ -8,7 +8,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 import highspy
@@ -117,14 +117,45 @@ def solve(
     the rest). Ctrl-C (a :mod:`~gigawatt.solvers.stop` request) stops the solve cleanly: the result is
     ``interrupted`` with the incumbent, if any; asked before the call, it returns at once, with no solution.
     ``stop_bound`` ends a MIP (``interrupted``) once its dual bound reaches that objective value.
+
+    A time-limited MIP of :data:`ISOLATED_NONZEROS` nonzeros or more runs in a child process
+    (:mod:`~gigawatt.solvers.child`) that is killed :data:`OVERRUN_S` seconds after its time limit if HiGHS
+    has not returned by then (it can overrun by tens of seconds inside a large root node): the result is
+    then ``time_limit`` with the last incumbent and bound its callbacks reported.
     """
     if stop.requested():
         interrupted, none = TerminationCondition.INTERRUPTED, SolutionStatus.NONE
         return SolveResult("highs", version(), interrupted, none, None, None, None, None, None, 0.0, options.as_dict())
-    h = new_highs(options.tee)
-    h.setOptionValue("output_flag", bool(options.tee or options.log_file))
+    trace, plans, bounds = progress.active()
+    is_mip = form.n_integer > 0 and not relax
+    if trace is not None:
+        trace.phase_started(progress.phase())
+    try:
+        t0 = time.perf_counter()
+        if is_mip and options.time_limit is not None and form.A.nnz >= ISOLATED_NONZEROS:
+            ran = _run_in_child(form, options, start, start_columns, stop_bound, trace, plans, bounds)
+        else:
+            h = _configured(form, options, relax, start, start_columns, progress.phase())
+            if trace is not None and is_mip and (plans or bounds):
+                _follow(h, trace, plans, bounds)
+            if stop_bound is not None and is_mip:
+                _stop_at(h, stop_bound)
+            with stop.handling():
+                seen = _run(h)
+            ran = _read(h, is_mip) if seen is None else seen.read(is_mip, TerminationCondition.INTERRUPTED)
+        return _result(form, options, relax, start, stop_bound, trace, plans, bounds, ran, time.perf_counter() - t0)
+    finally:
+        if trace is not None:
+            trace.phase_ended(progress.phase())
+
+
+def _configured(
+    form: StandardForm, options: SolveOptions, relax: bool, start: np.ndarray | None, start_columns: np.ndarray | None, phase: str
+) -> highspy.Highs:
+    """A HiGHS instance with ``options`` set, ``form`` passed and the MIP start, if any, given; its log prefixed with ``phase``."""
+    h = new_highs(bool(options.tee or options.log_file))
     if options.tee:
-        _prefixed_log(h, progress.phase())
+        _prefixed_log(h, phase)
     if options.log_file:
         h.setOptionValue("log_file", options.log_file)
     if options.time_limit is not None:
@@ -152,23 +183,14 @@ def solve(
             h.setSolution(sol)
         else:
             h.setSolution(len(start_columns), np.asarray(start_columns, dtype=np.int32), np.asarray(start, dtype=float))
-    trace, plans, bounds = progress.active()
-    is_mip = form.n_integer > 0 and not relax
-    if trace is not None and is_mip and (plans or bounds):
-        _follow(h, trace, plans, bounds)
-    if stop_bound is not None and is_mip:
-        _stop_at(h, stop_bound)
-    if trace is not None:
-        trace.phase_started(progress.phase())
-    try:
-        return _solved(h, form, options, relax, start, stop_bound, trace, plans, bounds)
-    finally:
-        if trace is not None:
-            trace.phase_ended(progress.phase())
+    return h
 
 
-def _solved(
-    h: highspy.Highs,
+#: What a HiGHS run gave: termination, solution status, objective, bound, gap, primal x and row duals.
+Ran = tuple[TerminationCondition, SolutionStatus, float | None, float | None, float | None, np.ndarray | None, np.ndarray | None]
+
+
+def _result(
     form: StandardForm,
     options: SolveOptions,
     relax: bool,
@@ -177,21 +199,12 @@ def _solved(
     trace: progress.Trace | None,
     plans: bool,
     bounds: bool,
+    ran: Ran,
+    seconds: float,
 ) -> SolveResult:
-    """Run the model passed to ``h`` and read its result (the rest of :func:`solve`; records into ``trace``)."""
+    """The result of a run (``ran``, ``seconds``): a mispriced MIP start solved again without it; recorded into ``trace``."""
+    termination, solution, objective, bound, gap, x, duals = ran
     is_mip = form.n_integer > 0 and not relax
-    t0 = time.perf_counter()
-    with stop.handling():
-        seen = _run(h)
-    seconds = time.perf_counter() - t0
-    if seen is None:
-        termination, solution, objective, bound, gap, x, duals = _read(h, is_mip)
-    else:  # abandoned after a stop request: its last incumbent and bound
-        termination, objective, x, duals = TerminationCondition.INTERRUPTED, seen.objective, seen.x, None
-        solution = SolutionStatus.FEASIBLE if x is not None else SolutionStatus.NONE
-        bound = seen.bound if is_mip and seen.bound is not None and np.isfinite(seen.bound) else None
-        gap = None if objective is None or bound is None else max(objective - bound, 0.0) / max(abs(objective), 1e-9)
-    has_primal = x is not None
     if start is not None and is_mip and x is not None and objective is not None:
         cost = float(form.c @ x + form.offset)
         mispriced = abs(cost - objective) > START_OBJECTIVE_RTOL * max(1.0, abs(cost))
@@ -205,7 +218,7 @@ def _solved(
             again = solve(form, replace(options, time_limit=left), relax, stop_bound=stop_bound)
             return replace(again, seconds=again.seconds + seconds)
     if trace is not None:
-        trace.record(objective if plans and has_primal else None, bound if bounds else None)
+        trace.record(objective if plans and x is not None else None, bound if bounds else None)
     return SolveResult(
         solver="highs",
         solver_version=version(),
@@ -221,6 +234,85 @@ def _solved(
     )
 
 
+#: MIPs with at least this many nonzeros run in a child process that can be stopped (about 200 campuses; the
+#: default scenario has 47,000).
+ISOLATED_NONZEROS = 250_000
+#: Seconds past its time limit after which a MIP in a child process is stopped, whatever HiGHS is doing.
+OVERRUN_S = 1.0
+
+
+def _run_in_child(
+    form: StandardForm,
+    options: SolveOptions,
+    start: np.ndarray | None,
+    start_columns: np.ndarray | None,
+    stop_bound: float | None,
+    trace: progress.Trace | None,
+    plans: bool,
+    bounds: bool,
+) -> Ran:
+    """Run the MIP in a child process (:func:`_solve_in_child`), following its incumbents and bound; stopped at the time
+    limit (plus :data:`OVERRUN_S`, from the child's start) or at a stop request with what it reported last."""
+    from gigawatt.solvers import child
+
+    seen = _Seen()
+
+    def arrived(kind: str, values: tuple) -> None:
+        if kind == "plan":
+            seen.objective, seen.x = values
+            if trace is not None and plans:
+                trace.record(seen.objective, None)
+        elif kind == "bound":
+            seen.bound = values[0]
+            if trace is not None and bounds:
+                trace.record(None, seen.bound)
+
+    limit = float(options.time_limit)  # type: ignore[arg-type]
+    args = (form, options, start, start_columns, stop_bound, progress.phase(), time.time() + limit)
+    with stop.handling():
+        outcome = child.run("gigawatt.solvers.highs:_solve_in_child", args, limit + OVERRUN_S, arrived)
+    if outcome.finished:
+        return outcome.result  # type: ignore[return-value]
+    if outcome.stopped is not None:
+        return seen.read(True, TerminationCondition.TIME_LIMIT if outcome.stopped == "deadline" else TerminationCondition.INTERRUPTED)
+    log.warning("HiGHS's process failed: %s", outcome.error)
+    return seen.read(True, TerminationCondition.ERROR)
+
+
+def _solve_in_child(
+    form: StandardForm,
+    options: SolveOptions,
+    start: np.ndarray | None,
+    start_columns: np.ndarray | None,
+    stop_bound: float | None,
+    phase: str,
+    finish_by: float,
+    *,
+    send: Callable[..., None],
+) -> Ran:
+    """In the child process: the MIP run to ``finish_by`` (wall-clock time), each incumbent and each rise of the bound sent."""
+    h = _configured(form, options, False, start, start_columns, phase)
+    h.setOptionValue("time_limit", max(finish_by - time.time(), 0.1))
+    if stop_bound is not None:
+        _stop_at(h, stop_bound)
+    last = [float("-inf")]
+
+    def improving(event: object) -> None:
+        x = np.array(event.data_out.mip_solution, dtype=float)  # type: ignore[attr-defined]
+        send("plan", float(event.data_out.objective_function_value), x)  # type: ignore[attr-defined]
+
+    def interrupt(event: object) -> None:
+        bound = float(event.data_out.mip_dual_bound)  # type: ignore[attr-defined]
+        if last[0] + 1e-9 * max(1.0, abs(bound)) < bound < float("inf"):
+            last[0] = bound
+            send("bound", bound)
+
+    h.cbMipImprovingSolution.subscribe(improving)
+    h.cbMipInterrupt.subscribe(interrupt)
+    h.run()
+    return _read(h, True)
+
+
 @dataclass
 class _Seen:
     """What HiGHS's callbacks reported last: the incumbent (original columns), its objective, the MIP's dual bound."""
@@ -229,10 +321,15 @@ class _Seen:
     objective: float | None = None
     bound: float | None = None
 
+    def read(self, is_mip: bool, termination: TerminationCondition) -> Ran:
+        """What was seen as the run's result, ended with ``termination``: the incumbent, its gap to the bound."""
+        solution = SolutionStatus.FEASIBLE if self.x is not None else SolutionStatus.NONE
+        bound = self.bound if is_mip and self.bound is not None and np.isfinite(self.bound) else None
+        gap = None if self.objective is None or bound is None else max(self.objective - bound, 0.0) / max(abs(self.objective), 1e-9)
+        return termination, solution, self.objective, bound, gap, self.x, None
 
-def _read(
-    h: highspy.Highs, is_mip: bool
-) -> tuple[TerminationCondition, SolutionStatus, float | None, float | None, float | None, np.ndarray | None, np.ndarray | None]:
+
+def _read(h: highspy.Highs, is_mip: bool) -> Ran:
     """Termination, solution status, objective, bound, gap, primal x and row duals of a finished HiGHS run."""
     termination = STATUS_MAP.get(h.getModelStatus(), TerminationCondition.UNKNOWN)
     info = h.getInfo()

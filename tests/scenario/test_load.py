@@ -236,3 +236,14 @@ def test_summary_mentions_sites_mw_chips_years_and_ceiling(tiny: Copy) -> None:
     assert f"{scn.settings.years[0]}-{scn.settings.years[-1]}" in text
     assert f"{scn.settings.ceiling_mw:,.0f} MW facility power" in text
     assert scn.name in repr(scn)
+
+
+def test_summary_counts_long_lists_instead_of_printing_them(tiny: Copy) -> None:
+    """Twenty regions: the summary names the first eight and counts the other twelve."""
+    scn = gw.load_scenario(tiny.path)
+    ids = [f"r{i:02d}" for i in range(20)]
+    regions = pd.DataFrame({"region_id": ids, "lat": 40.0, "lon": -100.0, "max_latency_ms": 60.0})
+    demand = pd.DataFrame({"year": 2026, "region_id": ids, "eflops": 0.1})
+    wide = Scenario.from_tables(scn.raw_settings, {**scn.tables, "regions": regions, "demand": demand})
+    line = next(x for x in wide.summary().splitlines() if "regions" in x)
+    assert line.endswith("r00, r01, r02, r03, r04, r05, r06, r07 and 12 more (20 in all)")
