@@ -7,10 +7,10 @@
     .venv/bin/python benchmarks/mip_gap.py scenarios/default --time-limit 60 --threads 1 --json out.jsonl
 
 An instance is ``default`` / ``tiny`` (shipped scenarios), a scenario folder, ``[family:]SITESxCHIPSxYEARS``
-or ``facility_location:SITESxREGIONS`` (:mod:`benchmarks.generator`, seed ``--seed``). Every solve runs inside :func:`gigawatt.solvers.progress.tracing`,
-which keeps only plans of the instance itself and true lower bounds of it (relaxations, the MIP's dual bound),
-never numbers from restricted models. Times count from the call to ``gw.solve`` (model build included).
-Gaps are ``(best plan - best bound) / best plan``. Measures, does not assert; the load average is printed
+or ``facility_location:SITESxREGIONS`` (:mod:`benchmarks.generator`, seed ``--seed``). Every solve runs inside
+:func:`gigawatt.solvers.progress.tracing`, which keeps only plans of the instance itself and true lower bounds of
+it (relaxations, the MIP's dual bound), never numbers from restricted models. Times count from the call to ``gw.solve`` (model build
+included). Gaps are ``(best plan - best bound) / best plan``. Measures, does not assert; the load average is printed
 with each row since other work on the machine skews the figures.
 """
 
