@@ -73,19 +73,24 @@ def run(instance: str, strategy: str, args: argparse.Namespace) -> dict[str, obj
         row |= {"lp_bound": lp, "lp_s": lp_s, **size}
     t0 = time.perf_counter()
     with progress.tracing() as trace:
-        plan = gw.solve(scenario, time_limit=args.time_limit, mip_gap=args.mip_gap, threads=args.threads, strategy=strategy, duals=False)
+        try:
+            limits = {"time_limit": args.time_limit, "mip_gap": args.mip_gap, "threads": args.threads}
+            plan = gw.solve(scenario, strategy=strategy, duals=False, **limits)
+        except gw.NoPlan as error:  # a figure too: no plan within the limit
+            plan = None
+            row["no_plan"] = str(error)
     row["wall_s"] = time.perf_counter() - t0
     row["first_plan_s"] = trace.first_plan_s
     wall = float(row["wall_s"])  # type: ignore[arg-type]
     for t in CHECKPOINTS_S:  # a solve that ended early keeps its final gap; checkpoints past the time limit are left out
         row[f"gap_{t:g}s"] = trace.gap_at(min(t, wall)) if t <= max(args.time_limit, wall) + 1e-9 else None
     row |= {
-        "status": plan.status,
-        "objective": plan.objective,
-        "bound": plan.bound,
-        "final_gap": plan.gap,
-        "violations": len(plan.verify()),
-        "strategy_used": (plan.metadata.get("strategy") or {}).get("name"),
+        "status": plan.status if plan is not None else "no_plan",
+        "objective": plan.objective if plan is not None else None,
+        "bound": plan.bound if plan is not None else None,
+        "final_gap": plan.gap if plan is not None else None,
+        "violations": len(plan.verify()) if plan is not None else None,
+        "strategy_used": (plan.metadata.get("strategy") or {}).get("name") if plan is not None else None,
         "load_after": os.getloadavg()[0],
     }
     if args.events:

@@ -225,7 +225,7 @@ def solve(
     scenario: Annotated[Path, typer.Argument(help="Scenario folder.")],
     set_: SetOption = None,
     solver: Annotated[str | None, typer.Option(help="Solver backend (default: the scenario's, else highs).")] = None,
-    time_limit: Annotated[float | None, typer.Option(help="Seconds.")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds for the whole solve, building the model included.")] = None,
     mip_gap: Annotated[float | None, typer.Option(help="Relative MIP gap.")] = None,
     threads: Annotated[int | None, typer.Option(help="Solver threads.")] = None,
     relax: Annotated[bool, typer.Option(help="Solve the LP relaxation (screening): a lower bound, saved but not verified.")] = False,

@@ -54,6 +54,8 @@ INFEASIBLE = {TerminationCondition.INFEASIBLE, TerminationCondition.INFEASIBLE_O
 #: Solve strategies (:mod:`gigawatt.strategies`, HiGHS MIPs): ``auto`` picks ``phased`` or, for large
 #: models, ``shortlist``; ``single`` is one solver call.
 STRATEGIES = ("auto", *strategies.STRATEGIES, "single")
+#: Seconds the solver gets at least when building the model took (nearly) all of the time limit.
+LEAST_SEARCH_S = 1.0
 
 
 class UnknownOption(OptionError, TypeError):
@@ -108,13 +110,14 @@ OPTION_CHECKS: dict[str, OptionCheck] = {
 class SolveRequest:
     """Everything a solve is asked to do, from the API, the CLI or a sweep: one object down to the backend.
 
-    ``solver`` 'highs' or 'pyomo:<name>' (default: the scenario's); ``time_limit`` seconds; ``mip_gap``
+    ``solver`` 'highs' or 'pyomo:<name>' (default: the scenario's); ``time_limit`` seconds from the call,
+    building the model included (reading the plan and its shadow prices come after); ``mip_gap``
     relative; ``threads``; ``integer_units`` (False: chip units continuous); ``relax`` (the LP
-    relaxation);
-    ``retirement`` (chip vintages may be retired early); ``tee`` (show the solver's log); ``strategy`` (``auto``, ``phased``, ``shortlist``,
-    ``single``); ``duals`` (shadow prices, one more LP); ``start`` (a previous plan or plan-shaped
-    tables to warm-start from); ``solver_options`` (passed to the backend last, unchanged); ``progress``
-    (show each phase live with the best plan, bound and gap so far, :mod:`gigawatt.solvers.live`; on in the CLI).
+    relaxation); ``retirement`` (chip vintages may be retired early); ``tee`` (show the solver's log);
+    ``strategy`` (``auto``, ``phased``, ``shortlist``, ``single``); ``duals`` (shadow prices, one more
+    LP); ``start`` (a previous plan or plan-shaped tables to warm-start from); ``solver_options``
+    (passed to the backend last, unchanged); ``progress`` (show each phase live with the best plan,
+    bound and gap so far, :mod:`gigawatt.solvers.live`; on in the CLI).
     """
 
     solver: str | None = None
@@ -245,6 +248,9 @@ def _solve_compiled(model: pyo.ConcreteModel, request: SolveRequest, sopts: Solv
         t0 = time.perf_counter()
         compiled = compile_model(model)
         handoff_s = time.perf_counter() - t0
+        asked = sopts
+        if sopts.time_limit is not None:  # the limit covers the whole call: building and handing off count
+            sopts = dataclasses.replace(sopts, time_limit=max(sopts.time_limit - build_s - handoff_s, LEAST_SEARCH_S))
         matrix_range, range_line = _matrix_range(compiled, data.scenario.name)
         mip = name == "highs" and not mopts.relax and compiled.form.n_integer > 0
         chosen = choose(compiled.form) if request.strategy == "auto" else request.strategy
@@ -305,7 +311,7 @@ def _solve_compiled(model: pyo.ConcreteModel, request: SolveRequest, sopts: Solv
         bound=objective_usd(result.bound),
         gap=result.gap,
         timings=timings,
-        options={**mopts.as_dict(), **sopts.as_dict()},
+        options={**mopts.as_dict(), **asked.as_dict()},
         metadata=meta,
         log=f"{range_line}\n{result.log}",
         duals=prices,

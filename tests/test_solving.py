@@ -61,6 +61,28 @@ def test_time_limited_solve_returns_its_incumbent_with_bound_and_gap():
     assert plan.verify() == []
 
 
+def test_the_time_limit_counts_from_the_call(monkeypatch):
+    """What building and handing off the model took is taken off the solver's limit: asked for 50 s, the solver
+    gets 50 s less the build and hand-off seconds the plan reports; the plan records the 50 s asked for."""
+    from gigawatt.solvers import registry
+
+    given, original = [], registry.backend
+
+    def backend(name):
+        inner = original(name)
+
+        def solve(form, options, **kw):
+            given.append(options.time_limit)
+            return inner(form, options, **kw)
+
+        return solve
+
+    monkeypatch.setattr(registry, "backend", backend)
+    plan = gw.solve(gw.load_scenario(SCENARIOS / "tiny"), strategy="single", time_limit=50, duals=False)
+    assert given == [pytest.approx(50 - plan.timings["build"] - plan.timings["handoff"], abs=1e-9)] and given[0] < 50
+    assert plan.options["time_limit"] == 50
+
+
 def test_ceiling_value_is_exported():
     scn = scenario(chips=TWO_CHIPS, demand=[{"year": 2026, "eflops": 15.0}])
     table = gw.ceiling_value(scn, [10.0, 11.0], integer_units=False, mip_gap=0.0)

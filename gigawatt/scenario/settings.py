@@ -66,7 +66,12 @@ class SolverSettings(_Strict):
     """Solver defaults; call-time arguments take precedence."""
 
     name: str = Field(default="highs", description="Solver backend.")
-    time_limit: float | None = Field(default=None, gt=0, description="Wall-clock limit in seconds; none for no limit.")
+    time_limit: float | None = Field(
+        default=None,
+        gt=0,
+        description="Wall-clock limit in seconds on a solve, building the model included "
+        "(a large MIP is stopped at most about a second past it); none for no limit.",
+    )
     mip_gap: float = Field(default=1e-3, ge=0, description="Relative optimality gap at which the solver stops.")
     threads: int | None = Field(default=None, ge=1, le=MAX_THREADS, description="Solver threads; none for the solver's choice.")
 
