@@ -16,7 +16,10 @@ recovery factor over the site's life at the discount rate, ``p`` the cheapest en
 node or of a supply dedicated to it, ``h`` hours per year and ``lf`` the load factor. For every region (or the single pool) and year,
 sites within reach that can open by then are taken cheapest first until their usable MW reach
 ``coverage`` times the region's share of the ceiling in that year (the ceiling scaled by the region's
-demand over the peak total demand).
+demand over the peak total demand). Regions' reaches overlap, so a site may count for several; each year
+the cheapest further sites are then taken until the shortlist as a whole holds ``coverage`` times the
+ceiling's share of that year's total demand (otherwise a shortlist of 1.3x can hold less MW than the
+ceiling the demand is sized for, and its restricted model is infeasible).
 """
 
 from __future__ import annotations
@@ -60,18 +63,25 @@ def shortlist(d: ModelData, coverage: float = COVERAGES[0]) -> set[str]:
     peak = max(totals.values(), default=0.0)
     ceiling = d.scenario.settings.ceiling_mw
     chosen: set[str] = set()
+
+    def cover(ranked: list[str], y: int, need: float) -> None:
+        """Add the cheapest sites of ``ranked`` open by ``y`` until those of them chosen hold ``need`` MW."""
+        have = sum(usable[s] for s in ranked if s in chosen and d.site[s].earliest_year <= y)
+        for s in ranked:
+            if have >= need:
+                break
+            if s not in chosen and d.site[s].earliest_year <= y:
+                chosen.add(s)
+                have += usable[s]
+
+    if peak <= 0:
+        return chosen
     for r, sites in reach.items():
-        ranked, within = sorted(sites, key=lambda s: (merit[s], s)), set(sites)
+        ranked = sorted(sites, key=lambda s: (merit[s], s))
         for y in d.years:
-            demand = d.demand.get((r, y), 0.0)
-            if demand <= 0 or peak <= 0:
-                continue
-            need = coverage * ceiling * demand / peak
-            have = sum(usable[s] for s in chosen if s in within and d.site[s].earliest_year <= y)
-            for s in ranked:
-                if have >= need:
-                    break
-                if s not in chosen and d.site[s].earliest_year <= y:
-                    chosen.add(s)
-                    have += usable[s]
+            if (demand := d.demand.get((r, y), 0.0)) > 0:
+                cover(ranked, y, coverage * ceiling * demand / peak)
+    reachable = sorted({s for sites in reach.values() for s in sites}, key=lambda s: (merit[s], s))
+    for y in d.years:
+        cover(reachable, y, coverage * ceiling * totals[y] / peak)
     return chosen

@@ -113,6 +113,23 @@ def test_site_merit_prefers_cheaper_energy_and_lower_pue():
     assert heuristics.shortlist(build_data(scn), coverage=0.01) == {"a"}  # cheapest (ties by id) covers a tiny need
 
 
+def test_shortlist_holds_its_coverage_of_the_ceiling_where_regions_share_sites():
+    """Two regions with equal demand both reach every site; the ceiling is 100 MW and the coverage 1.
+
+    Each region needs 1 x 100 x 1/2 = 50 MW: cheap site "a" (60 MW) covers each on its own, so the region pass
+    picks only "a", which cannot hold the 100 MW the ceiling's share of the total demand asks for; the total
+    pass adds the next cheapest, "b" (60 MW, 120 in all), and not "c" (dearer still).
+    """
+    regions = [{"region_id": r, "lat": 40.0, "lon": -80.0, "max_latency_ms": 50.0} for r in ("east", "west")]
+    scn = scenario(
+        {"ceiling_mw": 100.0},
+        sites=[site(s, max_mw=60.0, block_mw=20.0, capex_usd_per_mw=cost) for s, cost in (("a", 1e3), ("b", 2e3), ("c", 3e3))],
+        regions=regions,
+        demand=[{"year": 2026, "region_id": r, "eflops": 1.0} for r in ("east", "west")],
+    )
+    assert heuristics.shortlist(build_data(scn), coverage=1.0) == {"a", "b"}
+
+
 def test_auto_picks_shortlist_for_large_models():
     small = synthetic_scenario(sites=6, chips=2, years=2, seed=0)
     from gigawatt.matrix.compile import compile_model
