@@ -94,7 +94,7 @@ def run(instance: str, strategy: str, args: argparse.Namespace) -> dict[str, obj
         "load_after": os.getloadavg()[0],
     }
     if args.events:
-        row["events"] = trace.events
+        row["events"], row["phases"] = trace.events, trace.phases
     return row
 
 
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=1, help="solver threads; 0 for the solver's choice (both cores here)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-lp", action="store_true", help="skip the separate LP relaxation solve")
-    parser.add_argument("--events", action="store_true", help="keep the raw trace in the JSON rows")
+    parser.add_argument("--events", action="store_true", help="print each solver call's phase; keep them and the trace in the JSON rows")
     parser.add_argument("--json", type=Path, default=None, help="append one JSON row per run to this file")
     args = parser.parse_args(argv)
     args.threads = args.threads or None
@@ -139,6 +139,9 @@ def main(argv: list[str] | None = None) -> None:
                 f"status {row['status']} violations {row['violations']} load {row['load_before']:.2f}/{row['load_after']:.2f}",
                 flush=True,
             )
+            if args.events:  # where the time went: each solver call's phase, start and end
+                for t, phase, what in row["phases"]:  # type: ignore[attr-defined]
+                    print(f"    {t:8.1f} s  {phase} {what}")
             if args.json:
                 with args.json.open("a") as out:
                     out.write(json.dumps(row, default=float) + "\n")

@@ -25,6 +25,8 @@ class Trace:
 
     t0: float = field(default_factory=time.perf_counter)
     events: list[tuple[float, float | None, float | None]] = field(default_factory=list)
+    #: ``(seconds since start, phase, "started" or "ended")`` of each solver call: where the time went.
+    phases: list[tuple[float, str, str]] = field(default_factory=list)
 
     def record(self, objective: float | None = None, bound: float | None = None) -> None:
         if objective is None and bound is None:
@@ -32,10 +34,12 @@ class Trace:
         self.events.append((time.perf_counter() - self.t0, objective, bound))
 
     def phase_started(self, name: str) -> None:
-        """A solver call of phase ``name`` starts (a live display shows it; a plain trace ignores it)."""
+        """A solver call of phase ``name`` starts (a live display shows it)."""
+        self.phases.append((time.perf_counter() - self.t0, name, "started"))
 
     def phase_ended(self, name: str) -> None:
         """The solver call of phase ``name`` ended."""
+        self.phases.append((time.perf_counter() - self.t0, name, "ended"))
 
     def best_at(self, seconds: float) -> tuple[float | None, float | None]:
         """Best objective and best bound known ``seconds`` after the start."""

@@ -30,6 +30,10 @@ def test_trace_bounds_never_exceed_the_plans_it_records(strategy):
     assert all(b <= objective * (1 + 1e-6) for _, _, b in trace.events if b is not None)
     assert trace.gap_at(float("inf")) == pytest.approx(plan.gap, abs=1e-6)
     assert trace.gap_at(0.0) is None
+    # each solver call's phase starts and ends, in time order; the phased strategy begins with its LP
+    assert [what for _, _, what in trace.phases] == ["started", "ended"] * (len(trace.phases) // 2)
+    assert [t for t, _, _ in trace.phases] == sorted(t for t, _, _ in trace.phases)
+    assert trace.phases[0][1] == ("LP relaxation" if strategy == "phased" else "solve")
 
 
 def test_scope_filters_and_no_trace_outside_a_block():
