@@ -240,6 +240,7 @@ def _progress(shown: bool) -> contextlib.AbstractContextManager[object]:
 
 def _solve_compiled(model: pyo.ConcreteModel, request: SolveRequest, sopts: SolveOptions, name: str, build_s: float) -> Plan:
     """Compile, solve and extract (the rest of :func:`_solve_built`, with the backend and its options settled)."""
+    began = time.perf_counter()
     data, ledger, mopts = model.data, model.ledger, model.options
     proof = audit(data)
     if len(proof):
@@ -248,20 +249,21 @@ def _solve_compiled(model: pyo.ConcreteModel, request: SolveRequest, sopts: Solv
         t0 = time.perf_counter()
         compiled = compile_model(model)
         handoff_s = time.perf_counter() - t0
-        asked = sopts
-        if sopts.time_limit is not None:  # the limit covers the whole call: building and handing off count
-            sopts = dataclasses.replace(sopts, time_limit=max(sopts.time_limit - build_s - handoff_s, LEAST_SEARCH_S))
         matrix_range, range_line = _matrix_range(compiled, data.scenario.name)
         mip = name == "highs" and not mopts.relax and compiled.form.n_integer > 0
         chosen = choose(compiled.form) if request.strategy == "auto" else request.strategy
         strategy_meta: dict[str, object] = {"name": chosen if mip else "single", "requested": request.strategy}
+        shortlists = [shortlist(data, c) for c in COVERAGES] if mip and chosen == "shortlist" else []
+        asked = sopts
+        if sopts.time_limit is not None:  # the limit covers the whole call: building, checking, handing off, shortlists
+            spent = build_s + time.perf_counter() - began
+            sopts = dataclasses.replace(sopts, time_limit=max(sopts.time_limit - spent, LEAST_SEARCH_S))
         if request.start is not None and name == "highs" and not mopts.relax:
             start = request.start
             cols, values = start_columns(compiled, start.tables if isinstance(start, Plan) else start)
             result = compiled.unscale(highs.solve(compiled.solver_form, sopts, start=values, start_columns=cols))
             strategy_meta = {"name": "single", "requested": request.strategy, "start": f"{len(cols)} integer decisions from a plan"}
         elif mip and chosen in strategies.STRATEGIES:
-            shortlists = [shortlist(data, c) for c in COVERAGES] if chosen == "shortlist" else []
             result, report = strategies.STRATEGIES[chosen](compiled.solver_form, column_roles(compiled), sopts, shortlists)
             result = compiled.unscale(result)
             strategy_meta = {**report.as_dict(), "requested": request.strategy}

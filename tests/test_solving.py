@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import _thread
 import threading
+import time
 
 import pandas as pd
 import pytest
@@ -63,7 +64,8 @@ def test_time_limited_solve_returns_its_incumbent_with_bound_and_gap():
 
 def test_the_time_limit_counts_from_the_call(monkeypatch):
     """What building and handing off the model took is taken off the solver's limit: asked for 50 s, the solver
-    gets 50 s less the build and hand-off seconds the plan reports; the plan records the 50 s asked for."""
+    gets at most 50 s less the build and hand-off seconds the plan reports, and at least 50 s less the whole
+    call; the plan records the 50 s asked for."""
     from gigawatt.solvers import registry
 
     given, original = [], registry.backend
@@ -78,8 +80,11 @@ def test_the_time_limit_counts_from_the_call(monkeypatch):
         return solve
 
     monkeypatch.setattr(registry, "backend", backend)
-    plan = gw.solve(gw.load_scenario(SCENARIOS / "tiny"), strategy="single", time_limit=50, duals=False)
-    assert given == [pytest.approx(50 - plan.timings["build"] - plan.timings["handoff"], abs=1e-9)] and given[0] < 50
+    tiny = gw.load_scenario(SCENARIOS / "tiny")
+    t0 = time.perf_counter()
+    plan = gw.solve(tiny, strategy="single", time_limit=50, duals=False)
+    call_s = time.perf_counter() - t0
+    assert len(given) == 1 and 50 - call_s <= given[0] <= 50 - plan.timings["build"] - plan.timings["handoff"]
     assert plan.options["time_limit"] == 50
 
 
