@@ -155,6 +155,8 @@ def phased_solve(form: StandardForm, groups: Columns, options: SolveOptions, *, 
     bounds_of_p.append(lp.bound)
     if stop.requested():
         return interrupted(lp)
+    if left() <= 0:  # the LP took all the time: no phase after it could end within the limit
+        return _timed(out_of_time(bounds_of_p, lp, target), t_start), report
     relaxed_units = _with(form, integer_off=groups.units)
     # 2. blocks relaxed
     blocks_relaxed = _with(relaxed_units, integer_off=groups.blocks)
@@ -163,7 +165,7 @@ def phased_solve(form: StandardForm, groups: Columns, options: SolveOptions, *, 
     br = replace(lp, x=None)  # stands for "no openings from (2)"
     if lp.seconds <= SLOW_LP_S and not quick:
         with progress.scope(plans=False, bounds=True, phase="openings"):
-            br = highs.solve(blocks_relaxed, _options(options, phase_cap, 1e-4))
+            br = highs.solve(blocks_relaxed, _options(options, min(phase_cap, left()), 1e-4))
         report.add("blocks_relaxed", br)
         bounds_of_p.append(br.bound)
         if stop.requested():
@@ -196,7 +198,8 @@ def phased_solve(form: StandardForm, groups: Columns, options: SolveOptions, *, 
         restricted = replace(relaxed_units, col_upper=upper)
         spent = time.perf_counter() - t_start
         with progress.scope(plans=not has_unit_integers, bounds=False, phase="restricted"):
-            rs = highs.solve(restricted, _options(options, max(heuristic_budget - spent, phase_cap, 1.0), BOUND_GAP_SHARE * target))
+            budget = min(max(heuristic_budget - spent, phase_cap, 1.0), max(left(), 1.0))
+            rs = highs.solve(restricted, _options(options, budget, BOUND_GAP_SHARE * target))
         report.add("restricted", rs, sites=sorted(sites))
         plans_of_p.append(None if has_unit_integers else rs)
         if stop.requested():
@@ -295,6 +298,11 @@ def stopped(plans: list[SolveResult | None], bounds: list[float | None], last: S
     if result.termination is TerminationCondition.OPTIMAL:
         return result
     return replace(result, termination=TerminationCondition.INTERRUPTED)
+
+
+def out_of_time(bounds: list[float | None], last: SolveResult, target: float) -> SolveResult:
+    """The time limit reached before any plan: ``last`` without its solution, ``time_limit``, with the largest of ``bounds``."""
+    return replace(stopped([], bounds, last, target), termination=TerminationCondition.TIME_LIMIT)
 
 
 def _has_unit_integers(form: StandardForm, groups: Columns) -> bool:

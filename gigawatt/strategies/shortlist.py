@@ -19,7 +19,7 @@ import numpy as np
 from gigawatt.solvers import highs, progress, stop
 from gigawatt.solvers.base import SolveOptions, SolveResult, StandardForm, TerminationCondition
 from gigawatt.strategies.columns import Columns
-from gigawatt.strategies.phased import StrategyReport, _combine, _gap, _options, _timed, phased_solve, stopped
+from gigawatt.strategies.phased import StrategyReport, _combine, _gap, _options, _timed, out_of_time, phased_solve, stopped
 
 #: Share of the time limit for the shortlisted model and the gap it is solved to.
 SHORTLIST_SHARE = 0.5
@@ -67,6 +67,8 @@ def shortlist_solve(
     if stop.requested():
         return _timed(stopped([plan], [lp_bound], lp, target), t_start), report
     left = limit - (time.perf_counter() - t_start)
+    if plan is None and left < 1.0:
+        return _timed(out_of_time([lp_bound], lp, target), t_start), report
     if plan is not None and (_gap(plan.objective, lp_bound) <= target or left < 1.0):
         return _timed(_combine(plan, lp_bound, target), t_start), report
     with progress.scope(plans=True, bounds=True, phase="full MIP"):

@@ -188,3 +188,15 @@ def test_a_stop_before_any_plan_is_no_plan_interrupted(monkeypatch: pytest.Monke
     with pytest.raises(gw.NoPlan, match="interrupted") as caught:
         gw.solve(whole_units_scenario(), strategy=name, mip_gap=0.0)
     assert caught.value.termination == "interrupted"
+
+
+def test_out_of_time_keeps_the_largest_bound_and_no_point_of_a_relaxation():
+    """An LP stopped by the limit is no plan: the result has no x, says time_limit, and keeps the best bound."""
+    import numpy as np
+
+    from gigawatt.solvers.base import SolutionStatus, SolveResult, TerminationCondition
+
+    lp = SolveResult("highs", "1", TerminationCondition.TIME_LIMIT, SolutionStatus.FEASIBLE, 5.0, 4.0, 0.2, np.ones(3), None, 9.0, {})
+    result = phased.out_of_time([3.5, None, 4.0], lp, 1e-3)
+    assert result.termination is TerminationCondition.TIME_LIMIT and result.solution is SolutionStatus.NONE
+    assert result.x is None and result.objective is None and result.bound == 4.0 and not result.has_solution
