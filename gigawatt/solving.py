@@ -253,7 +253,8 @@ def _solve_compiled(model: pyo.ConcreteModel, request: SolveRequest, sopts: Solv
         mip = name == "highs" and not mopts.relax and compiled.form.n_integer > 0
         chosen = choose(compiled.form) if request.strategy == "auto" else request.strategy
         strategy_meta: dict[str, object] = {"name": chosen if mip else "single", "requested": request.strategy}
-        shortlists = [shortlist(data, c) for c in COVERAGES] if mip and chosen == "shortlist" else []
+        shortlisted = mip and request.start is None and chosen == "shortlist"
+        shortlists = [shortlist(data, c) for c in COVERAGES] if shortlisted else []
         asked = sopts
         if sopts.time_limit is not None:  # the limit covers the whole call: building, checking, handing off, shortlists
             spent = build_s + time.perf_counter() - began

@@ -137,7 +137,11 @@ def solve(
         else:
             h = _configured(form, options, relax, start, start_columns, progress.phase())
             if trace is not None and is_mip and (plans or bounds):
-                _follow(h, trace, plans, bounds)
+                _follow(
+                    h,
+                    (lambda event: trace.record(float(event.data_out.objective_function_value), None)) if plans else None,
+                    (lambda bound: trace.record(None, bound)) if bounds else None,
+                )
             if stop_bound is not None and is_mip:
                 _stop_at(h, stop_bound)
             with stop.handling():
@@ -255,17 +259,11 @@ def _run_in_child(
     limit (plus :data:`OVERRUN_S`, from the child's start) or at a stop request with what it reported last."""
     from gigawatt.solvers import child
 
-    seen = _Seen()
-
     def arrived(kind: str, values: tuple) -> None:
-        if kind == "plan":
-            seen.objective, seen.x = values
-            if trace is not None and plans:
-                trace.record(seen.objective, None)
-        elif kind == "bound":
-            seen.bound = values[0]
-            if trace is not None and bounds:
-                trace.record(None, seen.bound)
+        if trace is not None and kind == "plan" and plans:
+            trace.record(values[0], None)
+        elif trace is not None and kind == "bound" and bounds:
+            trace.record(None, values[0])
 
     limit = float(options.time_limit)  # type: ignore[arg-type]
     args = (form, options, start, start_columns, stop_bound, progress.phase(), time.time() + limit)
@@ -273,6 +271,8 @@ def _run_in_child(
         outcome = child.run("gigawatt.solvers.highs:_solve_in_child", args, limit + OVERRUN_S, arrived)
     if outcome.finished:
         return outcome.result  # type: ignore[return-value]
+    objective, x = outcome.last.get("plan", (None, None))
+    seen = _Seen(x=x, objective=objective, bound=outcome.last.get("bound", (None,))[0])
     if outcome.stopped is not None:
         return seen.read(True, TerminationCondition.TIME_LIMIT if outcome.stopped == "deadline" else TerminationCondition.INTERRUPTED)
     log.warning("HiGHS's process failed: %s", outcome.error)
@@ -295,20 +295,12 @@ def _solve_in_child(
     h.setOptionValue("time_limit", max(finish_by - time.time(), 0.1))
     if stop_bound is not None:
         _stop_at(h, stop_bound)
-    last = [float("-inf")]
 
     def improving(event: object) -> None:
         x = np.array(event.data_out.mip_solution, dtype=float)  # type: ignore[attr-defined]
         send("plan", float(event.data_out.objective_function_value), x)  # type: ignore[attr-defined]
 
-    def interrupt(event: object) -> None:
-        bound = float(event.data_out.mip_dual_bound)  # type: ignore[attr-defined]
-        if last[0] + 1e-9 * max(1.0, abs(bound)) < bound < float("inf"):
-            last[0] = bound
-            send("bound", bound)
-
-    h.cbMipImprovingSolution.subscribe(improving)
-    h.cbMipInterrupt.subscribe(interrupt)
+    _follow(h, improving, lambda bound: send("bound", bound))
     h.run()
     return _read(h, True)
 
@@ -397,22 +389,19 @@ def _run(h: highspy.Highs) -> _Seen | None:
     return None
 
 
-def _follow(h: highspy.Highs, trace: progress.Trace, plans: bool, bounds: bool) -> None:
-    """Record the MIP's incumbents (when ``plans``) and dual bound (when ``bounds``) into ``trace`` as they move."""
+def _follow(h: highspy.Highs, improving: Callable[[object], None] | None, rising: Callable[[float], None] | None) -> None:
+    """Call ``improving(event)`` at each new incumbent of the MIP and ``rising(bound)`` each time its dual bound rises."""
     last = [float("-inf")]
-
-    def improving(event: object) -> None:
-        trace.record(float(event.data_out.objective_function_value), None)  # type: ignore[attr-defined]
 
     def interrupt(event: object) -> None:
         bound = float(event.data_out.mip_dual_bound)  # type: ignore[attr-defined]
         if bound > last[0] + 1e-9 * max(1.0, abs(bound)) and bound < float("inf"):
             last[0] = bound
-            trace.record(None, bound)
+            rising(bound)  # type: ignore[misc]
 
-    if plans:
+    if improving is not None:
         h.cbMipImprovingSolution.subscribe(improving)
-    if bounds:
+    if rising is not None:
         h.cbMipInterrupt.subscribe(interrupt)
 
 
