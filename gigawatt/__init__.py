@@ -14,6 +14,7 @@ from gigawatt.scenario import Scenario, ScenarioError, load_scenario
 
 __version__ = "0.1.0"
 __all__ = [
+    "Alternatives",
     "GigawattError",
     "InfeasibleScenario",
     "ModelOptions",
@@ -21,6 +22,7 @@ __all__ = [
     "Plan",
     "Scenario",
     "ScenarioError",
+    "alternatives",
     "build_model",
     "ceiling_value",
     "gw_value",
@@ -41,6 +43,8 @@ _LAZY = {
     "Plan": "gigawatt.plan.plan",
     "load_plan": "gigawatt.plan.plan",
     "ceiling_value": "gigawatt.analysis.ceiling",
+    "alternatives": "gigawatt.analysis.alternatives",
+    "Alternatives": "gigawatt.analysis.alternatives",
     "gw_value": "gigawatt.analysis.ceiling",
     "InfeasibleScenario": "gigawatt.errors",
     "NoPlan": "gigawatt.errors",
@@ -50,6 +54,7 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from gigawatt import plot
+    from gigawatt.analysis.alternatives import Alternatives, alternatives
     from gigawatt.analysis.ceiling import ceiling_value, gw_value
     from gigawatt.errors import InfeasibleScenario, NoPlan
     from gigawatt.model import ModelOptions, build_model

@@ -605,6 +605,75 @@ def _print_runs(frame: object) -> None:
 
 @app.command()
 @_guarded
+def alternatives(
+    scenario: Annotated[Path, typer.Argument(help="Scenario folder.")],
+    k: Annotated[int, typer.Option("--k", help="Alternatives to look for after the optimum.")] = 3,
+    slack: Annotated[float, typer.Option(help="Relative cost slack over the optimum's bound: 0.01 is 1%.")] = 0.01,
+    by: Annotated[str, typer.Option(help="How the plans differ: sites (campuses open), mw (MW per campus), nodes, vendor.")] = "sites",
+    set_: SetOption = None,
+    solver: Annotated[str | None, typer.Option(help="Solver backend (default: the scenario's, else highs).")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds per solve (each alternative takes two).")] = None,
+    mip_gap: Annotated[float | None, typer.Option(help="Relative MIP gap per solve.")] = None,
+    threads: Annotated[int | None, typer.Option(help="Solver threads.")] = None,
+    store: Annotated[Path | None, typer.Option(help="Also record every plan in this DuckDB results file, as sweep runs.")] = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Near-optimal alternatives: the optimum, then plans within the slack each as different as possible; what all of them share."""
+    from gigawatt.analysis.alternatives import DIMENSIONS
+    from gigawatt.analysis.alternatives import alternatives as find_alternatives
+    from gigawatt.errors import InfeasibleScenario, NoPlan
+
+    if k < 0:
+        _fail(f"--k {k}: expected a whole number of alternatives >= 0")
+    if not (math.isfinite(slack) and 0 <= slack < 1):
+        _fail(f"--slack {slack:g}: expected a relative slack >= 0 and < 1 (0.01 is 1%)")
+    if by not in DIMENSIONS:
+        _fail(f"--by {by!r}: expected one of {', '.join(DIMENSIONS)}")
+    _check_seconds("--time-limit", time_limit)
+    _check_gap("--mip-gap", mip_gap)
+    _check_threads(threads)
+    if solver is not None:
+        _check_solver(solver, "--solver")
+    if store is not None:
+        from gigawatt.sweeps.store import check_store
+
+        try:
+            check_store(store, must_exist=False)
+        except FileProblem as error:
+            _fail(f"--store {error}")
+    scn = _load(scenario, set_)
+    if solver is None:
+        _check_solver(scn.settings.solver.name, f"solver.name of scenario {scn.name!r}:")
+    options = {"solver": solver, "time_limit": time_limit, "mip_gap": mip_gap, "threads": threads, "progress": not quiet}
+    try:
+        found = find_alternatives(scn, k=k, slack=slack, by=by, **options)
+    except InfeasibleScenario as error:
+        _print_infeasible(scn, error)
+        raise typer.Exit(EXIT_INFEASIBLE) from None
+    except NoPlan as error:
+        _warn("No plan:", error)
+        raise typer.Exit(EXIT_NO_PLAN) from None
+    _say(found.summary())
+    for i, plan in enumerate(found.plans):
+        violations = plan.verify()
+        if violations:
+            _warn(f"plan {i}: verify found {len(violations)} violation(s):", violations[0].message)
+        else:
+            _say(f"plan {i} verified: the independent check found no violation", "green")
+    if store is not None:
+        from gigawatt.sweeps import record_alternatives
+
+        try:
+            recorded = record_alternatives(found, store, {k: v for k, v in options.items() if k != "progress"})
+        except FileProblem as error:
+            _fail(f"--store {error}")
+        _say(f"{recorded} plans recorded in {store}")
+    if stop.requested():
+        raise typer.Exit(EXIT_INTERRUPTED)
+
+
+@app.command()
+@_guarded
 def report(
     source: Annotated[Path, typer.Argument(help="A saved plan folder (solve --out) or a results store (sweep --store).")],
     out_file: Annotated[Path | None, typer.Option("--out", help="HTML file (default: DIR/report.html, or STORE.html).")] = None,

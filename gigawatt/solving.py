@@ -97,7 +97,10 @@ OPTION_CHECKS: dict[str, OptionCheck] = {
     "time_limit": OptionCheck(lambda v: v is None or (_number(v) and v > 0), "seconds > 0, or none for no limit"),
     "mip_gap": OptionCheck(lambda v: v is None or (_number(v) and 0 <= v < 1), "a relative gap ≥ 0 and < 1"),
     "threads": OptionCheck(lambda v: v is None or (_whole(v) and 1 <= v <= MAX_THREADS), f"a whole number from 1 to {MAX_THREADS:,}"),
-    **{flag: OptionCheck(_flag, "true or false") for flag in ("integer_units", "relax", "retirement", "tee", "duals", "progress")},
+    **{
+        flag: OptionCheck(_flag, "true or false")
+        for flag in ("integer_units", "relax", "retirement", "tee", "duals", "progress", "explain")
+    },
     "strategy": OptionCheck(lambda v: isinstance(v, str) and v in STRATEGIES, "one of " + ", ".join(map(repr, STRATEGIES))),
     "start": OptionCheck(lambda v: v is None or isinstance(v, Plan | Mapping), "a Plan, a mapping of plan tables, or none"),
     "solver_options": OptionCheck(
@@ -117,7 +120,8 @@ class SolveRequest:
     ``strategy`` (``auto``, ``phased``, ``shortlist``, ``single``); ``duals`` (shadow prices, one more
     LP); ``start`` (a previous plan or plan-shaped tables to warm-start from); ``solver_options``
     (passed to the backend last, unchanged); ``progress`` (show each phase live with the best plan,
-    bound and gap so far, :mod:`gigawatt.solvers.live`; on in the CLI).
+    bound and gap so far, :mod:`gigawatt.solvers.live`; on in the CLI); ``explain`` (work out why an
+    infeasible scenario has no plan, more solves; off, :class:`InfeasibleScenario` comes without findings).
     """
 
     solver: str | None = None
@@ -133,6 +137,7 @@ class SolveRequest:
     start: Plan | Mapping[str, pd.DataFrame] | None = field(default=None, repr=False)
     solver_options: Mapping[str, object] = field(default_factory=dict)
     progress: bool = False
+    explain: bool = True
 
     def __post_init__(self) -> None:
         """Refuse a value no solve can use, naming the option (:data:`OPTION_CHECKS`)."""
@@ -274,6 +279,8 @@ def _solve_compiled(model: pyo.ConcreteModel, request: SolveRequest, sopts: Solv
             message = f"no plan for scenario {data.scenario.name!r}: solver stopped with '{result.termination.value}'"
             if result.termination is TerminationCondition.INTERRUPTED:
                 message = f"no plan for scenario {data.scenario.name!r}: interrupted (Ctrl-C) before one was found"
+            if result.termination in INFEASIBLE and not request.explain:
+                raise InfeasibleScenario(message)
             if result.termination in INFEASIBLE:
                 with progress.scope(plans=False, bounds=False, phase="why infeasible"):
                     findings = explain(compiled, data, threads=sopts.threads)

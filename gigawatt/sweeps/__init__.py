@@ -4,8 +4,9 @@
 >>> gw.load_runs("runs.duckdb", table="power")
 """
 
+from gigawatt.sweeps.alternatives import record_alternatives
 from gigawatt.sweeps.runner import sweep
 from gigawatt.sweeps.spec import RunSpec, SweepSpec, load_spec
 from gigawatt.sweeps.store import RunStore, load_runs
 
-__all__ = ["RunSpec", "RunStore", "SweepSpec", "load_runs", "load_spec", "sweep"]
+__all__ = ["RunSpec", "RunStore", "SweepSpec", "load_runs", "load_spec", "record_alternatives", "sweep"]
