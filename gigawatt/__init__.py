@@ -25,6 +25,7 @@ __all__ = [
     "alternatives",
     "build_model",
     "ceiling_value",
+    "front",
     "gw_value",
     "load_plan",
     "load_runs",
@@ -44,6 +45,7 @@ _LAZY = {
     "load_plan": "gigawatt.plan.plan",
     "ceiling_value": "gigawatt.analysis.ceiling",
     "alternatives": "gigawatt.analysis.alternatives",
+    "front": "gigawatt.analysis.front",
     "Alternatives": "gigawatt.analysis.alternatives",
     "gw_value": "gigawatt.analysis.ceiling",
     "InfeasibleScenario": "gigawatt.errors",
@@ -56,6 +58,7 @@ if TYPE_CHECKING:
     from gigawatt import plot
     from gigawatt.analysis.alternatives import Alternatives, alternatives
     from gigawatt.analysis.ceiling import ceiling_value, gw_value
+    from gigawatt.analysis.front import front
     from gigawatt.errors import InfeasibleScenario, NoPlan
     from gigawatt.model import ModelOptions, build_model
     from gigawatt.plan.plan import Plan, load_plan

@@ -674,6 +674,74 @@ def alternatives(
 
 @app.command()
 @_guarded
+def front(
+    scenario: Annotated[Path, typer.Argument(help="Scenario folder.")],
+    x: Annotated[str, typer.Option("--x", help="co2 (the emission cap stepped), ceiling_mw or budget_usd (with --values).")] = "co2",
+    n: Annotated[int, typer.Option("--n", help="Points of a co2 front, its two ends included.")] = 8,
+    values: Annotated[str | None, typer.Option(help="Values of the setting to step through, comma-separated: 3000,4000,5000.")] = None,
+    set_: SetOption = None,
+    solver: Annotated[str | None, typer.Option(help="Solver backend (default: the scenario's, else highs).")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds per solve.")] = None,
+    mip_gap: Annotated[float | None, typer.Option(help="Relative MIP gap per solve.")] = None,
+    threads: Annotated[int | None, typer.Option(help="Solver threads.")] = None,
+    quiet: QuietOption = False,
+) -> None:
+    """A trade-off front: cost against CO2 (epsilon-constraint) or against compute as the ceiling or budget steps."""
+    from gigawatt.analysis.front import AXES
+    from gigawatt.analysis.front import front as trade_off
+    from gigawatt.errors import InfeasibleScenario, NoPlan
+
+    if x not in AXES:
+        _fail(f"--x {x!r}: expected one of {', '.join(AXES)}")
+    if values is None and x != "co2":
+        _fail(f"--x {x}: give the values of {AXES[x]} to step through with --values, e.g. 3000,4000,5000")
+    if values is None and n < 2:
+        _fail(f"--n {n}: expected at least 2 points")
+    steps = _numbers("--values", values) if values is not None else None
+    _check_seconds("--time-limit", time_limit)
+    _check_gap("--mip-gap", mip_gap)
+    _check_threads(threads)
+    if solver is not None:
+        _check_solver(solver, "--solver")
+    scn = _load(scenario, set_)
+    if solver is None:
+        _check_solver(scn.settings.solver.name, f"solver.name of scenario {scn.name!r}:")
+    options = {"solver": solver, "time_limit": time_limit, "mip_gap": mip_gap, "threads": threads, "progress": not quiet}
+    try:
+        found = trade_off(scn, x=x, n=n, values=steps, **options)
+    except InfeasibleScenario as error:
+        _print_infeasible(scn, error)
+        raise typer.Exit(EXIT_INFEASIBLE) from None
+    except NoPlan as error:
+        _warn("No plan:", error)
+        raise typer.Exit(EXIT_NO_PLAN) from None
+    _say(found.summary())
+    planned = [p for p in found.plans if p is not None]
+    failed = sum(1 for p in planned if p.verify())
+    if failed:
+        _warn(f"verify found violations in {failed} of {len(planned)} plans")
+    else:
+        _say(f"{len(planned)} plans verified: the independent check found no violation", "green")
+    if stop.requested():
+        raise typer.Exit(EXIT_INTERRUPTED)
+
+
+def _numbers(option: str, text: str) -> list[float]:
+    """``--values 3000,4000``: finite numbers separated by commas, or exit 2."""
+    out = []
+    for item in text.split(","):
+        try:
+            value = float(item)
+        except ValueError:
+            _fail(f"{option} {text!r}: {item.strip()!r} is not a number; expected numbers separated by commas")
+        if not math.isfinite(value):
+            _fail(f"{option} {text!r}: {item.strip()!r}: expected a finite number")
+        out.append(value)
+    return out
+
+
+@app.command()
+@_guarded
 def report(
     source: Annotated[Path, typer.Argument(help="A saved plan folder (solve --out) or a results store (sweep --store).")],
     out_file: Annotated[Path | None, typer.Option("--out", help="HTML file (default: DIR/report.html, or STORE.html).")] = None,

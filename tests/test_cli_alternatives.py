@@ -1,4 +1,4 @@
-"""``gigawatt alternatives``: the plans, what they share, verification, the results store, and bad options."""
+"""``gigawatt alternatives`` and ``gigawatt front``: the plans, what they share, verification, the results store, bad options."""
 
 from __future__ import annotations
 
@@ -47,5 +47,39 @@ def test_alternatives_print_the_plans_what_they_share_and_their_verification(fol
 )
 def test_bad_options_exit_2_before_any_solve(folder, args, message):
     result = runner.invoke(app, ["alternatives", str(folder), *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_front_prints_each_point_and_the_verification(tmp_path):
+    """Gas at 60 USD/MWh and 0.4 t/MWh, clean energy at 65 USD/MWh up to 60 MW, 100 MW for 1,000 h: CO2 from 40,000 t down
+    to 16,000 t in three points; each step of 12,000 t costs 150,000 USD more (30,000 MWh at 5 USD/MWh more)."""
+    from builders import supply
+
+    supplies = [
+        supply("gas", energy_price_usd_per_mwh=60.0, co2_t_per_mwh=0.4),
+        supply("clean", energy_price_usd_per_mwh=65.0, capacity_mw=60.0),
+    ]
+    folder = write_scenario(
+        tmp_path / "scn", sites=[site("s", open_cost_usd=1e6)], supplies=supplies, demand=[{"year": 2026, "eflops": 100.0}]
+    )
+    result = runner.invoke(app, ["front", str(folder), "--n", "3", "--mip-gap", "0", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "emissions_cap_t_per_year 40,000: 0.107 B USD, 0.040 Mt CO2" in result.output
+    assert "emissions_cap_t_per_year 28,000: 0.107 B USD, 0.028 Mt CO2" in result.output
+    assert "3 plans verified" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--x", "water"], "--x 'water': expected one of co2, ceiling_mw, budget_usd"),
+        (["--x", "ceiling_mw"], "give the values of ceiling_mw to step through with --values"),
+        (["--x", "ceiling_mw", "--values", "3000,abc"], "'abc' is not a number"),
+        (["--n", "1"], "--n 1: expected at least 2 points"),
+    ],
+)
+def test_front_bad_options_exit_2(folder, args, message):
+    result = runner.invoke(app, ["front", str(folder), *args])
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output

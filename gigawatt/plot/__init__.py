@@ -2,8 +2,9 @@
 
 Plan charts: ``plan.plot.power()``, ``.capacity()``, ``.chips()``, ``.costs()``, ``.map()``,
 ``.serving()`` (or :func:`power`, ... with the plan as first argument). Across runs: :func:`sweep`
-and :func:`ceiling_value`, :func:`tornado` (a one-at-a-time sensitivity). Files: :func:`save` (PNG, SVG, PDF, HTML), :func:`report` (one
-self-contained HTML page of a plan) and :func:`runs_report` (a page comparing a sweep's runs).
+and :func:`ceiling_value`, :func:`front` (a trade-off front), :func:`tornado` (a one-at-a-time
+sensitivity). Files: :func:`save` (PNG, SVG, PDF, HTML), :func:`report` (one self-contained HTML
+page of a plan) and :func:`runs_report` (a page comparing a sweep's runs).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from gigawatt.plot.export import save
 from gigawatt.plot.geo import grid_map
 from gigawatt.plot.plan_charts import capacity, chips, costs, power, serving
 from gigawatt.plot.report import report, runs_report
-from gigawatt.plot.sweeps import ceiling_value, sweep, tornado
+from gigawatt.plot.sweeps import ceiling_value, front, sweep, tornado
 
 __all__ = [
     "CHARTS",
@@ -22,6 +23,7 @@ __all__ = [
     "ceiling_value",
     "chips",
     "costs",
+    "front",
     "grid_map",
     "power",
     "report",

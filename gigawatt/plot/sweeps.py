@@ -23,6 +23,7 @@ UNITS: dict[str, tuple[float, str]] = {
     "ceiling_dual_max_usd_per_mw_yr": (1e-3, "ceiling dual given the build, max over years (k USD per MW-year)"),
     "value_usd_per_mw_yr": (1e-3, "value of a GW from the previous ceiling (k USD per MW-year)"),
     "co2_t": (1e-6, "CO2 over the horizon (Mt)"),
+    "delivered_eflops_yr": (1.0, "compute delivered over the horizon (EFLOP/s-years)"),
     "gap": (100.0, "MIP gap (%)"),
     "peak_facility_mw": (1.0, "peak facility power (MW)"),
     "ceiling_mw": (1.0, "ceiling (MW)"),
@@ -228,4 +229,44 @@ def ceiling_value(frame: pd.DataFrame) -> go.Figure:
     fig.update_yaxes(title_text="total cost (B USD, discounted)", row=1, col=1)
     fig.update_yaxes(title_text="value of a GW (USD per MW-year)", row=2, col=1)
     fig.update_xaxes(title_text=f"ceiling ({x_unit})", row=2, col=1)
+    return fig
+
+
+def front(frame: pd.DataFrame, measure: str = "co2_t") -> go.Figure:
+    """Cost against ``measure`` over the points of a trade-off front (:func:`gigawatt.analysis.front.front`'s table).
+
+    Points joined in the order stepped; those another point beats on both axes (``dominated``) drawn hollow
+    in the ceiling's colour. Points without a plan are left out.
+    """
+    for column in (measure, "objective_usd", "dominated"):
+        if column not in frame.columns:
+            raise ValueError(f"frame has no column {column!r}; expected the table of a gigawatt front")
+    data = frame[frame["objective_usd"].notna()]
+    x_factor, x_title = axis(measure)
+    fig = figure("Trade-off front", x_title=x_title, y_title="total cost (B USD, discounted)")
+    for dominated, name, color, symbol in (
+        (False, "on the front", REFERENCE_COLOR, "circle"),
+        (True, "dominated", CEILING_COLOR, "circle-open"),
+    ):
+        part = data[data["dominated"] == dominated]
+        fig.add_trace(
+            go.Scatter(
+                x=part[measure].to_numpy(dtype=float) * x_factor,
+                y=part["objective_usd"].to_numpy(dtype=float) / 1e9,
+                name=name,
+                mode="markers",
+                marker={"color": color, "symbol": symbol, "size": 10},
+                hovertemplate="%{x:,.4g}: %{y:,.4f} B USD<extra>" + name + "</extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=data[measure].to_numpy(dtype=float) * x_factor,
+            y=data["objective_usd"].to_numpy(dtype=float) / 1e9,
+            mode="lines",
+            line={"color": REFERENCE_COLOR, "width": 1, "dash": "dot"},
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
     return fig
