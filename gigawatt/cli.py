@@ -609,7 +609,9 @@ def alternatives(
     scenario: Annotated[Path, typer.Argument(help="Scenario folder.")],
     k: Annotated[int, typer.Option("--k", help="Alternatives to look for after the optimum.")] = 3,
     slack: Annotated[float, typer.Option(help="Relative cost slack over the optimum's bound: 0.01 is 1%.")] = 0.01,
-    by: Annotated[str, typer.Option(help="How the plans differ: sites (campuses open), mw (MW per campus), nodes, vendor.")] = "sites",
+    by: Annotated[
+        str, typer.Option(help="How the plans differ: sites (campuses open), mw (MW per campus), nodes, vendor or co2.")
+    ] = "sites",
     set_: SetOption = None,
     solver: Annotated[str | None, typer.Option(help="Solver backend (default: the scenario's, else highs).")] = None,
     time_limit: Annotated[float | None, typer.Option(help="Seconds per solve (each alternative takes two).")] = None,

@@ -14,7 +14,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 WATCHED = ("notebooks", "scenarios")
 
 
-def test_the_five_stories_are_there():
+def test_the_six_stories_are_there():
     names = [p.name for p in NOTEBOOKS]
     assert names == [
         "01_quickstart.ipynb",
@@ -22,6 +22,7 @@ def test_the_five_stories_are_there():
         "03_chip_roadmap.ipynb",
         "04_grid_and_sites.ipynb",
         "05_build_your_own_scenario.ipynb",
+        "06_near_optimal_alternatives.ipynb",
     ]
 
 
