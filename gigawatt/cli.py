@@ -636,13 +636,7 @@ def alternatives(
     _check_threads(threads)
     if solver is not None:
         _check_solver(solver, "--solver")
-    if store is not None:
-        from gigawatt.sweeps.store import check_store
-
-        try:
-            check_store(store, must_exist=False)
-        except FileProblem as error:
-            _fail(f"--store {error}")
+    _check_new_store(store)
     scn = _load(scenario, set_)
     if solver is None:
         _check_solver(scn.settings.solver.name, f"solver.name of scenario {scn.name!r}:")
@@ -665,11 +659,7 @@ def alternatives(
     if store is not None:
         from gigawatt.sweeps import record_alternatives
 
-        try:
-            recorded = record_alternatives(found, store, {k: v for k, v in options.items() if k != "progress"})
-        except FileProblem as error:
-            _fail(f"--store {error}")
-        _say(f"{recorded} plans recorded in {store}")
+        _recorded(store, lambda: record_alternatives(found, store, _stored_options(options)))
     if stop.requested():
         raise typer.Exit(EXIT_INTERRUPTED)
 
@@ -686,6 +676,7 @@ def front(
     time_limit: Annotated[float | None, typer.Option(help="Seconds per solve.")] = None,
     mip_gap: Annotated[float | None, typer.Option(help="Relative MIP gap per solve.")] = None,
     threads: Annotated[int | None, typer.Option(help="Solver threads.")] = None,
+    store: Annotated[Path | None, typer.Option(help="Also record every point in this DuckDB results file, as sweep runs.")] = None,
     quiet: QuietOption = False,
 ) -> None:
     """A trade-off front: cost against CO2 (epsilon-constraint) or against compute as the ceiling or budget steps."""
@@ -705,6 +696,7 @@ def front(
     _check_threads(threads)
     if solver is not None:
         _check_solver(solver, "--solver")
+    _check_new_store(store)
     scn = _load(scenario, set_)
     if solver is None:
         _check_solver(scn.settings.solver.name, f"solver.name of scenario {scn.name!r}:")
@@ -724,8 +716,38 @@ def front(
         _warn(f"verify found violations in {failed} of {len(planned)} plans")
     else:
         _say(f"{len(planned)} plans verified: the independent check found no violation", "green")
+    if store is not None:
+        from gigawatt.sweeps import record_front
+
+        _recorded(store, lambda: record_front(found, scn, store, _stored_options(options)))
     if stop.requested():
         raise typer.Exit(EXIT_INTERRUPTED)
+
+
+def _check_new_store(store: Path | None) -> None:
+    """``--store`` names a results store or a file that does not exist yet, or exit 2."""
+    if store is None:
+        return
+    from gigawatt.sweeps.store import check_store
+
+    try:
+        check_store(store, must_exist=False)
+    except FileProblem as error:
+        _fail(f"--store {error}")
+
+
+def _stored_options(options: dict[str, object]) -> dict[str, object]:
+    """The solve options a recorded run keeps (not how progress was shown)."""
+    return {k: v for k, v in options.items() if k != "progress"}
+
+
+def _recorded(store: Path, record: Callable[[], int]) -> None:
+    """Record plans in ``--store`` and say how many, or exit 2 saying why the file could not be written."""
+    try:
+        count = record()
+    except FileProblem as error:
+        _fail(f"--store {error}")
+    _say(f"{count} plans recorded in {store}")
 
 
 def _numbers(option: str, text: str) -> list[float]:

@@ -63,8 +63,12 @@ def test_front_prints_each_point_and_the_verification(tmp_path):
     folder = write_scenario(
         tmp_path / "scn", sites=[site("s", open_cost_usd=1e6)], supplies=supplies, demand=[{"year": 2026, "eflops": 100.0}]
     )
-    result = runner.invoke(app, ["front", str(folder), "--n", "3", "--mip-gap", "0", "--quiet"])
+    store = tmp_path / "front.duckdb"
+    result = runner.invoke(app, ["front", str(folder), "--n", "3", "--mip-gap", "0", "--quiet", "--store", str(store)])
     assert result.exit_code == 0, result.output
+    runs = gw.load_runs(store)
+    assert sorted(runs["emissions_cap_t_per_year"]) == pytest.approx([16_000, 28_000, 40_000])
+    assert runs["objective_usd"].sort_values().tolist() == pytest.approx([107e6, 107.15e6, 107.3e6], rel=1e-7)
     assert "emissions_cap_t_per_year 40,000: 0.107 B USD, 0.040 Mt CO2" in result.output
     assert "emissions_cap_t_per_year 28,000: 0.107 B USD, 0.028 Mt CO2" in result.output
     assert "3 plans verified" in result.output

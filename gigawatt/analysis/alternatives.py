@@ -48,6 +48,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -273,12 +274,23 @@ class Alternatives:
         mw = common[common["decision"] == "campus MW"].groupby("year")["committed"].sum()
         if len(mw):
             lines.append("  MW built in every plan, by year: " + ", ".join(f"{y}: {v:,.0f}" for y, v in mw.items()))
-        varying = common[~common["shared"] & (common["decision"] != "campus MW")]
+        varying = common[~common["shared"] & (common["decision"] == "campus open")]
         if len(varying):
-            lines.append("Varies (cheapest plan with / without):")
+            lines.append("Campuses that vary (the cheapest plan with it / without it):")
             for row in varying.itertuples(index=False):
-                lines.append(f"  {row.decision} {row.entity}: {_b(row.cost_taken_usd)} / {_b(row.cost_not_taken_usd)}")
+                lines.append(f"  {row.entity}: {_b(row.cost_taken_usd)} / {_b(row.cost_not_taken_usd)}")
+        tranches = int((~common["shared"] & (common["decision"] == "tranche taken")).sum())
+        if tranches:
+            lines.append(f"  and {tranches} grid tranches taken in some plans only (common() lists every decision)")
         return "\n".join(lines)
+
+    def report(self, path: str | Path, *, overwrite: bool = False) -> Path:
+        """An offline HTML page: what all plans share first, then what varies, each plan, and power per year by plan."""
+        from gigawatt.plot import alternatives_report
+
+        power = pd.concat([p.power.assign(run_id=f"plan {i}") for i, p in enumerate(self.plans)], ignore_index=True)
+        title = f"Near-optimal alternatives for {self.optimum.title}"
+        return alternatives_report(self.common(), self.table(), power, path, title=title, overwrite=overwrite)
 
     def __repr__(self) -> str:
         return self.summary()

@@ -132,6 +132,33 @@ def runs_report(
     return _write(target, title, intro, sections, list(charts.values()))
 
 
+def alternatives_report(
+    common: pd.DataFrame, plans: pd.DataFrame, power: pd.DataFrame, path: str | Path, *, title: str, overwrite: bool = False
+) -> Path:
+    """Write one self-contained HTML page for a set of near-optimal alternatives (:mod:`gigawatt.analysis.alternatives`).
+
+    First what every plan shares (``common`` rows with ``shared``), then what varies with the cheapest plan
+    with and without it, then one row per plan (``plans``) and facility MW per year per plan (``power`` with
+    a ``run_id`` column naming the plan). Replaces an existing file only as :func:`runs_report` does.
+    """
+    target = check_report_target(path, overwrite=overwrite)
+    shared, varying = common[common["shared"]], common[~common["shared"]]
+    kept = ["decision", "entity", "year", "committed"]
+    labels = pd.DataFrame({"run_id": plans["plan"].map(lambda i: f"plan {i}"), "label": plans["plan"].map(lambda i: f"plan {i}")})
+    yearly = _yearly_power(labels, power)
+    sections = [
+        ("What every plan shares", _table(shared[kept])),
+        ("What varies", _table(varying.drop(columns=["shared"]))),
+        ("Plans", _table(plans)),
+    ]
+    sections += [("Facility power per year by plan", _chart("power-by-plan", yearly))] if yearly is not None else []
+    intro = (
+        f"<p>{len(plans)} plans; the decisions all of them take come first (commit to these now), then those that vary with "
+        f"the cost of the cheapest plan that takes each and of the cheapest that does not. gigawatt {gigawatt.__version__}.</p>"
+    )
+    return _write(target, title, intro, sections, [yearly] if yearly is not None else [])
+
+
 #: Result and bookkeeping columns of a runs frame (see :mod:`gigawatt.sweeps.store`); the other columns are swept inputs.
 RESULT_COLUMNS = frozenset(
     {

@@ -155,3 +155,14 @@ def test_co2_alternative_trades_cost_for_less_gas() -> None:
     alts = alternatives(scn, k=1, slack=0.01, by="co2", mip_gap=0.0)
     assert [DIMENSIONS["co2"].in_plan(p)["co2"] for p in alts.plans] == pytest.approx([40_000.0, 0.0])
     assert [p.objective for p in alts.plans] == pytest.approx([107e6, 107.5e6])
+
+
+def test_the_report_shows_what_all_plans_share_first(tmp_path):
+    """The page lists the shared campus (s0) under its first heading, then what varies, the plans and power by plan."""
+    alts = alternatives(campuses([0.0, 10e6, 11e6, 13e6]), k=2, slack=0.02, mip_gap=0.0)
+    page = alts.report(tmp_path / "alternatives.html").read_text()
+    headings = ["What every plan shares", "What varies", "Plans", "Facility power per year by plan"]
+    positions = [page.index(f">{h}</h2>") for h in headings]
+    assert positions == sorted(positions)
+    shared = page[positions[0] : positions[1]]
+    assert "<td>s0</td>" in shared and "<td>s1</td>" not in shared
