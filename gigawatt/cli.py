@@ -617,6 +617,7 @@ def alternatives(
     time_limit: Annotated[float | None, typer.Option(help="Seconds per solve (each alternative takes two).")] = None,
     mip_gap: Annotated[float | None, typer.Option(help="Relative MIP gap per solve.")] = None,
     threads: Annotated[int | None, typer.Option(help="Solver threads.")] = None,
+    workers: Annotated[int, typer.Option(help="Solves at once: 2 polishes each alternative beside the next search.")] = 1,
     store: Annotated[Path | None, typer.Option(help="Also record every plan in this DuckDB results file, as sweep runs.")] = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -631,6 +632,8 @@ def alternatives(
         _fail(f"--slack {slack:g}: expected a relative slack >= 0 and < 1 (0.01 is 1%)")
     if by not in DIMENSIONS:
         _fail(f"--by {by!r}: expected one of {', '.join(DIMENSIONS)}")
+    if workers < 1:
+        _fail(f"--workers {workers}: expected 1 or more")
     _check_seconds("--time-limit", time_limit)
     _check_gap("--mip-gap", mip_gap)
     _check_threads(threads)
@@ -642,7 +645,7 @@ def alternatives(
         _check_solver(scn.settings.solver.name, f"solver.name of scenario {scn.name!r}:")
     options = {"solver": solver, "time_limit": time_limit, "mip_gap": mip_gap, "threads": threads, "progress": not quiet}
     try:
-        found = find_alternatives(scn, k=k, slack=slack, by=by, **options)
+        found = find_alternatives(scn, k=k, slack=slack, by=by, workers=workers, **options)
     except InfeasibleScenario as error:
         _print_infeasible(scn, error)
         raise typer.Exit(EXIT_INFEASIBLE) from None

@@ -22,7 +22,21 @@ def folder(tmp_path):
 def test_alternatives_print_the_plans_what_they_share_and_their_verification(folder, tmp_path):
     """With a 2% slack (cap 163.2 M USD) the sets {s0,s1} 160, {s0,s2} 161 and {s0,s3} 163 M USD fit; s0 is in all three."""
     store = tmp_path / "alts.duckdb"
-    args = ["alternatives", str(folder), "--k", "3", "--slack", "0.02", "--mip-gap", "0", "--quiet", "--store", str(store)]
+    args = [
+        "alternatives",
+        str(folder),
+        "--k",
+        "3",
+        "--slack",
+        "0.02",
+        "--mip-gap",
+        "0",
+        "--quiet",
+        "--store",
+        str(store),
+        "--workers",
+        "2",
+    ]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "3 plan(s) within 2.00% of the optimum's bound (0.163 B USD cap)" in result.output
@@ -43,6 +57,7 @@ def test_alternatives_print_the_plans_what_they_share_and_their_verification(fol
         (["--slack", "1.5"], "--slack 1.5: expected a relative slack"),
         (["--by", "cities"], "--by 'cities': expected one of sites, mw, nodes, vendor"),
         (["--time-limit", "0"], "--time-limit"),
+        (["--workers", "0"], "--workers 0: expected 1 or more"),
     ],
 )
 def test_bad_options_exit_2_before_any_solve(folder, args, message):

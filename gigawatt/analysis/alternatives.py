@@ -29,14 +29,15 @@ so it is within ``slack`` of the true optimum whatever gap the optimum was solve
 2. *Polish*: the cheapest plan as different as the search's: the search's campus set fixed (``sites``), or
    :math:`\sum_k w_k q_k` at most the search's value; warm-started from the search's plan, so it costs no
    more. It is a full :class:`~gigawatt.plan.plan.Plan` with its own bound and shadow prices, checked by the
-   verifier. It is kept if it costs at most the cap.
+   verifier.
 
-A search whose plan costs more than the cap (its cost is its objective less the credit it earned) is not
-polished; the search is repeated with the credit times :data:`CREDIT_STEPS` (1, then 1/4, then 0). With no
+A search is kept when its plan costs at most the cap (its cost is its objective less the credit it
+earned); otherwise it is repeated with the credit times :data:`CREDIT_STEPS` (1, then 1/4, then 0). With no
 credit a search finds the cheapest plan not yet found, so an alternative under the cap is missed only when
-a solve stops at its time limit. Every campus counts as itself: interchangeable campuses are not ordered
-(``symmetry_breaking`` off), so a swap of two is an alternative. A quantity dimension's alternative whose
-shares are within :data:`REPEAT_L1` (L1) of an earlier plan's is a repeat, and the search stops there;
+a solve stops at its time limit. The next search needs only what this one found, so with ``workers=2``
+the polish runs beside it. Every campus counts as itself: interchangeable campuses are not ordered
+(``symmetry_breaking`` off), so a swap of two is an alternative. A quantity dimension's search whose shares
+are within :data:`REPEAT_L1` (L1) of an earlier plan's is a repeat, and the search stops there;
 :attr:`Alternatives.stopped` says why fewer than ``k`` came back.
 
 **What to commit now** (:meth:`Alternatives.common`): the decisions every plan shares (campuses open,
@@ -46,7 +47,10 @@ cost of the cheapest plan that takes it and of the cheapest that does not.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -333,67 +337,81 @@ def alternatives(
     by: str = "sites",
     *,
     optimum: Plan | None = None,
+    workers: int = 1,
     **solve_kwargs: object,
 ) -> Alternatives:
     """The optimum and up to ``k`` plans within ``slack`` of it, each as different as possible from those before.
 
-    ``by`` names the dimension (:data:`DIMENSIONS`: ``sites``, ``mw``, ``nodes``, ``vendor``). ``optimum``
-    is a plan of ``scenario`` already solved (else it is solved here). ``solve_kwargs`` as
-    :func:`gigawatt.solve` (``time_limit`` and ``mip_gap`` per solve, ``threads``, ``progress``...). The
-    method is in the module docstring. Raises ValueError for an unknown ``by``, a ``k`` below 0 or a
-    ``slack`` outside [0, 1), and :class:`~gigawatt.errors.InfeasibleScenario` or
-    :class:`~gigawatt.errors.NoPlan` when the optimum has no plan.
+    ``by`` names the dimension (:data:`DIMENSIONS`: ``sites``, ``mw``, ``nodes``, ``vendor``, ``co2``).
+    ``optimum`` is a plan of ``scenario`` already solved (else it is solved here). With ``workers=2`` each
+    alternative's polish runs in a second thread beside the next search (HiGHS runs outside Python's lock,
+    so the two solves share the machine's cores). ``solve_kwargs`` as :func:`gigawatt.solve`
+    (``time_limit`` and ``mip_gap`` per solve, ``threads``, ``progress``...). The method is in the module
+    docstring. Raises ValueError for an unknown ``by``, a ``k`` below 0, a ``slack`` outside [0, 1) or
+    ``workers`` below 1, and :class:`~gigawatt.errors.InfeasibleScenario` or :class:`~gigawatt.errors.NoPlan`
+    when the optimum has no plan.
     """
     if by not in DIMENSIONS:
         raise ValueError(f"by={by!r}: expected one of {', '.join(map(repr, DIMENSIONS))}")
-    if not (isinstance(k, int) and not isinstance(k, bool) and k >= 0):
-        raise ValueError(f"k={k!r}: expected a whole number of alternatives >= 0")
+    for name, value, least in (("k", k, 0), ("workers", workers, 1)):
+        if not (isinstance(value, int) and not isinstance(value, bool) and value >= least):
+            raise ValueError(f"{name}={value!r}: expected a whole number >= {least}")
     if not (isinstance(slack, int | float) and 0 <= slack < 1):
         raise ValueError(f"slack={slack!r}: expected a relative slack >= 0 and < 1 (0.01 is 1%)")
     request = SolveRequest.from_keywords(**solve_kwargs)
     dimension = DIMENSIONS[by]
-    with stop.handling():
+    with stop.handling(), ThreadPoolExecutor(max_workers=workers - 1) if workers > 1 else contextlib.nullcontext() as pool:
         if optimum is None:
             with progress.scope(plans=True, bounds=True, phase="optimum"):
                 optimum = solve(scenario, request)
         if optimum.bound is None or optimum.objective is None:
             raise NoPlan(f"no alternatives for scenario {scenario.name!r}: the optimum has no bound", optimum.status)
         cap = (1.0 + slack) * float(optimum.bound)
-        plans, stopped = [optimum], ""
-        while len(plans) <= k and not stopped:
+        found, polishes, stopped = [dimension.in_plan(optimum)], [], ""
+        while len(polishes) < k:
             if stop.requested():
                 stopped = "interrupted (Ctrl-C)"
                 break
-            plan, stopped = _next(scenario, request, dimension, plans, cap, len(plans))
-            if plan is not None:
-                plans.append(plan)
+            searched, stopped = _search_under_cap(scenario, request, dimension, found, cap, float(optimum.bound))
+            if searched is None:
+                break
+            job = functools.partial(_polish, scenario, request, dimension, list(found), searched, len(found))
+            polishes.append(pool.submit(job) if pool is not None else _done(job()))
+            found.append(dimension.in_plan(searched))
+        plans = [optimum]
+        for polished in polishes:
+            plan, why = polished.result()
+            if plan is None or float(plan.objective) > cap * (1.0 + 1e-9):  # type: ignore[arg-type]
+                stopped = why or f"the polish of alternative {len(plans)} costs {_b(plan.objective)}, above the cap"  # type: ignore[union-attr]
+                break
+            plans.append(plan)
     return Alternatives(tuple(plans), by, float(slack), k, cap, stopped)
 
 
-def _next(
-    scenario: Scenario, request: SolveRequest, dimension: Dimension, plans: list[Plan], cap: float, index: int
+def _done(result: tuple[Plan | None, str]) -> Future:
+    """A future that already holds ``result`` (a polish run in this thread)."""
+    future: Future = Future()
+    future.set_result(result)
+    return future
+
+
+def _search_under_cap(
+    scenario: Scenario, request: SolveRequest, dimension: Dimension, found: list[dict[str, float]], cap: float, bound: float
 ) -> tuple[Plan | None, str]:
-    """Alternative ``index``: searches at falling credits for difference, each polished while under the cap (module docstring)."""
-    found = [dimension.in_plan(p) for p in plans]
-    bound = float(plans[0].bound)  # type: ignore[arg-type]
+    """The next alternative's search, at falling credits until its plan costs at most the cap; or None and why not."""
+    index = len(found)
     # the full slack buys replacing every campus of the optimum (a mean distance of twice their number), or every share
     most = max(2.0 * sum(v > 0.5 for v in found[0].values()), 1.0) if dimension.binary else 1.0
-    credit = (cap - bound) / most
-    why = ""
+    credit, why = (cap - bound) / most, ""
     for factor in CREDIT_STEPS if cap > bound else (0.0,):
         searched, cost, why = _search(scenario, request, dimension, found, credit * factor, index)
         if searched is None:
             return None, why
-        if cost > cap * (1.0 + (searched.gap or 0.0)):  # no polish brings it under the cap
-            why = f"the {'cheapest ' if factor == 0 else ''}plan found {_different(dimension)} costs {_b(cost)}, above the cap"
-            continue
-        plan, why = _polish(scenario, request, dimension, found, searched, index)
-        if plan is not None and float(plan.objective) <= cap * (1.0 + 1e-9):  # type: ignore[arg-type]
-            if not dimension.binary and min(_l1(dimension.in_plan(plan), p) for p in found) < REPEAT_L1:
+        if cost <= cap * (1.0 + 1e-9):
+            if not dimension.binary and min(_l1(dimension.in_plan(searched), p) for p in found) < REPEAT_L1:
                 return None, f"alternative {index} repeats an earlier plan's {dimension.what}"
-            return plan, ""
-        if plan is not None:
-            why = f"the plan found {_different(dimension)} costs {_b(float(plan.objective))}, above the cap"  # type: ignore[arg-type]
+            return searched, ""
+        why = f"the {'cheapest ' if factor == 0 else ''}plan found {_different(dimension)} costs {_b(cost)}, above the cap"
     return None, why
 
 
