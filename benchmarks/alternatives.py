@@ -4,7 +4,7 @@ Prints, for ``gw.alternatives`` (by campus set unless ``--by``), each plan's cos
 optimum and its bound, its gap, campuses added and dropped, the verifier's count and the whole wall
 time; then, with ``--front N``, the N points of the CO2 front with their cost, CO2, gap and wall time.
 
-    python benchmarks/alternatives.py [SCENARIO] [--k 5] [--slack 0.01] [--time-limit 60] [--threads 1] [--front 8]
+    python benchmarks/alternatives.py [SCENARIO] [--k 5] [--slack 0.01] [--time-limit 60] [--threads 1] [--workers 1] [--front 8]
 """
 
 from __future__ import annotations
@@ -26,13 +26,14 @@ def main() -> None:
     parser.add_argument("--by", default="sites")
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=1, help="alternatives: 2 polishes beside the next search")
     parser.add_argument("--front", type=int, default=0, help="points of a CO2 front (0: none)")
     args = parser.parse_args()
     scn = gw.load_scenario(args.scenario)
     options = {"time_limit": args.time_limit, "threads": args.threads}
     if args.k:
         started = time.perf_counter()
-        alts = gw.alternatives(scn, k=args.k, slack=args.slack, by=args.by, **options)
+        alts = gw.alternatives(scn, k=args.k, slack=args.slack, by=args.by, workers=args.workers, **options)
         wall = time.perf_counter() - started
         table = alts.table().assign(violations=[len(p.verify()) for p in alts.plans])
         print(table.to_string(index=False))
