@@ -230,7 +230,6 @@ class Alternatives:
         values = pd.concat(frames).pivot_table(index=["decision", "entity", "year"], columns="plan", values="value", fill_value=0.0)
         values = values.reindex(columns=range(len(self.plans)), fill_value=0.0)
         matrix = values.to_numpy(dtype=float)
-        matrix = matrix[:, :] if len(matrix) else np.zeros((0, len(self.plans)))
         keep = (np.abs(matrix) > TAKEN).any(axis=1)
         values, matrix = values[keep], matrix[keep]
         least, most = matrix.min(axis=1), matrix.max(axis=1)
@@ -283,9 +282,9 @@ class Alternatives:
             lines.append("Campuses that vary (the cheapest plan with it / without it):")
             for row in varying.itertuples(index=False):
                 lines.append(f"  {row.entity}: {_b(row.cost_taken_usd)} / {_b(row.cost_not_taken_usd)}")
-        tranches = int((~common["shared"] & (common["decision"] == "tranche taken")).sum())
-        if tranches:
-            lines.append(f"  and {tranches} grid tranches taken in some plans only (common() lists every decision)")
+        some = int((~common["shared"] & (common["decision"] == "tranche taken")).sum())
+        if some:
+            lines.append(f"  and {some} grid tranches taken in some plans only (common() lists every decision)")
         return "\n".join(lines)
 
     def report(self, path: str | Path, *, overwrite: bool = False) -> Path:
