@@ -679,6 +679,7 @@ def front(
     time_limit: Annotated[float | None, typer.Option(help="Seconds per solve.")] = None,
     mip_gap: Annotated[float | None, typer.Option(help="Relative MIP gap per solve.")] = None,
     threads: Annotated[int | None, typer.Option(help="Solver threads.")] = None,
+    workers: Annotated[int, typer.Option(help="Points solved at once, each in a thread.")] = 1,
     store: Annotated[Path | None, typer.Option(help="Also record every point in this DuckDB results file, as sweep runs.")] = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -693,6 +694,8 @@ def front(
         _fail(f"--x {x}: give the values of {AXES[x]} to step through with --values, e.g. 3000,4000,5000")
     if values is None and n < 2:
         _fail(f"--n {n}: expected at least 2 points")
+    if workers < 1:
+        _fail(f"--workers {workers}: expected 1 or more")
     steps = _numbers("--values", values) if values is not None else None
     _check_seconds("--time-limit", time_limit)
     _check_gap("--mip-gap", mip_gap)
@@ -705,7 +708,7 @@ def front(
         _check_solver(scn.settings.solver.name, f"solver.name of scenario {scn.name!r}:")
     options = {"solver": solver, "time_limit": time_limit, "mip_gap": mip_gap, "threads": threads, "progress": not quiet}
     try:
-        found = trade_off(scn, x=x, n=n, values=steps, **options)
+        found = trade_off(scn, x=x, n=n, values=steps, workers=workers, **options)
     except InfeasibleScenario as error:
         _print_infeasible(scn, error)
         raise typer.Exit(EXIT_INFEASIBLE) from None

@@ -47,10 +47,8 @@ cost of the cheapest plan that takes it and of the cheapest that does not.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +56,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
+from gigawatt.analysis._threads import solver_threads
 from gigawatt.errors import InfeasibleScenario, NoPlan, first_line
 from gigawatt.model import ModelOptions, build_model
 from gigawatt.model.ledger import linear
@@ -359,7 +358,7 @@ def alternatives(
         raise ValueError(f"slack={slack!r}: expected a relative slack >= 0 and < 1 (0.01 is 1%)")
     request = SolveRequest.from_keywords(**solve_kwargs)
     dimension = DIMENSIONS[by]
-    with stop.handling(), ThreadPoolExecutor(max_workers=workers - 1) if workers > 1 else contextlib.nullcontext() as pool:
+    with stop.handling(), solver_threads(workers - 1) as submit:
         if optimum is None:
             with progress.scope(plans=True, bounds=True, phase="optimum"):
                 optimum = solve(scenario, request)
@@ -375,7 +374,7 @@ def alternatives(
             if searched is None:
                 break
             job = functools.partial(_polish, scenario, request, dimension, list(found), searched, len(found))
-            polishes.append(pool.submit(job) if pool is not None else _done(job()))
+            polishes.append(submit(job))
             found.append(dimension.in_plan(searched))
         plans = [optimum]
         for polished in polishes:
@@ -385,13 +384,6 @@ def alternatives(
                 break
             plans.append(plan)
     return Alternatives(tuple(plans), by, float(slack), k, cap, stopped)
-
-
-def _done(result: tuple[Plan | None, str]) -> Future:
-    """A future that already holds ``result`` (a polish run in this thread)."""
-    future: Future = Future()
-    future.set_result(result)
-    return future
 
 
 def _search_under_cap(

@@ -26,6 +26,7 @@ each modelled year weighted by the years it stands for, as :attr:`~gigawatt.plan
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -33,6 +34,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
+from gigawatt.analysis._threads import Submit, solver_threads
 from gigawatt.errors import InfeasibleScenario, NoPlan, first_line
 from gigawatt.model import build_model
 from gigawatt.model.ledger import linear
@@ -129,14 +131,23 @@ def _dominated(frame: pd.DataFrame, measure: str, more_is_better: bool) -> list[
     return out
 
 
-def front(scenario: Scenario, x: str = "co2", n: int = 8, *, values: Sequence[float] | None = None, **solve_kwargs: object) -> Front:
+def front(
+    scenario: Scenario,
+    x: str = "co2",
+    n: int = 8,
+    *,
+    values: Sequence[float] | None = None,
+    workers: int = 1,
+    **solve_kwargs: object,
+) -> Front:
     """A trade-off front of cost against ``x`` (:data:`AXES`: ``co2``, ``ceiling_mw``, ``budget_usd``), ``n`` points.
 
     For ``co2`` the caps are found as in the module docstring (or are the ``values`` given, t per year); for
-    the others ``values`` are required. ``solve_kwargs`` as :func:`gigawatt.solve`. A point with no plan
-    (infeasible, or none in the time limit) is kept with why. Raises ValueError for an unknown ``x``, ``n``
-    below 2 or missing ``values``, and :class:`~gigawatt.errors.InfeasibleScenario` when the scenario without
-    a cap has no plan (``co2``).
+    the others ``values`` are required. With ``workers`` above 1 that many points are solved at once, each
+    in a thread (HiGHS runs outside Python's lock). ``solve_kwargs`` as :func:`gigawatt.solve`. A point with
+    no plan (infeasible, or none in the time limit) is kept with why. Raises ValueError for an unknown
+    ``x``, ``n`` below 2, ``workers`` below 1 or missing ``values``, and
+    :class:`~gigawatt.errors.InfeasibleScenario` when the scenario without a cap has no plan (``co2``).
     """
     if x not in AXES:
         raise ValueError(f"x={x!r}: expected one of {', '.join(map(repr, AXES))}")
@@ -144,52 +155,60 @@ def front(scenario: Scenario, x: str = "co2", n: int = 8, *, values: Sequence[fl
         raise ValueError(f"x={x!r}: give the values of {AXES[x]} to step through (values=[...])")
     if values is None and not (isinstance(n, int) and not isinstance(n, bool) and n >= 2):
         raise ValueError(f"n={n!r}: expected a whole number of points >= 2")
+    if not (isinstance(workers, int) and not isinstance(workers, bool) and workers >= 1):
+        raise ValueError(f"workers={workers!r}: expected a whole number >= 1")
     request = SolveRequest.from_keywords(**solve_kwargs)
     setting = AXES[x]
-    plans: list[Plan | None] = []
-    why: list[str] = []
-    with stop.handling():
+    with stop.handling(), solver_threads(workers if workers > 1 else 0) as submit:
         known: dict[int, Plan] = {}
         starts: dict[int, Plan] = {}
         if values is None:  # a CO2 front: the least-cost plan is the first point, the least-emission plan starts the last
-            cheapest, cleanest, values = _co2_caps(scenario, request, n)
+            cheapest, cleanest, values = _co2_caps(scenario, request, n, submit)
             known, starts = {0: cheapest}, {len(values) - 1: cleanest}
+        points = []
         for i, value in enumerate(values):
             if stop.requested():
                 break
             if i in known:
-                plans.append(known[i])
-                why.append("")
+                points.append(submit(lambda plan=known[i]: (plan, "")))
                 continue
             cap = float(value) * (1 + SAME) if i in starts else float(value)  # the least-emission plan fits under it
-            with progress.scope(plans=True, bounds=True, phase=f"{setting} {value:,.6g}"):
-                plan, reason = _point(scenario.with_overrides({setting: cap}), request, starts.get(i))
-            plans.append(plan)
-            why.append(reason)
+            points.append(
+                submit(
+                    functools.partial(_point, scenario.with_overrides({setting: cap}), request, starts.get(i), f"{setting} {value:,.6g}")
+                )
+            )
+        plans, why = zip(*(point.result() for point in points), strict=True) if points else ((), ())
     return Front(x, setting, tuple(float(v) for v in values[: len(plans)]), tuple(plans), tuple(why))
 
 
-def _point(scenario: Scenario, request: SolveRequest, start: Plan | None = None) -> tuple[Plan | None, str]:
+def _point(scenario: Scenario, request: SolveRequest, start: Plan | None = None, phase: str = "point") -> tuple[Plan | None, str]:
     """The least-cost plan of ``scenario``, or None and why there is none."""
     try:
-        return solve(scenario, request, start=start), ""
+        with progress.scope(plans=True, bounds=True, phase=phase):
+            return solve(scenario, request, start=start), ""
     except InfeasibleScenario as error:
         return None, f"infeasible: {first_line(error)}"
     except NoPlan as error:
         return None, f"no plan ({error.termination})"
 
 
-def _co2_caps(scenario: Scenario, request: SolveRequest, n: int) -> tuple[Plan, Plan, list[float]]:
-    """The least-cost plan, the least-emission plan and the caps between their worst years (module docstring)."""
+def _co2_caps(scenario: Scenario, request: SolveRequest, n: int, submit: Submit) -> tuple[Plan, Plan, list[float]]:
+    """The least-cost plan, the least-emission plan (solved side by side when ``submit`` has threads) and the caps
+    between their worst years (module docstring)."""
+    cheapest = submit(functools.partial(_least_cost, scenario, request))
+    cleanest = submit(functools.partial(_least_emissions, scenario, request))
+    high = _measures(cheapest.result())["worst_year_co2_t"]
+    low = min(_measures(cleanest.result())["worst_year_co2_t"], high)
+    caps = (
+        [high] if high - low <= SAME * max(high, 1.0) else [high - i * (high - low) / (n - 1) for i in range(n)]
+    )  # one point: cheapest and cleanest
+    return cheapest.result(), cleanest.result(), caps
+
+
+def _least_cost(scenario: Scenario, request: SolveRequest) -> Plan:
     with progress.scope(plans=True, bounds=True, phase="least cost"):
-        cheapest = solve(scenario, request)
-    high = _measures(cheapest)["worst_year_co2_t"]
-    with progress.scope(plans=False, bounds=False, phase="least CO2"):
-        cleanest = _least_emissions(scenario, request)
-    low = min(_measures(cleanest)["worst_year_co2_t"], high)
-    if high - low <= SAME * max(high, 1.0):  # one plan is both cheapest and cleanest
-        return cheapest, cleanest, [high]
-    return cheapest, cleanest, [high - i * (high - low) / (n - 1) for i in range(n)]
+        return solve(scenario, request)
 
 
 def _least_emissions(scenario: Scenario, request: SolveRequest) -> Plan:
@@ -200,4 +219,5 @@ def _least_emissions(scenario: Scenario, request: SolveRequest) -> Plan:
     m.c_worst_co2 = pyo.Constraint(years, rule=lambda _, y: linear(m.ledger.emissions_t[y]) <= CO2_SCALE_T * m.v_worst_co2)
     m.obj.deactivate()
     m.least_co2 = pyo.Objective(expr=m.v_worst_co2)
-    return solve_model(m, request, duals=False, explain=False)
+    with progress.scope(plans=False, bounds=False, phase="least CO2"):
+        return solve_model(m, request, duals=False, explain=False)

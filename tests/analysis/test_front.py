@@ -76,7 +76,12 @@ def test_each_point_is_optimal_for_its_cap_and_the_front_is_monotone():
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"x": "water"}, "x='water'"), ({"x": "ceiling_mw"}, "give the values of ceiling_mw"), ({"n": 1}, "n=1")],
+    [
+        ({"x": "water"}, "x='water'"),
+        ({"x": "ceiling_mw"}, "give the values of ceiling_mw"),
+        ({"n": 1}, "n=1"),
+        ({"workers": 0}, "workers=0"),
+    ],
 )
 def test_bad_arguments_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -90,3 +95,10 @@ def test_a_ceiling_front_records_points_without_a_plan():
     assert table["status"].tolist() == ["no plan", "optimal"]
     assert table["why"][0].startswith("infeasible")
     assert not table["dominated"].any()
+
+
+def test_two_workers_give_the_same_front():
+    """Points solved side by side in threads are the points solved one after another."""
+    one, two = (front(gas_and_clean(), n=4, mip_gap=0.0, workers=w).table() for w in (1, 2))
+    assert two["emissions_cap_t_per_year"].tolist() == pytest.approx(one["emissions_cap_t_per_year"].tolist())
+    assert two["objective_usd"].tolist() == pytest.approx(one["objective_usd"].tolist())
