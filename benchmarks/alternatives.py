@@ -26,7 +26,7 @@ def main() -> None:
     parser.add_argument("--by", default="sites")
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--workers", type=int, default=1, help="alternatives: 2 polishes beside the next search")
+    parser.add_argument("--workers", type=int, default=1, help="solves at once (alternatives: polish beside the next search)")
     parser.add_argument("--front", type=int, default=0, help="points of a CO2 front (0: none)")
     args = parser.parse_args()
     scn = gw.load_scenario(args.scenario)
@@ -40,7 +40,7 @@ def main() -> None:
         print(f"alternatives: {len(alts.plans) - 1} of {args.k} in {wall:.1f} s; stopped: {alts.stopped or '-'}")
     if args.front:
         started = time.perf_counter()
-        front = gw.front(scn, x="co2", n=args.front, **options)
+        front = gw.front(scn, x="co2", n=args.front, workers=args.workers, **options)
         wall = time.perf_counter() - started
         columns = ["emissions_cap_t_per_year", "status", "objective_usd", "gap", "co2_t", "worst_year_co2_t", "dominated"]
         print(front.table()[columns].to_string(index=False))
