@@ -108,3 +108,22 @@ def test_keywords_add_to_a_request_without_resetting_it() -> None:
     assert plan.options["mip_gap"] == 0.25 and plan.duals is None
     with pytest.raises(UnknownOption, match="did you mean 'time_limit'"):
         gw.solve(gw.load_scenario(SCENARIOS / "tiny"), time_limt=5)
+
+
+def test_explain_false_raises_infeasible_without_working_out_why():
+    """A constraint added by hand keeps the only campus shut, so 1 EFLOP/s has nowhere to run: infeasible at solve time
+    (no check before the solve sees it). explain=False skips the explanation's solves and the conflict."""
+    import pyomo.environ as pyo
+
+    def shut() -> object:
+        m = gw.build_model(scenario())
+        m.c_shut = pyo.Constraint(expr=m.v_open["s", 2026] <= 0)
+        return m
+
+    with pytest.raises(gw.InfeasibleScenario) as explained:
+        gw.solve_model(shut())
+    with pytest.raises(gw.InfeasibleScenario) as bare:
+        gw.solve_model(shut(), explain=False)
+    assert len(explained.value.findings) > 0 and len(explained.value.conflict) > 0
+    assert len(bare.value.findings) == 0 and len(bare.value.conflict) == 0
+    assert "solver stopped with 'infeasible'" in str(bare.value)
