@@ -619,6 +619,8 @@ def alternatives(
     threads: Annotated[int | None, typer.Option(help="Solver threads.")] = None,
     workers: Annotated[int, typer.Option(help="Solves at once: 2 polishes each alternative beside the next search.")] = 1,
     store: Annotated[Path | None, typer.Option(help="Also record every plan in this DuckDB results file, as sweep runs.")] = None,
+    report_file: Annotated[Path | None, typer.Option("--report", help="Also write an HTML page: what all plans share first.")] = None,
+    force: ForceOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Near-optimal alternatives: the optimum, then plans within the slack each as different as possible; what all of them share."""
@@ -640,6 +642,13 @@ def alternatives(
     if solver is not None:
         _check_solver(solver, "--solver")
     _check_new_store(store)
+    if report_file is not None:
+        from gigawatt.plot.report import check_report_target
+
+        try:
+            check_report_target(report_file, overwrite=force)
+        except FileProblem as error:
+            _fail(f"--report {error}")
     scn = _load(scenario, set_)
     if solver is None:
         _check_solver(scn.settings.solver.name, f"solver.name of scenario {scn.name!r}:")
@@ -663,6 +672,11 @@ def alternatives(
         from gigawatt.sweeps import record_alternatives
 
         _recorded(store, lambda: record_alternatives(found, store, _stored_options(options)))
+    if report_file is not None:
+        try:
+            _say(f"report written to {found.report(report_file, overwrite=force)}")
+        except (FileProblem, OSError) as error:
+            _fail(f"--report {report_file}: could not be written ({getattr(error, 'strerror', None) or error})")
     if stop.requested():
         raise typer.Exit(EXIT_INTERRUPTED)
 

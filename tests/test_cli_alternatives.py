@@ -22,21 +22,9 @@ def folder(tmp_path):
 def test_alternatives_print_the_plans_what_they_share_and_their_verification(folder, tmp_path):
     """With a 2% slack (cap 163.2 M USD) the sets {s0,s1} 160, {s0,s2} 161 and {s0,s3} 163 M USD fit; s0 is in all three."""
     store = tmp_path / "alts.duckdb"
-    args = [
-        "alternatives",
-        str(folder),
-        "--k",
-        "3",
-        "--slack",
-        "0.02",
-        "--mip-gap",
-        "0",
-        "--quiet",
-        "--store",
-        str(store),
-        "--workers",
-        "2",
-    ]
+    page = tmp_path / "alternatives.html"
+    args = ["alternatives", str(folder), "--k", "3", "--slack", "0.02", "--mip-gap", "0", "--quiet", "--workers", "2"]
+    args += ["--store", str(store), "--report", str(page)]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "3 plan(s) within 2.00% of the optimum's bound (0.163 B USD cap)" in result.output
@@ -48,6 +36,7 @@ def test_alternatives_print_the_plans_what_they_share_and_their_verification(fol
     assert sorted(runs["label"]) == ["alternative 1", "alternative 2", "optimum"]
     assert runs["objective_usd"].sort_values().tolist() == pytest.approx([160e6, 161e6, 163e6])
     assert (runs["violations"] == 0).all()
+    assert page.read_text().index(">What every plan shares<") < page.read_text().index(">Plans<")
 
 
 @pytest.mark.parametrize(
@@ -58,6 +47,7 @@ def test_alternatives_print_the_plans_what_they_share_and_their_verification(fol
         (["--by", "cities"], "--by 'cities': expected one of sites, mw, nodes, vendor"),
         (["--time-limit", "0"], "--time-limit"),
         (["--workers", "0"], "--workers 0: expected 1 or more"),
+        (["--report", "."], "--report"),
     ],
 )
 def test_bad_options_exit_2_before_any_solve(folder, args, message):
