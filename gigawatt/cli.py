@@ -693,7 +693,7 @@ def front(
     time_limit: Annotated[float | None, typer.Option(help="Seconds per solve.")] = None,
     mip_gap: Annotated[float | None, typer.Option(help="Relative MIP gap per solve.")] = None,
     threads: Annotated[int | None, typer.Option(help="Solver threads.")] = None,
-    workers: Annotated[int, typer.Option(help="Points solved at once, each in a thread.")] = 1,
+    workers: Annotated[int, typer.Option(help="Points solved at once, each in a worker process.")] = 1,
     store: Annotated[Path | None, typer.Option(help="Also record every point in this DuckDB results file, as sweep runs.")] = None,
     quiet: QuietOption = False,
 ) -> None:

@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from gigawatt.analysis._threads import solver_threads
+from gigawatt.analysis._parallel import solver_processes
 from gigawatt.errors import InfeasibleScenario, NoPlan, first_line
 from gigawatt.model import ModelOptions, build_model
 from gigawatt.model.ledger import linear
@@ -342,8 +342,7 @@ def alternatives(
 
     ``by`` names the dimension (:data:`DIMENSIONS`: ``sites``, ``mw``, ``nodes``, ``vendor``, ``co2``).
     ``optimum`` is a plan of ``scenario`` already solved (else it is solved here). With ``workers=2`` each
-    alternative's polish runs in a second thread beside the next search (HiGHS runs outside Python's lock,
-    so the two solves share the machine's cores). ``solve_kwargs`` as :func:`gigawatt.solve`
+    alternative's polish runs in a worker process beside the next search. ``solve_kwargs`` as :func:`gigawatt.solve`
     (``time_limit`` and ``mip_gap`` per solve, ``threads``, ``progress``...). The method is in the module
     docstring. Raises ValueError for an unknown ``by``, a ``k`` below 0, a ``slack`` outside [0, 1) or
     ``workers`` below 1, and :class:`~gigawatt.errors.InfeasibleScenario` or :class:`~gigawatt.errors.NoPlan`
@@ -358,7 +357,7 @@ def alternatives(
         raise ValueError(f"slack={slack!r}: expected a relative slack >= 0 and < 1 (0.01 is 1%)")
     request = SolveRequest.from_keywords(**solve_kwargs)
     dimension = DIMENSIONS[by]
-    with stop.handling(), solver_threads(workers - 1) as submit:
+    with stop.handling(), solver_processes(workers - 1) as submit:
         if optimum is None:
             with progress.scope(plans=True, bounds=True, phase="optimum"):
                 optimum = solve(scenario, request)

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from gigawatt.analysis._threads import Submit, solver_threads
+from gigawatt.analysis._parallel import Submit, done, solver_processes
 from gigawatt.errors import InfeasibleScenario, NoPlan, first_line
 from gigawatt.model import build_model
 from gigawatt.model.ledger import linear
@@ -144,7 +144,7 @@ def front(
 
     For ``co2`` the caps are found as in the module docstring (or are the ``values`` given, t per year); for
     the others ``values`` are required. With ``workers`` above 1 that many points are solved at once, each
-    in a thread (HiGHS runs outside Python's lock). ``solve_kwargs`` as :func:`gigawatt.solve`. A point with
+    in a worker process. ``solve_kwargs`` as :func:`gigawatt.solve`. A point with
     no plan (infeasible, or none in the time limit) is kept with why. Raises ValueError for an unknown
     ``x``, ``n`` below 2, ``workers`` below 1 or missing ``values``, and
     :class:`~gigawatt.errors.InfeasibleScenario` when the scenario without a cap has no plan (``co2``).
@@ -159,7 +159,7 @@ def front(
         raise ValueError(f"workers={workers!r}: expected a whole number >= 1")
     request = SolveRequest.from_keywords(**solve_kwargs)
     setting = AXES[x]
-    with stop.handling(), solver_threads(workers if workers > 1 else 0) as submit:
+    with stop.handling(), solver_processes(workers if workers > 1 else 0) as submit:
         known: dict[int, Plan] = {}
         starts: dict[int, Plan] = {}
         if values is None:  # a CO2 front: the least-cost plan is the first point, the least-emission plan starts the last
@@ -170,7 +170,7 @@ def front(
             if stop.requested():
                 break
             if i in known:
-                points.append(submit(lambda plan=known[i]: (plan, "")))
+                points.append(done((known[i], "")))
                 continue
             cap = float(value) * (1 + SAME) if i in starts else float(value)  # the least-emission plan fits under it
             points.append(
@@ -194,7 +194,7 @@ def _point(scenario: Scenario, request: SolveRequest, start: Plan | None = None,
 
 
 def _co2_caps(scenario: Scenario, request: SolveRequest, n: int, submit: Submit) -> tuple[Plan, Plan, list[float]]:
-    """The least-cost plan, the least-emission plan (solved side by side when ``submit`` has threads) and the caps
+    """The least-cost plan, the least-emission plan (side by side when ``submit`` has worker processes) and the caps
     between their worst years (module docstring)."""
     cheapest = submit(functools.partial(_least_cost, scenario, request))
     cleanest = submit(functools.partial(_least_emissions, scenario, request))
