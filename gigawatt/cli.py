@@ -249,11 +249,7 @@ def solve(
 
     if not (math.isfinite(gw_step) and gw_step > 0):
         _fail(f"--gw-step {gw_step:g}: expected MW of extra ceiling, a finite number > 0")
-    _check_seconds("--time-limit", time_limit)
-    _check_gap("--mip-gap", mip_gap)
-    _check_threads(threads)
-    if solver is not None:
-        _check_solver(solver, "--solver")
+    _check_solve_options(solver, time_limit, mip_gap, threads)
     _check_plan_out(out_dir, force)
     scn = _load(scenario, set_)
     if solver is None:
@@ -266,14 +262,8 @@ def solve(
         "integer_units": not continuous_units,
         "progress": not quiet,
     }
-    try:
+    with _exits_without_a_plan(scn):
         plan = solve_scenario(scn, mip_gap=mip_gap, tee=tee, **options)
-    except InfeasibleScenario as error:
-        _print_infeasible(scn, error)
-        raise typer.Exit(EXIT_INFEASIBLE) from None
-    except NoPlan as error:
-        _warn("No plan:", error)
-        raise typer.Exit(EXIT_NO_PLAN) from None
     if gw_value and not stop.requested():
         ceiling = scn.settings.ceiling_mw
         try:  # the same function and options as `gigawatt ceiling-value`, starting from this plan
@@ -362,11 +352,7 @@ def ceiling_value(
     from gigawatt.analysis.ceiling import pair_values
 
     mw = _ceilings(ceilings)
-    _check_seconds("--time-limit", time_limit)
-    _check_gap("--mip-gap", mip_gap)
-    _check_threads(threads)
-    if solver is not None:
-        _check_solver(solver, "--solver")
+    _check_solve_options(solver, time_limit, mip_gap, threads)
     scn = _load(scenario, set_)
     if solver is None:
         _check_solver(scn.settings.solver.name, f"solver.name of scenario {scn.name!r}:")
@@ -626,7 +612,6 @@ def alternatives(
     """Near-optimal alternatives: the optimum, then plans within the slack each as different as possible; what all of them share."""
     from gigawatt.analysis.alternatives import DIMENSIONS
     from gigawatt.analysis.alternatives import alternatives as find_alternatives
-    from gigawatt.errors import InfeasibleScenario, NoPlan
 
     if k < 0:
         _fail(f"--k {k}: expected a whole number of alternatives >= 0")
@@ -636,11 +621,7 @@ def alternatives(
         _fail(f"--by {by!r}: expected one of {', '.join(DIMENSIONS)}")
     if workers < 1:
         _fail(f"--workers {workers}: expected 1 or more")
-    _check_seconds("--time-limit", time_limit)
-    _check_gap("--mip-gap", mip_gap)
-    _check_threads(threads)
-    if solver is not None:
-        _check_solver(solver, "--solver")
+    _check_solve_options(solver, time_limit, mip_gap, threads)
     _check_new_store(store)
     if report_file is not None:
         from gigawatt.plot.report import check_report_target
@@ -653,14 +634,8 @@ def alternatives(
     if solver is None:
         _check_solver(scn.settings.solver.name, f"solver.name of scenario {scn.name!r}:")
     options = {"solver": solver, "time_limit": time_limit, "mip_gap": mip_gap, "threads": threads, "progress": not quiet}
-    try:
+    with _exits_without_a_plan(scn):
         found = find_alternatives(scn, k=k, slack=slack, by=by, workers=workers, **options)
-    except InfeasibleScenario as error:
-        _print_infeasible(scn, error)
-        raise typer.Exit(EXIT_INFEASIBLE) from None
-    except NoPlan as error:
-        _warn("No plan:", error)
-        raise typer.Exit(EXIT_NO_PLAN) from None
     _say(found.summary())
     for i, plan in enumerate(found.plans):
         violations = plan.verify()
@@ -700,7 +675,6 @@ def front(
     """A trade-off front: cost against CO2 (epsilon-constraint) or against compute as the ceiling or budget steps."""
     from gigawatt.analysis.front import AXES
     from gigawatt.analysis.front import front as trade_off
-    from gigawatt.errors import InfeasibleScenario, NoPlan
 
     if x not in AXES:
         _fail(f"--x {x!r}: expected one of {', '.join(AXES)}")
@@ -711,24 +685,14 @@ def front(
     if workers < 1:
         _fail(f"--workers {workers}: expected 1 or more")
     steps = _numbers("--values", values) if values is not None else None
-    _check_seconds("--time-limit", time_limit)
-    _check_gap("--mip-gap", mip_gap)
-    _check_threads(threads)
-    if solver is not None:
-        _check_solver(solver, "--solver")
+    _check_solve_options(solver, time_limit, mip_gap, threads)
     _check_new_store(store)
     scn = _load(scenario, set_)
     if solver is None:
         _check_solver(scn.settings.solver.name, f"solver.name of scenario {scn.name!r}:")
     options = {"solver": solver, "time_limit": time_limit, "mip_gap": mip_gap, "threads": threads, "progress": not quiet}
-    try:
+    with _exits_without_a_plan(scn):
         found = trade_off(scn, x=x, n=n, values=steps, workers=workers, **options)
-    except InfeasibleScenario as error:
-        _print_infeasible(scn, error)
-        raise typer.Exit(EXIT_INFEASIBLE) from None
-    except NoPlan as error:
-        _warn("No plan:", error)
-        raise typer.Exit(EXIT_NO_PLAN) from None
     _say(found.summary())
     planned = [p for p in found.plans if p is not None]
     failed = sum(1 for p in planned if p.verify())
@@ -742,6 +706,30 @@ def front(
         _recorded(store, lambda: record_front(found, scn, store, _stored_options(options)))
     if stop.requested():
         raise typer.Exit(EXIT_INTERRUPTED)
+
+
+def _check_solve_options(solver: str | None, time_limit: float | None, mip_gap: float | None, threads: int | None) -> None:
+    """The solve options every command that solves takes, or exit 2 naming the one that is wrong."""
+    _check_seconds("--time-limit", time_limit)
+    _check_gap("--mip-gap", mip_gap)
+    _check_threads(threads)
+    if solver is not None:
+        _check_solver(solver, "--solver")
+
+
+@contextlib.contextmanager
+def _exits_without_a_plan(scn: Scenario) -> Iterator[None]:
+    """Exit 3 with the explanation when the scenario has no plan, 4 when none was found within the limits."""
+    from gigawatt.errors import InfeasibleScenario, NoPlan
+
+    try:
+        yield
+    except InfeasibleScenario as error:
+        _print_infeasible(scn, error)
+        raise typer.Exit(EXIT_INFEASIBLE) from None
+    except NoPlan as error:
+        _warn("No plan:", error)
+        raise typer.Exit(EXIT_NO_PLAN) from None
 
 
 def _check_new_store(store: Path | None) -> None:
