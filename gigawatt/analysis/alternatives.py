@@ -32,8 +32,7 @@ so it is within ``slack`` of the true optimum whatever gap the optimum was solve
    verifier.
 
 A search is kept when its plan costs at most the cap (its cost is its objective less the credit it
-earned), or when its polish does; a search more than its own gap above the cap, or whose polish stays
-above it, is repeated with the credit times :data:`CREDIT_STEPS` (1, then 1/4, then 0). With no
+earned); otherwise it is repeated with the credit times :data:`CREDIT_STEPS` (1, then 1/4, then 0). With no
 credit a search finds the cheapest plan not yet found, so an alternative under the cap is missed only when
 a solve stops at its time limit. The next search needs only what this one found, so with ``workers=2``
 the polish runs beside it. Every campus counts as itself: interchangeable campuses are not ordered
@@ -50,7 +49,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,7 +56,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from gigawatt.analysis._parallel import Submit, done, solver_processes
+from gigawatt.analysis._parallel import solver_processes
 from gigawatt.errors import InfeasibleScenario, NoPlan, first_line
 from gigawatt.model import ModelOptions, build_model
 from gigawatt.model.ledger import linear
@@ -371,11 +369,12 @@ def alternatives(
             if stop.requested():
                 stopped = "interrupted (Ctrl-C)"
                 break
-            polished, values, stopped = _next_alternative(scenario, request, dimension, found, cap, float(optimum.bound), submit)
-            if polished is None:
+            searched, stopped = _search_under_cap(scenario, request, dimension, found, cap, float(optimum.bound))
+            if searched is None:
                 break
-            polishes.append(polished)
-            found.append(values)
+            job = functools.partial(_polish, scenario, request, dimension, list(found), searched, len(found))
+            polishes.append(submit(job))
+            found.append(dimension.in_plan(searched))
         plans = [optimum]
         for polished in polishes:
             plan, why = polished.result()
@@ -386,21 +385,10 @@ def alternatives(
     return Alternatives(tuple(plans), by, float(slack), k, cap, stopped)
 
 
-def _next_alternative(
-    scenario: Scenario,
-    request: SolveRequest,
-    dimension: Dimension,
-    found: list[dict[str, float]],
-    cap: float,
-    bound: float,
-    submit: Submit,
-) -> tuple[Future | None, dict[str, float], str]:
-    """The next alternative: searches at falling credits until one is under the cap, its polish submitted (a future of
-    the plan and why), and what the search found; or None and why there is none.
-
-    A search whose cost is within its own gap above the cap is polished here, to know whether the polish gets under
-    the cap; one under the cap is polished by ``submit`` (beside the next search with a worker process).
-    """
+def _search_under_cap(
+    scenario: Scenario, request: SolveRequest, dimension: Dimension, found: list[dict[str, float]], cap: float, bound: float
+) -> tuple[Plan | None, str]:
+    """The next alternative's search, at falling credits until its plan costs at most the cap; or None and why not."""
     index = len(found)
     # the full slack buys replacing every campus of the optimum (a mean distance of twice their number), or every share
     most = max(2.0 * sum(v > 0.5 for v in found[0].values()), 1.0) if dimension.binary else 1.0
@@ -408,22 +396,13 @@ def _next_alternative(
     for factor in CREDIT_STEPS if cap > bound else (0.0,):
         searched, cost, why = _search(scenario, request, dimension, found, credit * factor, index)
         if searched is None:
-            return None, {}, why
-        above = f"the {'cheapest ' if factor == 0 else ''}plan found {_different(dimension)} costs {{}}, above the cap"
-        if cost > cap * (1.0 + (searched.gap or 0.0)):  # no polish brings it under the cap
-            why = above.format(_b(cost))
-            continue
-        values = dimension.in_plan(searched)
-        if not dimension.binary and min(_l1(values, p) for p in found) < REPEAT_L1:
-            return None, {}, f"alternative {index} repeats an earlier plan's {dimension.what}"
-        job = functools.partial(_polish, scenario, request, dimension, list(found), searched, index)
-        if cost <= cap * (1.0 + 1e-9):  # the warm-started polish costs no more
-            return submit(job), values, ""
-        plan, why = job()
-        if plan is not None and float(plan.objective) <= cap * (1.0 + 1e-9):  # type: ignore[arg-type]
-            return done((plan, "")), values, ""
-        why = why or above.format(_b(plan.objective))  # type: ignore[union-attr]
-    return None, {}, why
+            return None, why
+        if cost <= cap * (1.0 + 1e-9):
+            if not dimension.binary and min(_l1(dimension.in_plan(searched), p) for p in found) < REPEAT_L1:
+                return None, f"alternative {index} repeats an earlier plan's {dimension.what}"
+            return searched, ""
+        why = f"the {'cheapest ' if factor == 0 else ''}plan found {_different(dimension)} costs {_b(cost)}, above the cap"
+    return None, why
 
 
 def _different(dimension: Dimension) -> str:
