@@ -65,7 +65,7 @@ def test_a_unique_optimum_with_no_slack_is_the_only_plan() -> None:
     assert alts.common()["shared"].all()
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     costs=st.lists(st.integers(0, 30), min_size=3, max_size=5).map(lambda c: [1e6 * v for v in c]),
     demand=st.sampled_from([80.0, 150.0, 250.0]),
