@@ -50,6 +50,8 @@ SetOption = Annotated[
 ]
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace an existing output that gigawatt did not write (never a scenario).")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No live progress: only the result.")]
+SolverOption = Annotated[str | None, typer.Option(help="Solver backend (default: the scenario's, else highs).")]
+ThreadsOption = Annotated[int | None, typer.Option(help="Solver threads.")]
 VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Also list each solver phase with its time and figures.")]
 
 Command = TypeVar("Command", bound=Callable[..., None])
@@ -224,10 +226,10 @@ def validate(scenario: Annotated[Path, typer.Argument(help="Scenario folder.")],
 def solve(
     scenario: Annotated[Path, typer.Argument(help="Scenario folder.")],
     set_: SetOption = None,
-    solver: Annotated[str | None, typer.Option(help="Solver backend (default: the scenario's, else highs).")] = None,
+    solver: SolverOption = None,
     time_limit: Annotated[float | None, typer.Option(help="Seconds for the whole solve, building the model included.")] = None,
     mip_gap: Annotated[float | None, typer.Option(help="Relative MIP gap.")] = None,
-    threads: Annotated[int | None, typer.Option(help="Solver threads.")] = None,
+    threads: ThreadsOption = None,
     relax: Annotated[bool, typer.Option(help="Solve the LP relaxation (screening): a lower bound, saved but not verified.")] = False,
     continuous_units: Annotated[bool, typer.Option(help="Let chip units be fractional.")] = False,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Write the plan (Parquet + JSON) to this new folder.")] = None,
@@ -339,10 +341,10 @@ def ceiling_value(
     scenario: Annotated[Path, typer.Argument(help="Scenario folder.")],
     ceilings: Annotated[str, typer.Option("--ceilings", help="Ceilings in MW, comma-separated: 4000,5000,6000.")],
     set_: SetOption = None,
-    solver: Annotated[str | None, typer.Option(help="Solver backend (default: the scenario's, else highs).")] = None,
+    solver: SolverOption = None,
     time_limit: Annotated[float | None, typer.Option(help="Seconds per solve.")] = None,
     mip_gap: Annotated[float | None, typer.Option(help="Relative MIP gap to start from (tightened until proven).")] = None,
-    threads: Annotated[int | None, typer.Option(help="Solver threads.")] = None,
+    threads: ThreadsOption = None,
     relax: Annotated[bool, typer.Option(help="Solve LP relaxations (screening).")] = False,
     continuous_units: Annotated[bool, typer.Option(help="Let chip units be fractional.")] = False,
     quiet: QuietOption = False,
@@ -599,10 +601,10 @@ def alternatives(
         str, typer.Option(help="How the plans differ: sites (campuses open), mw (MW per campus), nodes, vendor or co2.")
     ] = "sites",
     set_: SetOption = None,
-    solver: Annotated[str | None, typer.Option(help="Solver backend (default: the scenario's, else highs).")] = None,
+    solver: SolverOption = None,
     time_limit: Annotated[float | None, typer.Option(help="Seconds per solve (each alternative takes two).")] = None,
     mip_gap: Annotated[float | None, typer.Option(help="Relative MIP gap per solve.")] = None,
-    threads: Annotated[int | None, typer.Option(help="Solver threads.")] = None,
+    threads: ThreadsOption = None,
     workers: Annotated[int, typer.Option(help="Solves at once: 2 polishes each alternative beside the next search.")] = 1,
     store: Annotated[Path | None, typer.Option(help="Also record every plan in this DuckDB results file, as sweep runs.")] = None,
     report_file: Annotated[Path | None, typer.Option("--report", help="Also write an HTML page: what all plans share first.")] = None,
@@ -664,10 +666,10 @@ def front(
     n: Annotated[int, typer.Option("--n", help="Points of a co2 front, its two ends included.")] = 8,
     values: Annotated[str | None, typer.Option(help="Values of the setting to step through, comma-separated: 3000,4000,5000.")] = None,
     set_: SetOption = None,
-    solver: Annotated[str | None, typer.Option(help="Solver backend (default: the scenario's, else highs).")] = None,
+    solver: SolverOption = None,
     time_limit: Annotated[float | None, typer.Option(help="Seconds per solve.")] = None,
     mip_gap: Annotated[float | None, typer.Option(help="Relative MIP gap per solve.")] = None,
-    threads: Annotated[int | None, typer.Option(help="Solver threads.")] = None,
+    threads: ThreadsOption = None,
     workers: Annotated[int, typer.Option(help="Points solved at once, each in a worker process.")] = 1,
     store: Annotated[Path | None, typer.Option(help="Also record every point in this DuckDB results file, as sweep runs.")] = None,
     quiet: QuietOption = False,
