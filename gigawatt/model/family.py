@@ -56,6 +56,8 @@ class Variables:
     on the row) and in the elastic explanation (the row's slack can act); ``at_upper``: how the
     explanation names a column sitting on its upper bound (a format over the index names and ``bound``);
     ``at_upper_many``: how it names them all at once when more than a few sit there (a format over ``n``).
+    ``commitment``: a decision to build, buy, contract or retire (indexed by year): in a two-stage plan
+    (:mod:`gigawatt.analysis.futures`) its value in the years up to the commitment year is shared by every future.
     """
 
     name: str
@@ -67,6 +69,7 @@ class Variables:
     elastic_free_upper: bool = False
     at_upper: str | None = None
     at_upper_many: str | None = None
+    commitment: bool = False
 
 
 @dataclass(frozen=True)

@@ -188,7 +188,7 @@ FAMILY = Family(
     close=close_interconnection,
     order=60,
     variables=(
-        Variables("v_tranche", "-", TRANCHE_KEY, role="opening", price_fixed=True),
+        Variables("v_tranche", "-", TRANCHE_KEY, role="opening", price_fixed=True, commitment=True),
         Variables("v_nonfirm", "MW", TRANCHE_KEY),
     ),
     rows=(

@@ -120,8 +120,8 @@ FAMILY = Family(
     order=40,
     variables=(
         Variables("v_flow", "MW", ("link_id", "year", "dir"), dual_free_upper=True, elastic_free_upper=True),
-        Variables("v_expand", "MW", LINK_KEY),
-        Variables("v_link_built", "-", LINK_KEY, role="build", price_fixed=True),
+        Variables("v_expand", "MW", LINK_KEY, commitment=True),
+        Variables("v_link_built", "-", LINK_KEY, role="build", price_fixed=True, commitment=True),
     ),
     rows=(
         Rows("c_expand_monotone", "MW", LINK_KEY, "link {link_id}"),

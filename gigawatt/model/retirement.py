@@ -116,7 +116,7 @@ FAMILY = Family(
     name="retirement",
     add=add_retirement,
     order=25,
-    variables=(Variables("v_retired", "units", ("chip_id", "site_id", "vintage", "year"), role="unit"),),
+    variables=(Variables("v_retired", "units", ("chip_id", "site_id", "vintage", "year"), role="unit", commitment=True),),
     rows=(
         Rows("c_retire_monotone", "units", ("chip_id", "site_id", "vintage", "year"), "chip {chip_id} of {vintage} at site {site_id}"),
         Rows("c_retire_installed", "units", ("chip_id", "site_id", "vintage", "year"), "chip {chip_id} of {vintage} at site {site_id}"),

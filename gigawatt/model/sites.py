@@ -158,9 +158,9 @@ FAMILY = Family(
     add=add_sites,
     order=10,
     variables=(
-        Variables("v_open", "-", SITE_KEY, role="opening", price_fixed=True),
+        Variables("v_open", "-", SITE_KEY, role="opening", price_fixed=True, commitment=True),
         Variables("v_blocks", "blocks", SITE_KEY, price_fixed=True),
-        Variables("v_new_blocks", "blocks", SITE_KEY, role="block"),
+        Variables("v_new_blocks", "blocks", SITE_KEY, role="block", commitment=True),
     ),
     rows=(
         Rows("c_open_monotone", "-", SITE_KEY, "site {site_id}"),

@@ -134,7 +134,7 @@ FAMILY = Family(
     order=30,
     variables=(
         Variables("v_draw", "MW", SUPPLY_KEY, at_upper="supply {supply_id} at its {bound} MW", at_upper_many="{n} supplies at their MW"),
-        Variables("v_contracted", "MW", SUPPLY_KEY),
+        Variables("v_contracted", "MW", SUPPLY_KEY, commitment=True),
         Variables("v_paid", "MW", SUPPLY_KEY),
     ),
     rows=(

@@ -227,7 +227,7 @@ def resolve_each(base: Scenario, spec: SweepSpec, options: Mapping[str, object])
 
 
 @contextmanager
-def _client(workers: int | None, client: object | None, scheduler: str | None) -> Iterator[object]:
+def dask_client(workers: int | None, client: object | None, scheduler: str | None) -> Iterator[object]:
     """The given client, a client of the scheduler at ``scheduler``, or a new local cluster (closed afterwards)."""
     if client is not None:
         yield client
@@ -417,5 +417,5 @@ def _jobs(workers: int | None, client: object | None, scheduler: str | None, opt
     if workers == 0 and client is None and scheduler is None:
         yield _InProcess(options)
         return
-    with _client(workers, client, scheduler) as dask_client:
+    with dask_client(workers, client, scheduler) as dask_client:
         yield _OnDask(dask_client, options)

@@ -1,0 +1,490 @@
+r"""Two-stage plans: what to commit now, not knowing which future comes, and what each future then does.
+
+``gw.two_stage(scn, futures, commit_year=2027)`` (``gigawatt solve SCENARIO --futures FILE``):
+
+* **Here and now.** Every decision the families declare a *commitment* (campus openings and blocks, chip
+  units, early retirements, grid tranches, on-site units, supply contracts, link expansion;
+  :attr:`gigawatt.model.family.Variables.commitment`) in the years up to ``commit_year`` is one decision
+  shared by every future; everything after it, and every operating decision, is each future's recourse.
+  One extensive-form MIP (:mod:`gigawatt.matrix.extensive`): each future's model built as a deterministic
+  one is, its shared columns merged, solved with the same strategies (``phased``, ``shortlist``).
+* **Objective.** Expected cost :math:`\sum_f p_f C_f`, plus ``cvar_weight`` :math:`\lambda` times the
+  conditional value at risk of the cost at level ``alpha`` (the mean of the worst :math:`1-\alpha` of
+  outcomes).
+* **What it is worth.** With :math:`z^*_f` the cost of future :math:`f`'s own optimum (*wait and see*, each
+  solved alone: in this process, or as Dask tasks with ``workers``, ``client`` or ``scheduler``):
+
+  .. math::
+
+      EVPI = \sum_f p_f C_f - \sum_f p_f z^*_f \qquad VSS = \sum_f p_f C^{EV}_f - \sum_f p_f C_f
+
+  where :math:`C^{EV}_f` is the cost in future :math:`f` of committing what the *expected-value future*
+  (each override replaced by its mean, :meth:`gigawatt.scenario.futures.Futures.expected_overrides`) would
+  commit, the rest re-optimised in :math:`f`. Both are at least 0 when every solve is optimal; with gaps each
+  comes with the range the bounds allow. ``regret`` is :math:`C_f - z^*_f` per future.
+
+Every future's plan is a full :class:`~gigawatt.Plan` and is verified on its own by :mod:`gigawatt.plan.verify`;
+:func:`shared_differences` checks from the plan tables alone that the commitments agree across futures.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gigawatt.errors import InfeasibleScenario, NoPlan, OptionError
+from gigawatt.matrix.compile import CompiledModel, compile_model
+from gigawatt.matrix.extensive import ExtensiveForm, Uncommittable, cvar, extensive_form, future_costs
+from gigawatt.matrix.scaling import choose_scaling
+from gigawatt.model import build_model
+from gigawatt.model.families import variables
+from gigawatt.model.shortlist import COVERAGES, shortlist
+from gigawatt.plan.extract import extract_tables, objective_usd
+from gigawatt.plan.infeasibility import audit, summary
+from gigawatt.plan.plan import Plan
+from gigawatt.scenario import Scenario
+from gigawatt.scenario.futures import Future, Futures, load_futures
+from gigawatt.solvers import registry
+from gigawatt.solvers.base import SolveResult, TerminationCondition
+from gigawatt.strategies import STRATEGIES, Columns, choose
+
+#: Plan-table columns that record a commitment, by table, with the columns naming its entity: what
+#: :func:`shared_differences` compares across futures in the years up to the commitment year.
+COMMITTED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "sites": (("site_id",), ("open", "blocks")),
+    "chips": (("chip_id", "site_id"), ("installed_units", "retired_units")),
+    "supplies": (("supply_id",), ("available_mw",)),
+    "links": (("link_id",), ("expansion_mw", "built")),
+    "onsite": (("site_id", "tech_id"), ("units", "retired_units")),
+    "interconnection": (("tranche_id",), ("taken",)),
+}
+#: Two committed values closer than this (units of the column) are the same.
+SHARED_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One solve of futures: their plans (by future id), the result, and the shared decisions' values by key."""
+
+    plans: dict[str, Plan]
+    result: SolveResult
+    shared: dict[Hashable, float]
+    costs_usd: dict[str, float]
+
+
+@dataclass
+class TwoStagePlan:
+    """A two-stage plan and what it is worth (see the module docstring).
+
+    ``plans`` holds each future's plan (the shared commitments plus its recourse), ``commitments`` the
+    decisions shared by all futures, ``regret`` the table per future, ``evpi_usd`` and ``vss_usd`` the
+    figures (None when they could not be worked out: ``notes`` says why) with their ranges.
+    """
+
+    scenario: Scenario
+    futures: Futures
+    commit_year: int
+    cvar_weight: float
+    alpha: float
+    plans: dict[str, Plan]
+    status: str
+    objective_usd: float
+    bound_usd: float | None
+    seconds: float
+    model_size: dict[str, int]
+    commitments: pd.DataFrame
+    regret: pd.DataFrame = field(default_factory=pd.DataFrame)
+    evpi_usd: float | None = None
+    evpi_range_usd: tuple[float, float] | None = None
+    vss_usd: float | None = None
+    vss_range_usd: tuple[float, float] | None = None
+    notes: list[str] = field(default_factory=list)
+    solve_options: dict[str, object] = field(default_factory=dict, repr=False)
+
+    @property
+    def probabilities(self) -> np.ndarray:
+        return np.array([f.probability for f in self.futures])
+
+    @property
+    def costs_usd(self) -> pd.Series:
+        """Each future's cost under this plan [USD, discounted]."""
+        return pd.Series({fid: plan.objective for fid, plan in self.plans.items()}, name="cost_usd")
+
+    @property
+    def expected_cost_usd(self) -> float:
+        return float(self.probabilities @ self.costs_usd.to_numpy())
+
+    @property
+    def cvar_usd(self) -> float:
+        """The conditional value at risk of the cost at level ``alpha`` [USD]."""
+        return cvar(self.costs_usd.to_numpy(), self.probabilities, self.alpha)
+
+    @property
+    def gap(self) -> float | None:
+        if self.bound_usd is None or not self.objective_usd:
+            return None
+        return max(0.0, (self.objective_usd - self.bound_usd) / abs(self.objective_usd))
+
+    def verify(self) -> dict[str, list]:
+        """Each future's violations (:meth:`Plan.verify`), plus ``shared`` when commitments differ across futures."""
+        found = {fid: plan.verify() for fid, plan in self.plans.items()}
+        differ = shared_differences(self.plans, self.commit_year)
+        return {**found, "shared": differ} if differ else found
+
+    def risk(self, weights: Sequence[float] = (0.0, 0.5, 1.0)) -> pd.DataFrame:
+        """The plan re-solved for each CVaR weight: expected cost, CVaR and the worst future's cost, side by side [USD]."""
+        rows = []
+        for weight in weights:
+            stage = solve_stage(self.scenario, self.futures, self.commit_year, dict(self.solve_options), cvar_weight=weight, alpha=self.alpha)
+            costs = np.array([stage.costs_usd[f] for f in self.futures.ids])
+            p = self.probabilities
+            rows.append(
+                {
+                    "cvar_weight": weight,
+                    "expected_cost_usd": float(p @ costs),
+                    "cvar_usd": cvar(costs, p, self.alpha),
+                    "worst_cost_usd": float(costs.max()),
+                    "status": stage.result.termination.value,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def summary(self) -> str:
+        """The commit-now decisions, each future's cost, EVPI, VSS and the regret per future, in text."""
+        b = 1e9
+        lines = [
+            f"Two-stage plan for {self.scenario.name!r}: {len(self.futures)} futures, commitments up to {self.commit_year} shared",
+            f"  status {self.status}, gap {_pct(self.gap)}, {self.seconds:.1f} s; extensive form "
+            f"{self.model_size['columns']:,} columns x {self.model_size['rows']:,} rows ({self.model_size['integers']:,} integer)",
+            f"  expected cost {self.expected_cost_usd / b:,.2f} B USD; CVaR at {self.alpha:.0%} {self.cvar_usd / b:,.2f} B USD"
+            + (f" (objective weighs it x{self.cvar_weight:g})" if self.cvar_weight else ""),
+            f"  EVPI {_range(self.evpi_usd, self.evpi_range_usd)}   (what knowing the future in advance would save)",
+            f"  VSS  {_range(self.vss_usd, self.vss_range_usd)}   (what planning for every future saves over planning for the mean one)",
+            "",
+            f"Commit now (up to {self.commit_year}):",
+        ]
+        lines += _commitment_lines(self.commitments) or ["  nothing"]
+        lines += ["", "Per future (B USD):", _indent(self.regret.assign(**_in_b(self.regret)).to_string(index=False))]
+        issues = self.verify()
+        bad = {k: v for k, v in issues.items() if v}
+        lines += ["", "Verified: every future's plan passes the independent check, and the commitments agree." if not bad else ""]
+        for fid, found in bad.items():
+            lines.append(f"  {fid}: {len(found)} violations, e.g. {found[0]}")
+        lines += [f"Note: {n}" for n in self.notes]
+        return "\n".join(line for line in lines if line is not None)
+
+    def __repr__(self) -> str:
+        return f"TwoStagePlan({self.scenario.name!r}, futures={self.futures.ids}, commit_year={self.commit_year}, status={self.status!r})"
+
+
+def two_stage(
+    scenario: Scenario,
+    futures: Futures | Mapping[str, tuple[float, Mapping[str, object]]] | str | Path,
+    *,
+    commit_year: int | None = None,
+    cvar_weight: float = 0.0,
+    alpha: float = 0.9,
+    evaluate: bool = True,
+    workers: int = 0,
+    client: object | None = None,
+    scheduler: str | None = None,
+    **solve_options: object,
+) -> TwoStagePlan:
+    """The two-stage plan of ``scenario`` over ``futures`` (a :class:`Futures`, ``{id: (probability, overrides)}``
+    or a ``futures.csv`` path), commitments shared up to ``commit_year`` (default: the first modelled year).
+
+    ``evaluate`` also solves each future alone and the expected-value future (EVPI, VSS, regret);
+    ``workers`` > 0, ``client`` or ``scheduler`` solve the futures alone as Dask tasks. ``solve_options``
+    (``time_limit``, ``mip_gap``, ``threads``, ``strategy``, ``solver``) apply to every solve.
+    """
+    if isinstance(futures, str | Path):
+        futures = load_futures(futures, scenario)
+    futures = Futures.of(futures)
+    first, last = scenario.settings.years[0], scenario.settings.years[-1]
+    commit_year = first if commit_year is None else commit_year
+    if isinstance(commit_year, bool) or not isinstance(commit_year, int) or not first <= commit_year <= last:
+        raise OptionError("commit_year", f"commit_year={commit_year!r}: expected a year from {first} to {last}")
+    if isinstance(cvar_weight, bool) or not isinstance(cvar_weight, int | float) or not cvar_weight >= 0:
+        raise OptionError("cvar_weight", f"cvar_weight={cvar_weight!r}: expected a number >= 0")
+    if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 <= alpha < 1:
+        raise OptionError("alpha", f"alpha={alpha!r}: expected a level >= 0 and < 1")
+    options = {"duals": False, **solve_options}
+    t0 = time.perf_counter()
+    stage = solve_stage(scenario, futures, commit_year, options, cvar_weight=cvar_weight, alpha=alpha)
+    seconds = time.perf_counter() - t0
+    result = stage.result
+    out = TwoStagePlan(
+        scenario=scenario,
+        futures=futures,
+        commit_year=commit_year,
+        cvar_weight=float(cvar_weight),
+        alpha=float(alpha),
+        plans=stage.plans,
+        status=result.termination.value,
+        objective_usd=objective_usd(result.objective),  # type: ignore[arg-type]
+        bound_usd=objective_usd(result.bound),
+        seconds=seconds,
+        model_size=next(iter(stage.plans.values())).metadata["model_size"],  # type: ignore[arg-type]
+        commitments=commitments(stage.shared),
+        solve_options=options,
+    )
+    if evaluate:
+        _evaluate(out, stage, options, workers, client, scheduler)
+    return out
+
+
+def solve_stage(
+    scenario: Scenario,
+    futures: Futures,
+    commit_year: int,
+    options: Mapping[str, object],
+    *,
+    cvar_weight: float = 0.0,
+    alpha: float = 0.9,
+    fixed: Mapping[Hashable, float] | None = None,
+) -> Stage:
+    """Build, stack, solve and read back the extensive form of ``futures`` (``fixed``: the shared decisions held)."""
+    from gigawatt.solving import SolveRequest, column_roles
+
+    request = SolveRequest.from_keywords(**options)
+    mopts = request.model_options()
+    models, compiled = [], []
+    for future in futures:
+        m = build_model(future.scenario(scenario), mopts)
+        proof = audit(m.data)
+        if len(proof):
+            raise InfeasibleScenario(f"no plan in future {future.future_id!r}: {summary(proof)}", proof)
+        models.append(m)
+        compiled.append(compile_model(m, scaling="off"))
+    shared = [shared_columns(cm, commit_year) for cm in compiled]
+    ef = extensive_form([cm.form for cm in compiled], [f.probability for f in futures], shared, cvar_weight=cvar_weight, alpha=alpha, fixed=fixed)
+    defaults = scenario.settings.solver
+    name = request.solver or defaults.name
+    sopts = request.solve_options(defaults)
+    groups = _groups(ef, [column_roles(cm) for cm in compiled])
+    shortlists = [shortlist(models[0].data, c) for c in COVERAGES]
+    result, strategy = _solve(ef, name, sopts, request.strategy, groups, shortlists)
+    label = "the two-stage plan" if len(futures) > 1 else f"future {futures.ids[0]!r}"
+    if not result.has_solution or result.x is None:
+        message = f"no plan for {label} of scenario {scenario.name!r}: solver stopped with '{result.termination.value}'"
+        if result.termination in (TerminationCondition.INFEASIBLE, TerminationCondition.INFEASIBLE_OR_UNBOUNDED):
+            raise InfeasibleScenario(message)
+        raise NoPlan(message, result.termination.value)
+    xs = ef.split(result.x)
+    costs = future_costs([cm.form for cm in compiled], xs)
+    plans = {}
+    integer = mopts.integer_units and not mopts.relax
+    for future, m, cm, x, cost in zip(futures, models, compiled, xs, costs, strict=True):
+        tables = extract_tables(cm, m.data, m.ledger, x, integer_units=integer, relaxed=mopts.relax)
+        meta = {
+            "scenario_hash": m.data.scenario.hash,
+            "overrides": list(m.data.scenario.overrides),
+            "future": future.future_id,
+            "probability": future.probability,
+            "commit_year": commit_year,
+            "solver": result.solver,
+            "model_size": ef.form.size(),
+            "strategy": strategy,
+        }
+        plans[future.future_id] = Plan(
+            scenario=m.data.scenario,
+            tables=tables,
+            status=result.termination.value,
+            solution=result.solution.value,
+            objective=objective_usd(float(cost)),  # type: ignore[arg-type]
+            bound=None,
+            gap=None,
+            timings={"solve": result.seconds},
+            options={**mopts.as_dict(), **sopts.as_dict()},
+            metadata=meta,
+            log=result.log,
+        )
+    values = {key: float(result.x[col]) for key, col in ef.shared.items()}
+    return Stage(plans, result, values, {fid: p.objective for fid, p in plans.items()})  # type: ignore[misc]
+
+
+def shared_columns(cm: CompiledModel, commit_year: int) -> dict[Hashable, int]:
+    """The columns of ``cm`` that are commitments in a year up to ``commit_year``, by ``(component, index)``."""
+    out: dict[Hashable, int] = {}
+    for name, spec in variables().items():
+        if not spec.commitment:
+            continue
+        at = spec.index.index("year")
+        keys, cols = cm.indexed_columns(name)
+        for key, col in zip(keys, cols.tolist(), strict=True):
+            if int(key[at]) <= commit_year:
+                out[(name, key)] = col
+    return out
+
+
+def commitments(shared: Mapping[Hashable, float]) -> pd.DataFrame:
+    """The shared decisions taken (nonzero): ``decision`` (the component), ``entity``, ``year``, ``value``, ``unit``."""
+    specs = variables()
+    rows = []
+    for (name, key), value in shared.items():  # type: ignore[misc]
+        if abs(value) <= SHARED_TOLERANCE:
+            continue
+        spec = specs[name]
+        parts = dict(zip(spec.index, key, strict=True))
+        year = int(parts.pop("year"))
+        whole = spec.role != "continuous"
+        rows.append(
+            {
+                "decision": name.removeprefix("v_"),
+                "entity": ", ".join(map(str, parts.values())),
+                "year": year,
+                "value": float(round(value)) if whole else value,
+                "unit": spec.unit,
+            }
+        )
+    frame = pd.DataFrame(rows, columns=["decision", "entity", "year", "value", "unit"])
+    return frame.sort_values(["decision", "year", "entity"], ignore_index=True)
+
+
+def shared_differences(plans: Mapping[str, Plan], commit_year: int) -> list[str]:
+    """Committed plan-table values (:data:`COMMITTED`) in the years up to ``commit_year`` that differ between futures."""
+    found: list[str] = []
+    first_id, first = next(iter(plans.items()))
+    for fid, plan in list(plans.items())[1:]:
+        for table, (keys, cols) in COMMITTED.items():
+            a, b = (p.tables.get(table) for p in (first, plan))
+            if a is None or b is None or (a.empty and b.empty):
+                continue
+            on = [*keys, "year"]
+            cols_here = [c for c in cols if c in a.columns and c in b.columns]
+            a, b = (t[t["year"] <= commit_year].set_index(on)[cols_here].astype(float) for t in (a, b))
+            joined = a.join(b, how="outer", lsuffix="_a", rsuffix="_b").fillna(0.0)
+            for col in cols_here:
+                diff = (joined[f"{col}_a"] - joined[f"{col}_b"]).abs() > SHARED_TOLERANCE
+                for index in joined.index[diff][:3]:
+                    found.append(f"{table} {col} {index}: {joined.at[index, f'{col}_a']:g} in {first_id}, {joined.at[index, f'{col}_b']:g} in {fid}")
+    return found
+
+
+def _groups(ef: ExtensiveForm, per_future: Sequence[Columns]) -> Columns:
+    """The strategies' column roles in the extensive form: each future's, mapped to its columns (shared ones once)."""
+
+    def merged(cols: Sequence[np.ndarray], entities: Sequence[list[str]] | None) -> tuple[np.ndarray, list[str]]:
+        mapped = np.concatenate([ef.columns[f][c] for f, c in enumerate(cols)])
+        named = [e for es in entities for e in es] if entities is not None else [""] * len(mapped)
+        _, first = np.unique(mapped, return_index=True)
+        first.sort()
+        return mapped[first], [named[i] for i in first]
+
+    units, _ = merged([g.units for g in per_future], None)
+    blocks, block_entity = merged([g.blocks for g in per_future], [g.block_entity for g in per_future])
+    opens, open_entity = merged([g.opens for g in per_future], [g.open_entity for g in per_future])
+    return Columns(units=units, blocks=blocks, opens=opens, open_entity=open_entity, block_entity=block_entity)
+
+
+def _solve(
+    ef: ExtensiveForm, name: str, sopts: object, strategy: str, groups: Columns, shortlists: list[set[str]]
+) -> tuple[SolveResult, dict[str, object]]:
+    """The extensive form solved as a deterministic model is: a strategy for a HiGHS MIP, else one backend call."""
+    scaling = choose_scaling(ef.form)
+    form = scaling.apply(ef.form)
+    chosen = choose(form) if strategy == "auto" else strategy
+    if name == "highs" and form.n_integer > 0 and chosen in STRATEGIES:
+        result, report = STRATEGIES[chosen](form, groups, sopts, shortlists)  # type: ignore[arg-type]
+        return scaling.unscale(result), {**report.as_dict(), "requested": strategy}
+    return scaling.unscale(registry.backend(name)(form, sopts)), {"name": "single", "requested": strategy}  # type: ignore[arg-type]
+
+
+def _evaluate(out: TwoStagePlan, stage: Stage, options: Mapping[str, object], workers: int, client: object, scheduler: str | None) -> None:
+    """EVPI, VSS and the regret table of ``out``, from each future solved alone and the expected-value future's commitments."""
+    futures, scenario = out.futures, out.scenario
+    p = out.probabilities
+    alone = _each_alone([f.scenario(scenario) for f in futures], options, workers, client, scheduler)
+    ws_cost = np.array([np.nan if plan is None else plan.objective for plan in alone])
+    ws_bound = np.array([np.nan if plan is None or plan.bound is None else plan.bound for plan in alone])
+    ev_costs = np.full(len(futures), np.nan)
+    ev_bound = np.nan
+    mean = Future("expected_value", 1.0, futures.expected_overrides())
+    try:
+        ev = solve_stage(scenario, Futures((mean,)), out.commit_year, options)
+        fixed = solve_stage(scenario, futures, out.commit_year, options, fixed=ev.shared)
+        ev_costs = np.array([fixed.costs_usd[f] for f in futures.ids])
+        ev_bound = objective_usd(fixed.result.bound) if fixed.result.bound is not None else np.nan
+    except Uncommittable as err:
+        out.notes.append(
+            f"no VSS: the expected-value future commits to {len(err.keys)} decisions that some future cannot take "
+            f"(e.g. {err.keys[0][0].removeprefix('v_')} {err.keys[0][1]})"
+        )
+    except (InfeasibleScenario, NoPlan) as err:
+        out.notes.append(f"no VSS: the expected-value future's commitments leave a future without a plan ({err})")
+    costs = out.costs_usd.to_numpy()
+    if np.isfinite(ws_cost).all():
+        out.evpi_usd = float(p @ (costs - ws_cost))
+        bound = out.bound_usd if out.bound_usd is not None and not out.cvar_weight else out.objective_usd
+        out.evpi_range_usd = (float(bound - p @ ws_cost), float(out.expected_cost_usd - p @ np.where(np.isnan(ws_bound), ws_cost, ws_bound)))
+    else:
+        out.notes.append("no EVPI: a future has no plan of its own " + ", ".join(f for f, c in zip(futures.ids, ws_cost, strict=True) if np.isnan(c)))
+    if np.isfinite(ev_costs).all():
+        out.vss_usd = float(p @ ev_costs - out.expected_cost_usd)
+        low = (ev_bound if np.isfinite(ev_bound) else p @ ev_costs) - out.expected_cost_usd
+        high = p @ ev_costs - (out.bound_usd if out.bound_usd is not None and not out.cvar_weight else out.objective_usd)
+        out.vss_range_usd = (float(low), float(high))
+    out.regret = pd.DataFrame(
+        {
+            "future_id": futures.ids,
+            "probability": p,
+            "cost_usd": costs,
+            "perfect_information_usd": ws_cost,
+            "regret_usd": costs - ws_cost,
+            "expected_value_plan_usd": ev_costs,
+        }
+    )
+
+
+def _each_alone(scenarios: list[Scenario], options: Mapping[str, object], workers: int, client: object, scheduler: str | None) -> list[Plan | None]:
+    """Each scenario solved on its own (None where it has no plan): here one after another, or as Dask tasks."""
+    if not workers and client is None and scheduler is None:
+        return [_alone(s, options) for s in scenarios]
+    from gigawatt.sweeps.runner import dask_client
+
+    with dask_client(workers or None, client, scheduler) as dask:
+        futures = [dask.submit(_alone, s, dict(options), pure=False) for s in scenarios]  # type: ignore[attr-defined]
+        return [f.result() for f in futures]
+
+
+def _alone(scenario: Scenario, options: Mapping[str, object]) -> Plan | None:
+    from gigawatt.solving import solve
+
+    try:
+        return solve(scenario, **{**options, "explain": False})
+    except (InfeasibleScenario, NoPlan):
+        return None
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2%}"
+
+
+def _range(value: float | None, span: tuple[float, float] | None) -> str:
+    if value is None:
+        return "not available"
+    text = f"{value / 1e9:,.3f} B USD"
+    if span is not None and span[1] - span[0] > 1e-6 * max(1.0, abs(value)):
+        text += f" (bounds allow {span[0] / 1e9:,.3f} to {span[1] / 1e9:,.3f})"
+    return text
+
+
+def _commitment_lines(frame: pd.DataFrame) -> list[str]:
+    lines = []
+    for (decision, unit), rows in frame.groupby(["decision", "unit"], sort=False):
+        items = ", ".join(f"{r.entity} {r.year}: {r.value:,.4g}" for r in rows.itertuples())
+        lines.append(f"  {decision} [{unit}]: {items}")
+    return lines
+
+
+def _in_b(frame: pd.DataFrame) -> dict[str, pd.Series]:
+    return {c: (frame[c] / 1e9).round(3) for c in frame.columns if c.endswith("_usd")}
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line for line in text.splitlines())
