@@ -239,10 +239,23 @@ def solve(
         bool, typer.Option("--gw-value", help="Also work out the value of a GW: re-solve at the ceiling + --gw-step, proven (see README).")
     ] = False,
     gw_step: Annotated[float, typer.Option("--gw-step", help="MW of extra ceiling for --gw-value.")] = 1000.0,
+    futures: Annotated[
+        Path | None,
+        typer.Option(help="A futures.csv (id, probability, overrides): solve the two-stage plan over them (see README)."),
+    ] = None,
+    commit_year: Annotated[
+        int | None, typer.Option(help="With --futures: commitments up to this year are shared by every future (default: the first year).")
+    ] = None,
+    cvar_weight: Annotated[float, typer.Option(help="With --futures: weight of the CVaR of the cost in the objective.")] = 0.0,
+    alpha: Annotated[float, typer.Option(help="With --futures: the CVaR's level (the worst 1 - alpha of outcomes).")] = 0.9,
+    workers: Annotated[int, typer.Option(help="With --futures: local Dask workers for the futures solved alone (0: in this process).")] = 0,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Solve a scenario, print the plan's summary and its verification, optionally save it."""
+    """Solve a scenario, print the plan's summary and its verification, optionally save it.
+
+    With --futures, the two-stage plan: what to commit now, each future's cost, EVPI, VSS and the regret per future.
+    """
     import dataclasses
 
     from gigawatt.analysis.ceiling import gw_value as value_of_a_gw
@@ -256,6 +269,12 @@ def solve(
     scn = _load(scenario, set_)
     if solver is None:
         _check_solver(scn.settings.solver.name, f"solver.name of scenario {scn.name!r}:")
+    if futures is not None:
+        if relax or gw_value or out_dir is not None:
+            _fail("--futures solves a two-stage plan: --relax, --gw-value and --out do not apply to it")
+        options = {"solver": solver, "time_limit": time_limit, "threads": threads, "mip_gap": mip_gap, "integer_units": not continuous_units}
+        _solve_futures(scn, futures, commit_year, cvar_weight, alpha, workers, options)
+        return
     options = {
         "solver": solver,
         "time_limit": time_limit,
@@ -311,6 +330,30 @@ def _print_infeasible(scn: Scenario, error: object) -> None:
     if len(conflict):
         names = conflict.groupby("constraint").size()
         _say("  conflicting constraints (IIS of the LP relaxation): " + ", ".join(f"{n} x{k}" for n, k in names.items()), console=err)
+
+
+def _solve_futures(
+    scn: Scenario, path: Path, commit_year: int | None, cvar_weight: float, alpha: float, workers: int, options: dict[str, object]
+) -> None:
+    """``solve --futures``: the two-stage plan's summary, or exit 2 naming the bad file or option."""
+    from gigawatt.analysis.futures import two_stage
+    from gigawatt.scenario.futures import load_futures
+
+    if workers < 0:
+        _fail(f"--workers {workers}: expected 0 (in this process) or more")
+    try:
+        table = load_futures(path, scn)
+    except ScenarioError as error:
+        _warn("Invalid futures", f"{path}:")
+        for problem in error.problems:
+            _say(f"  - {problem}", console=err)
+        raise typer.Exit(EXIT_INVALID) from None
+    with _exits_without_a_plan(scn):
+        try:
+            plan = two_stage(scn, table, commit_year=commit_year, cvar_weight=cvar_weight, alpha=alpha, workers=workers, **options)
+        except OptionError as error:
+            _fail(f"--{error.argument.replace('_', '-')}: {error}")
+    _say(plan.summary())
 
 
 def _print_verification(plan: object) -> None:

@@ -39,7 +39,7 @@ import pandas as pd
 
 from gigawatt.errors import InfeasibleScenario, NoPlan, OptionError
 from gigawatt.matrix.compile import CompiledModel, compile_model
-from gigawatt.matrix.extensive import ExtensiveForm, Uncommittable, cvar, extensive_form, future_costs
+from gigawatt.matrix.extensive import ExtensiveForm, cvar, extensive_form, future_costs
 from gigawatt.matrix.scaling import choose_scaling
 from gigawatt.model import build_model
 from gigawatt.model.families import variables
@@ -75,6 +75,7 @@ class Stage:
     result: SolveResult
     shared: dict[Hashable, float]
     costs_usd: dict[str, float]
+    unmet: tuple[Hashable, ...] = ()
 
 
 @dataclass
@@ -208,11 +209,11 @@ def two_stage(
     first, last = scenario.settings.years[0], scenario.settings.years[-1]
     commit_year = first if commit_year is None else commit_year
     if isinstance(commit_year, bool) or not isinstance(commit_year, int) or not first <= commit_year <= last:
-        raise OptionError("commit_year", f"commit_year={commit_year!r}: expected a year from {first} to {last}")
+        raise OptionError("commit_year", f"{commit_year!r}: expected a year from {first} to {last}")
     if isinstance(cvar_weight, bool) or not isinstance(cvar_weight, int | float) or not cvar_weight >= 0:
-        raise OptionError("cvar_weight", f"cvar_weight={cvar_weight!r}: expected a number >= 0")
+        raise OptionError("cvar_weight", f"{cvar_weight!r}: expected a number >= 0")
     if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 <= alpha < 1:
-        raise OptionError("alpha", f"alpha={alpha!r}: expected a level >= 0 and < 1")
+        raise OptionError("alpha", f"{alpha!r}: expected a level >= 0 and < 1")
     options = {"duals": False, **solve_options}
     t0 = time.perf_counter()
     stage = solve_stage(scenario, futures, commit_year, options, cvar_weight=cvar_weight, alpha=alpha)
@@ -305,7 +306,7 @@ def solve_stage(
             log=result.log,
         )
     values = {key: float(result.x[col]) for key, col in ef.shared.items()}
-    return Stage(plans, result, values, {fid: p.objective for fid, p in plans.items()})  # type: ignore[misc]
+    return Stage(plans, result, values, {fid: p.objective for fid, p in plans.items()}, ef.unmet)  # type: ignore[misc]
 
 
 def shared_columns(cm: CompiledModel, commit_year: int) -> dict[Hashable, int]:
@@ -358,7 +359,7 @@ def shared_differences(plans: Mapping[str, Plan], commit_year: int) -> list[str]
             on = [*keys, "year"]
             cols_here = [c for c in cols if c in a.columns and c in b.columns]
             a, b = (t[t["year"] <= commit_year].set_index(on)[cols_here].astype(float) for t in (a, b))
-            joined = a.join(b, how="outer", lsuffix="_a", rsuffix="_b").fillna(0.0)
+            joined = a.merge(b, how="outer", left_index=True, right_index=True, suffixes=("_a", "_b")).fillna(0.0)
             for col in cols_here:
                 diff = (joined[f"{col}_a"] - joined[f"{col}_b"]).abs() > SHARED_TOLERANCE
                 for index in joined.index[diff][:3]:
@@ -410,11 +411,12 @@ def _evaluate(out: TwoStagePlan, stage: Stage, options: Mapping[str, object], wo
         fixed = solve_stage(scenario, futures, out.commit_year, options, fixed=ev.shared)
         ev_costs = np.array([fixed.costs_usd[f] for f in futures.ids])
         ev_bound = objective_usd(fixed.result.bound) if fixed.result.bound is not None else np.nan
-    except Uncommittable as err:
-        out.notes.append(
-            f"no VSS: the expected-value future commits to {len(err.keys)} decisions that some future cannot take "
-            f"(e.g. {err.keys[0][0].removeprefix('v_')} {err.keys[0][1]})"
-        )
+        if fixed.unmet:
+            name, key = fixed.unmet[0]  # type: ignore[misc]
+            out.notes.append(
+                f"the expected-value future commits to {len(fixed.unmet)} decisions that some future cannot carry out "
+                f"(e.g. {name.removeprefix('v_')} {key}); those futures go without them at no cost, so VSS is a lower bound"
+            )
     except (InfeasibleScenario, NoPlan) as err:
         out.notes.append(f"no VSS: the expected-value future's commitments leave a future without a plan ({err})")
     costs = out.costs_usd.to_numpy()

@@ -15,7 +15,8 @@ The second term is :math:`\lambda` times the conditional value at risk of the co
 (Rockafellar and Uryasev's linear form: at the optimum :math:`\eta` is the value at risk). A shared column
 takes the tightest bounds its futures give it; a key that a future lacks (a chip not yet available there, a
 tranche it cannot energise yet) is held at 0 in every future, as a decision taken before the future is
-known must be possible in each.
+known must be possible in each. A first stage *fixed* from elsewhere (to evaluate it) may hold such a key at a
+nonzero value: the futures that lack it go without it, at no cost.
 """
 
 from __future__ import annotations
@@ -29,21 +30,15 @@ from scipy import sparse
 from gigawatt.matrix.form import StandardForm
 
 
-class Uncommittable(ValueError):
-    """Fixed values for shared keys that some future cannot take (it has no such column): ``keys``."""
-
-    def __init__(self, keys: list[Hashable]):
-        self.keys = keys
-        super().__init__(f"{len(keys)} fixed decisions do not exist in every future, e.g. {keys[0]}")
-
-
 @dataclass(frozen=True)
 class ExtensiveForm:
-    """The stacked form, where each future's columns went (``columns[f][j]``), and the shared keys' columns."""
+    """The stacked form, where each future's columns went (``columns[f][j]``), the shared keys' columns, and the fixed
+    nonzero decisions that some future has no column for (``unmet``)."""
 
     form: StandardForm
     columns: tuple[np.ndarray, ...]
     shared: Mapping[Hashable, int]
+    unmet: tuple[Hashable, ...] = ()
 
     def split(self, x: np.ndarray) -> list[np.ndarray]:
         """Each future's solution from the extensive form's."""
@@ -61,7 +56,8 @@ def extensive_form(
 ) -> ExtensiveForm:
     """The extensive form of ``forms`` (see the module docstring); ``shared[f]`` maps each shared key to its column in
     ``forms[f]``. ``fixed`` holds shared keys at given values (a first stage evaluated rather than chosen; keys it
-    leaves out are held at 0); :class:`Uncommittable` when a nonzero one is missing from some future."""
+    leaves out are held at 0). A fixed decision that a future has no column for does not exist there: that future
+    neither pays for it nor counts on it (``unmet`` lists such decisions)."""
     keys = list(dict.fromkeys(k for s in shared for k in s))
     slot = {k: i for i, k in enumerate(keys)}
     n_shared = len(keys)
@@ -92,10 +88,10 @@ def extensive_form(
     upper[missing] = np.minimum(upper[missing], 0.0)
     if fixed is not None:
         values = np.array([float(fixed.get(k, 0.0)) for k in keys])
-        impossible = [keys[i] for i in np.flatnonzero(missing & (values != 0))] + [k for k, v in fixed.items() if k not in slot and v != 0]
-        if impossible:
-            raise Uncommittable(impossible)
+        unmet = [keys[i] for i in np.flatnonzero(missing & (values != 0))] + [k for k, v in fixed.items() if k not in slot and v != 0]
         lower, upper = values, values.copy()
+    else:
+        unmet = []
     risk = cvar_weight > 0
     n_total = next_col + (1 + len(forms) if risk else 0)
     c = np.zeros(n_total)
@@ -138,7 +134,7 @@ def extensive_form(
         shape=(row0, n_total),
     )
     form = StandardForm(c, offset, A, np.concatenate(row_lower), np.concatenate(row_upper), col_lower, col_upper, integrality)
-    return ExtensiveForm(form, tuple(columns), slot)
+    return ExtensiveForm(form, tuple(columns), slot, tuple(unmet))
 
 
 def future_costs(forms: Sequence[StandardForm], xs: Sequence[np.ndarray]) -> np.ndarray:

@@ -179,7 +179,7 @@ def _row(row: Mapping[str, str], line: int, label: str, scenario: Scenario) -> t
         try:
             scenario.with_overrides(overrides)
         except ScenarioError as err:
-            problems += [Problem(label, f"in this future, {p}", line=line, column="overrides") for p in err.problems]
+            problems += [Problem(label, f"{p.column}: {p.message}" if p.column else p.message, line=line, column="overrides") for p in err.problems]
     if problems:
         return problems, None
     return [], Future(fid, probability, overrides, row.get("description", ""))
