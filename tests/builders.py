@@ -127,6 +127,29 @@ def solve_verified(scn: gw.Scenario, **kw: object) -> gw.Plan:
     return plan
 
 
+def grid_slip_tables() -> tuple[dict, dict[str, list[dict]]]:
+    """Two campuses B and C, each opened for 10 M USD, 1 MW blocks at 10 M USD, built at most 1 MW a year (so 2 MW by
+    2027 only if started in 2026), each on its own grid tranche; 2 EFLOP/s wanted in 2027 (1 MW each), or rented at
+    50 M USD per EFLOP/s-yr. Money is not discounted; a chip unit costs 1 USD, energy and tranches nothing."""
+    sites = [
+        site(s, max_mw=2.0, block_mw=1.0, ramp_mw_per_year=1.0, open_cost_usd=10e6, capex_usd_per_mw=10e6, lifetime_years=1)
+        for s in ("b", "c")
+    ]
+    return {"years": [2026, 2027]}, dict(
+        sites=sites,
+        supplies=[supply("g")],
+        chips=[chip("a", capex_usd_per_unit=1.0, lifetime_years=2)],  # not free, so no idle unit is bought
+        interconnection=[tranche("tb", site_id="b", firm_mw=10.0), tranche("tc", site_id="c", firm_mw=10.0)],
+        demand=[{"year": 2027, "eflops": 2.0, "value_usd_per_eflops_yr": 50e6}],
+    )
+
+
+def grid_slip_scenario() -> gw.Scenario:
+    """The scenario of :func:`grid_slip_tables`."""
+    settings, tables = grid_slip_tables()
+    return scenario(settings, **tables)
+
+
 def write_scenario(folder: Path, settings: dict | None = None, **tables: list[dict]) -> Path:
     """Write the :func:`scenario` of these arguments as a folder (scenario.yaml + CSV files)."""
     import yaml

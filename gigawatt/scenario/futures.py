@@ -109,7 +109,7 @@ class Futures:
                 out[key] = math.fsum(p * v for p, v in given)  # type: ignore[operator]
             elif sum(p for p, _ in given) > 0.5:
                 out[key] = max(given, key=lambda pv: pv[0])[1]
-        return {k: v for k, v in out.items() if not (OverrideKey.parse(k).op == "+" and v == 0)}
+        return {k: v for k, v in out.items() if not (OverrideKey.parse(k).op == "+" and abs(v) < 1e-12)}  # type: ignore[arg-type]
 
 
 def load_futures(path: str | Path, scenario: Scenario) -> Futures:
@@ -166,6 +166,7 @@ def _row(row: Mapping[str, str], line: int, label: str, scenario: Scenario) -> t
     if not (0 < probability <= 1):
         problems.append(Problem(label, "expected a probability in (0, 1]", line=line, column="probability", value=row["probability"]))
     overrides: dict[str, object] = {}
+    unparsed = len(problems)
     for item in (part.strip() for part in row["overrides"].split(";")):
         if not item:
             continue
@@ -175,7 +176,7 @@ def _row(row: Mapping[str, str], line: int, label: str, scenario: Scenario) -> t
             problems.append(Problem(label, "expected KEY=VALUE items separated by ';'", line=line, column="overrides", value=item))
             continue
         overrides[key] = value
-    if overrides and not problems:
+    if overrides and len(problems) == unparsed:
         try:
             scenario.with_overrides(overrides)
         except ScenarioError as err:

@@ -13,28 +13,10 @@ import gigawatt as gw
 from gigawatt.analysis.futures import two_stage
 from gigawatt.errors import OptionError
 from gigawatt.matrix.extensive import cvar
-from tests.builders import chip, scenario, site, supply, tranche
+from tests.builders import grid_slip_scenario
 from tests.strategies import feasible_scenarios
 
-M = 1e6
-
-
-def grid_slip_scenario() -> gw.Scenario:
-    """Two campuses B and C, each opened for 10 M USD, 1 MW blocks at 10 M USD, built at most 1 MW a year (so 2 MW by
-    2027 only if started in 2026), each on its own grid tranche; 2 EFLOP/s wanted in 2027 (1 MW each), or rented at
-    50 M USD per EFLOP/s-yr. Money is not discounted; chips, energy and tranches are free."""
-    sites = [
-        site(s, max_mw=2.0, block_mw=1.0, ramp_mw_per_year=1.0, open_cost_usd=10 * M, capex_usd_per_mw=10 * M, lifetime_years=1)
-        for s in ("b", "c")
-    ]
-    return scenario(
-        {"years": [2026, 2027]},
-        sites=sites,
-        supplies=[supply("g")],
-        chips=[chip("a", capex_usd_per_unit=1.0, lifetime_years=2)],  # 1 USD a unit: no idle units bought for free
-        interconnection=[tranche("tb", site_id="b", firm_mw=10.0), tranche("tc", site_id="c", firm_mw=10.0)],
-        demand=[{"year": 2027, "eflops": 2.0, "value_usd_per_eflops_yr": 50 * M}],
-    )
+M = 1e6  # USD
 
 
 def test_hedging_against_a_grid_slip_beats_both_futures_own_first_stages():
