@@ -15,6 +15,7 @@ from gigawatt.scenario import Scenario, ScenarioError, load_scenario
 __version__ = "0.1.0"
 __all__ = [
     "Alternatives",
+    "Futures",
     "GigawattError",
     "InfeasibleScenario",
     "ModelOptions",
@@ -27,6 +28,7 @@ __all__ = [
     "ceiling_value",
     "front",
     "gw_value",
+    "load_futures",
     "load_plan",
     "load_runs",
     "load_scenario",
@@ -34,6 +36,7 @@ __all__ = [
     "solve",
     "solve_model",
     "sweep",
+    "two_stage",
 ]
 
 _LAZY = {
@@ -48,6 +51,9 @@ _LAZY = {
     "front": "gigawatt.analysis.front",
     "Alternatives": "gigawatt.analysis.alternatives",
     "gw_value": "gigawatt.analysis.ceiling",
+    "two_stage": "gigawatt.analysis.futures",
+    "Futures": "gigawatt.scenario.futures",
+    "load_futures": "gigawatt.scenario.futures",
     "InfeasibleScenario": "gigawatt.errors",
     "NoPlan": "gigawatt.errors",
     "sweep": "gigawatt.sweeps",
@@ -59,9 +65,11 @@ if TYPE_CHECKING:
     from gigawatt.analysis.alternatives import Alternatives, alternatives
     from gigawatt.analysis.ceiling import ceiling_value, gw_value
     from gigawatt.analysis.front import front
+    from gigawatt.analysis.futures import two_stage
     from gigawatt.errors import InfeasibleScenario, NoPlan
     from gigawatt.model import ModelOptions, build_model
     from gigawatt.plan.plan import Plan, load_plan
+    from gigawatt.scenario.futures import Futures, load_futures
     from gigawatt.solving import solve, solve_model
     from gigawatt.sweeps import load_runs, sweep
 

@@ -272,8 +272,8 @@ def solve(
     if futures is not None:
         if relax or gw_value or out_dir is not None:
             _fail("--futures solves a two-stage plan: --relax, --gw-value and --out do not apply to it")
-        options = {"solver": solver, "time_limit": time_limit, "threads": threads, "mip_gap": mip_gap, "integer_units": not continuous_units}
-        _solve_futures(scn, futures, commit_year, cvar_weight, alpha, workers, options)
+        options = {"solver": solver, "time_limit": time_limit, "threads": threads, "mip_gap": mip_gap}
+        _solve_futures(scn, futures, commit_year, cvar_weight, alpha, workers, options | {"integer_units": not continuous_units})
         return
     options = {
         "solver": solver,

@@ -10,7 +10,11 @@ from gigawatt.cli import app
 
 runner = CliRunner()
 
-FUTURES = "future_id,probability,overrides\nb_late,0.5,interconnection[tb].earliest_year=2028\nc_late,0.5,interconnection[tc].earliest_year=2028\n"
+FUTURES = (
+    "future_id,probability,overrides\n"
+    "b_late,0.5,interconnection[tb].earliest_year=2028\n"
+    "c_late,0.5,interconnection[tc].earliest_year=2028\n"
+)
 
 
 @pytest.fixture
@@ -40,7 +44,7 @@ def test_solve_with_futures_prints_the_commitments_evpi_vss_and_regret(folder, t
         (["--alpha", "1"], FUTURES, "--alpha: 1.0: expected a level >= 0 and < 1"),
         (["--relax"], FUTURES, "--relax, --gw-value and --out do not apply"),
         (["--workers", "-1"], FUTURES, "--workers -1: expected 0"),
-        ([], "future_id,probability,overrides\na,0.7,\nb,0.7,\n", "futures.csv, column 'probability': probabilities sum to 1.4; expected 1"),
+        ([], "future_id,probability,overrides\na,0.7,\nb,0.7,\n", "column 'probability': probabilities sum to 1.4; expected 1"),
         ([], "future_id,probability,overrides\na,1,chips[zz].first_year+=1\n", "futures.csv, line 2, column 'overrides'"),
     ],
 )

@@ -141,7 +141,8 @@ class TwoStagePlan:
         """The plan re-solved for each CVaR weight: expected cost, CVaR and the worst future's cost, side by side [USD]."""
         rows = []
         for weight in weights:
-            stage = solve_stage(self.scenario, self.futures, self.commit_year, dict(self.solve_options), cvar_weight=weight, alpha=self.alpha)
+            options = dict(self.solve_options)
+            stage = solve_stage(self.scenario, self.futures, self.commit_year, options, cvar_weight=weight, alpha=self.alpha)
             costs = np.array([stage.costs_usd[f] for f in self.futures.ids])
             p = self.probabilities
             rows.append(
@@ -170,7 +171,12 @@ class TwoStagePlan:
             f"Commit now (up to {self.commit_year}):",
         ]
         lines += _commitment_lines(self.commitments) or ["  nothing"]
-        lines += ["", "Per future (B USD):", _indent(self.regret.assign(**_in_b(self.regret)).to_string(index=False))]
+        table = (
+            self.regret
+            if not self.regret.empty
+            else pd.DataFrame({"future_id": self.futures.ids, "probability": self.probabilities, "cost_usd": self.costs_usd.to_numpy()})
+        )
+        lines += ["", "Per future (B USD):", _indent(table.assign(**_in_b(table)).to_string(index=False))]
         issues = self.verify()
         bad = {k: v for k, v in issues.items() if v}
         lines += ["", "Verified: every future's plan passes the independent check, and the commitments agree." if not bad else ""]
@@ -263,7 +269,8 @@ def solve_stage(
         models.append(m)
         compiled.append(compile_model(m, scaling="off"))
     shared = [shared_columns(cm, commit_year) for cm in compiled]
-    ef = extensive_form([cm.form for cm in compiled], [f.probability for f in futures], shared, cvar_weight=cvar_weight, alpha=alpha, fixed=fixed)
+    probabilities = [f.probability for f in futures]
+    ef = extensive_form([cm.form for cm in compiled], probabilities, shared, cvar_weight=cvar_weight, alpha=alpha, fixed=fixed)
     defaults = scenario.settings.solver
     name = request.solver or defaults.name
     sopts = request.solve_options(defaults)
@@ -363,7 +370,8 @@ def shared_differences(plans: Mapping[str, Plan], commit_year: int) -> list[str]
             for col in cols_here:
                 diff = (joined[f"{col}_a"] - joined[f"{col}_b"]).abs() > SHARED_TOLERANCE
                 for index in joined.index[diff][:3]:
-                    found.append(f"{table} {col} {index}: {joined.at[index, f'{col}_a']:g} in {first_id}, {joined.at[index, f'{col}_b']:g} in {fid}")
+                    here, there = joined.at[index, f"{col}_a"], joined.at[index, f"{col}_b"]
+                    found.append(f"{table} {col} {index}: {here:g} in {first_id}, {there:g} in {fid}")
     return found
 
 
@@ -423,9 +431,11 @@ def _evaluate(out: TwoStagePlan, stage: Stage, options: Mapping[str, object], wo
     if np.isfinite(ws_cost).all():
         out.evpi_usd = float(p @ (costs - ws_cost))
         bound = out.bound_usd if out.bound_usd is not None and not out.cvar_weight else out.objective_usd
-        out.evpi_range_usd = (float(bound - p @ ws_cost), float(out.expected_cost_usd - p @ np.where(np.isnan(ws_bound), ws_cost, ws_bound)))
+        ws_low = np.where(np.isnan(ws_bound), ws_cost, ws_bound)
+        out.evpi_range_usd = (float(bound - p @ ws_cost), float(out.expected_cost_usd - p @ ws_low))
     else:
-        out.notes.append("no EVPI: a future has no plan of its own " + ", ".join(f for f, c in zip(futures.ids, ws_cost, strict=True) if np.isnan(c)))
+        missing = [f for f, c in zip(futures.ids, ws_cost, strict=True) if np.isnan(c)]
+        out.notes.append(f"no EVPI: a future has no plan of its own ({', '.join(missing)})")
     if np.isfinite(ev_costs).all():
         out.vss_usd = float(p @ ev_costs - out.expected_cost_usd)
         low = (ev_bound if np.isfinite(ev_bound) else p @ ev_costs) - out.expected_cost_usd
@@ -443,7 +453,9 @@ def _evaluate(out: TwoStagePlan, stage: Stage, options: Mapping[str, object], wo
     )
 
 
-def _each_alone(scenarios: list[Scenario], options: Mapping[str, object], workers: int, client: object, scheduler: str | None) -> list[Plan | None]:
+def _each_alone(
+    scenarios: list[Scenario], options: Mapping[str, object], workers: int, client: object, scheduler: str | None
+) -> list[Plan | None]:
     """Each scenario solved on its own (None where it has no plan): here one after another, or as Dask tasks."""
     if not workers and client is None and scheduler is None:
         return [_alone(s, options) for s in scenarios]

@@ -131,7 +131,15 @@ FAMILY = Family(
     add=add_chips,
     order=20,
     variables=(
-        Variables("v_install", "units", ("chip_id", "site_id", "year"), role="unit", dual_free_upper=True, elastic_free_upper=True, commitment=True),
+        Variables(
+            "v_install",
+            "units",
+            ("chip_id", "site_id", "year"),
+            role="unit",
+            dual_free_upper=True,
+            elastic_free_upper=True,
+            commitment=True,
+        ),
     ),
     rows=(
         Rows(

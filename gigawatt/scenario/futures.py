@@ -180,7 +180,8 @@ def _row(row: Mapping[str, str], line: int, label: str, scenario: Scenario) -> t
         try:
             scenario.with_overrides(overrides)
         except ScenarioError as err:
-            problems += [Problem(label, f"{p.column}: {p.message}" if p.column else p.message, line=line, column="overrides") for p in err.problems]
+            for p in err.problems:
+                problems.append(Problem(label, f"{p.column}: {p.message}" if p.column else p.message, line=line, column="overrides"))
     if problems:
         return problems, None
     return [], Future(fid, probability, overrides, row.get("description", ""))

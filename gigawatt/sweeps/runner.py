@@ -417,5 +417,5 @@ def _jobs(workers: int | None, client: object | None, scheduler: str | None, opt
     if workers == 0 and client is None and scheduler is None:
         yield _InProcess(options)
         return
-    with dask_client(workers, client, scheduler) as dask_client:
-        yield _OnDask(dask_client, options)
+    with dask_client(workers, client, scheduler) as connected:
+        yield _OnDask(connected, options)
