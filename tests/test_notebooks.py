@@ -14,7 +14,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 WATCHED = ("notebooks", "scenarios")
 
 
-def test_the_six_stories_are_there():
+def test_the_seven_stories_are_there():
     names = [p.name for p in NOTEBOOKS]
     assert names == [
         "01_quickstart.ipynb",
@@ -23,6 +23,7 @@ def test_the_six_stories_are_there():
         "04_grid_and_sites.ipynb",
         "05_build_your_own_scenario.ipynb",
         "06_near_optimal_alternatives.ipynb",
+        "07_commit_or_hedge.ipynb",
     ]
 
 

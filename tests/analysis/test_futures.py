@@ -13,7 +13,7 @@ import gigawatt as gw
 from gigawatt.analysis.futures import two_stage
 from gigawatt.errors import OptionError
 from gigawatt.matrix.extensive import cvar
-from tests.builders import grid_slip_scenario
+from tests.builders import SCENARIOS, grid_slip_scenario
 from tests.strategies import feasible_scenarios
 
 M = 1e6  # USD
@@ -126,3 +126,15 @@ def test_identical_futures_have_no_value_of_information_or_hedging():
     assert ts.evpi_usd == pytest.approx(0.0, abs=1e-3)
     assert ts.vss_usd == pytest.approx(0.0, abs=1e-3)
     assert not math.isnan(ts.regret.regret_usd.sum())
+
+
+def test_the_hedge_scenario_matches_its_hand_solution():
+    """``scenarios/hedge/SOURCES.md``: start campus a in 2026; 8.80 on time, 13.45 late, expected 10.66, EVPI 0.09,
+    VSS 0.25 (B USD)."""
+    scn = gw.load_scenario(SCENARIOS / "hedge")
+    ts = two_stage(scn, SCENARIOS / "hedge" / "futures.csv")
+    assert ts.commitments.query("decision == 'open'").entity.tolist() == ["campus_a"]
+    assert ts.costs_usd.to_dict() == pytest.approx({"on_time": 8.80e9, "late": 13.45e9})
+    assert ts.expected_cost_usd == pytest.approx(10.66e9)
+    assert ts.evpi_usd == pytest.approx(0.09e9)
+    assert ts.vss_usd == pytest.approx(0.25e9)
