@@ -249,6 +249,7 @@ def solve(
     cvar_weight: Annotated[float, typer.Option(help="With --futures: weight of the CVaR of the cost in the objective.")] = 0.0,
     alpha: Annotated[float, typer.Option(help="With --futures: the CVaR's level (the worst 1 - alpha of outcomes).")] = 0.9,
     workers: Annotated[int, typer.Option(help="With --futures: local Dask workers for the futures solved alone (0: in this process).")] = 0,
+    report: Annotated[Path | None, typer.Option(help="With --futures: also write the two-stage plan as an offline HTML page.")] = None,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
@@ -273,7 +274,9 @@ def solve(
         if relax or gw_value or out_dir is not None:
             _fail("--futures solves a two-stage plan: --relax, --gw-value and --out do not apply to it")
         options = {"solver": solver, "time_limit": time_limit, "threads": threads, "mip_gap": mip_gap}
-        _solve_futures(scn, futures, commit_year, cvar_weight, alpha, workers, options | {"integer_units": not continuous_units})
+        _solve_futures(
+            scn, futures, commit_year, cvar_weight, alpha, workers, report, force, options | {"integer_units": not continuous_units}
+        )
         return
     options = {
         "solver": solver,
@@ -332,15 +335,44 @@ def _print_infeasible(scn: Scenario, error: object) -> None:
         _say("  conflicting constraints (IIS of the LP relaxation): " + ", ".join(f"{n} x{k}" for n, k in names.items()), console=err)
 
 
+def _check_report(report_file: Path | None, force: bool) -> None:
+    """``--report`` names a file that may be written, or exit 2."""
+    if report_file is None:
+        return
+    from gigawatt.plot.report import check_report_target
+
+    try:
+        check_report_target(report_file, overwrite=force)
+    except FileProblem as error:
+        _fail(f"--report {error}")
+
+
+def _write_report(write: Callable[[], Path], report_file: Path) -> None:
+    """``write()`` the ``--report`` page and say where, or exit 2 saying why it could not be written."""
+    try:
+        _say(f"report written to {write()}")
+    except (FileProblem, OSError) as error:
+        _fail(f"--report {report_file}: could not be written ({getattr(error, 'strerror', None) or error})")
+
+
 def _solve_futures(
-    scn: Scenario, path: Path, commit_year: int | None, cvar_weight: float, alpha: float, workers: int, options: dict[str, object]
+    scn: Scenario,
+    path: Path,
+    commit_year: int | None,
+    cvar_weight: float,
+    alpha: float,
+    workers: int,
+    report_file: Path | None,
+    force: bool,
+    options: dict[str, object],
 ) -> None:
-    """``solve --futures``: the two-stage plan's summary, or exit 2 naming the bad file or option."""
+    """``solve --futures``: the two-stage plan's summary (and ``--report``), or exit 2 naming the bad file or option."""
     from gigawatt.analysis.futures import two_stage
     from gigawatt.scenario.futures import load_futures
 
     if workers < 0:
         _fail(f"--workers {workers}: expected 0 (in this process) or more")
+    _check_report(report_file, force)
     try:
         table = load_futures(path, scn)
     except ScenarioError as error:
@@ -354,6 +386,8 @@ def _solve_futures(
         except OptionError as error:
             _fail(f"--{error.argument.replace('_', '-')}: {error}")
     _say(plan.summary())
+    if report_file is not None:
+        _write_report(lambda: plan.report(report_file, overwrite=force), report_file)
 
 
 def _print_verification(plan: object) -> None:
@@ -668,13 +702,7 @@ def alternatives(
         _fail(f"--workers {workers}: expected 1 or more")
     _check_solve_options(solver, time_limit, mip_gap, threads)
     _check_new_store(store)
-    if report_file is not None:
-        from gigawatt.plot.report import check_report_target
-
-        try:
-            check_report_target(report_file, overwrite=force)
-        except FileProblem as error:
-            _fail(f"--report {error}")
+    _check_report(report_file, force)
     scn = _load(scenario, set_)
     if solver is None:
         _check_solver(scn.settings.solver.name, f"solver.name of scenario {scn.name!r}:")
@@ -693,10 +721,7 @@ def alternatives(
 
         _recorded(store, lambda: record_alternatives(found, store, _stored_options(options)))
     if report_file is not None:
-        try:
-            _say(f"report written to {found.report(report_file, overwrite=force)}")
-        except (FileProblem, OSError) as error:
-            _fail(f"--report {report_file}: could not be written ({getattr(error, 'strerror', None) or error})")
+        _write_report(lambda: found.report(report_file, overwrite=force), report_file)
     if stop.requested():
         raise typer.Exit(EXIT_INTERRUPTED)
 

@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from gigawatt.analysis._parallel import dask_client
 from gigawatt.errors import InfeasibleScenario, NoPlan, OptionError
 from gigawatt.matrix.compile import CompiledModel, compile_model
 from gigawatt.matrix.extensive import ExtensiveForm, cvar, extensive_form, future_costs
@@ -171,19 +172,29 @@ class TwoStagePlan:
             f"Commit now (up to {self.commit_year}):",
         ]
         lines += _commitment_lines(self.commitments) or ["  nothing"]
-        table = (
-            self.regret
-            if not self.regret.empty
-            else pd.DataFrame({"future_id": self.futures.ids, "probability": self.probabilities, "cost_usd": self.costs_usd.to_numpy()})
-        )
+        table = self.per_future()
         lines += ["", "Per future (B USD):", _indent(table.assign(**_in_b(table)).to_string(index=False))]
-        issues = self.verify()
-        bad = {k: v for k, v in issues.items() if v}
-        lines += ["", "Verified: every future's plan passes the independent check, and the commitments agree." if not bad else ""]
-        for fid, found in bad.items():
-            lines.append(f"  {fid}: {len(found)} violations, e.g. {found[0]}")
+        bad = {k: v for k, v in self.verify().items() if v}
+        if bad:
+            lines += ["", "NOT verified:"] + [f"  {fid}: {len(found)} violations, e.g. {found[0]}" for fid, found in bad.items()]
+        else:
+            lines += ["", "Verified: every future's plan passes the independent check, and the commitments agree."]
         lines += [f"Note: {n}" for n in self.notes]
-        return "\n".join(line for line in lines if line is not None)
+        return "\n".join(lines)
+
+    def per_future(self) -> pd.DataFrame:
+        """One row per future: probability and cost, with the figures of :attr:`regret` once evaluated [USD]."""
+        if not self.regret.empty:
+            return self.regret
+        return pd.DataFrame({"future_id": self.futures.ids, "probability": self.probabilities, "cost_usd": self.costs_usd.to_numpy()})
+
+    def report(self, path: str | Path, *, overwrite: bool = False) -> Path:
+        """An offline HTML page: the summary, the decisions to commit now, each future, and power per year by future."""
+        from gigawatt.plot import futures_report
+
+        power = pd.concat([p.power.assign(run_id=fid) for fid, p in self.plans.items()], ignore_index=True)
+        title = f"Two-stage plan for {self.scenario.name} over {len(self.futures)} futures"
+        return futures_report(self.summary(), self.commitments, self.per_future(), power, path, title=title, overwrite=overwrite)
 
     def __repr__(self) -> str:
         return f"TwoStagePlan({self.scenario.name!r}, futures={self.futures.ids}, commit_year={self.commit_year}, status={self.status!r})"
@@ -459,8 +470,6 @@ def _each_alone(
     """Each scenario solved on its own (None where it has no plan): here one after another, or as Dask tasks."""
     if not workers and client is None and scheduler is None:
         return [_alone(s, options) for s in scenarios]
-    from gigawatt.sweeps.runner import dask_client
-
     with dask_client(workers or None, client, scheduler) as dask:
         futures = [dask.submit(_alone, s, dict(options), pure=False) for s in scenarios]  # type: ignore[attr-defined]
         return [f.result() for f in futures]

@@ -183,6 +183,13 @@ class Plan:
         for row in self.tables["power"].itertuples(index=False):
             line = f"  {row.year}  {row.facility_mw:12,.0f}  {row.headroom_mw:12,.0f}  {served.get(row.year, 0.0):8,.1f}"
             lines.append(line + (f"  {unserved.get(row.year, 0.0):8,.1f}" if len(unserved) else ""))
+        future = self.metadata.get("future")
+        if future is not None:  # one future of a two-stage plan (gigawatt.analysis.futures)
+            lines.insert(
+                1,
+                f"  future          {future!r}, probability {self.metadata['probability']:g}, of a two-stage plan: "
+                f"commitments up to {self.metadata['commit_year']} shared by every future (the bound is on the expected cost)",
+            )
         if self.gw_value is not None:
             lines.insert(1, f"  {self.gw_value}")
         else:

@@ -13,7 +13,7 @@ from gigawatt.plot.accessor import CHARTS, PlanPlots
 from gigawatt.plot.export import save
 from gigawatt.plot.geo import grid_map
 from gigawatt.plot.plan_charts import capacity, chips, costs, power, serving
-from gigawatt.plot.report import alternatives_report, report, runs_report
+from gigawatt.plot.report import alternatives_report, futures_report, report, runs_report
 from gigawatt.plot.sweeps import ceiling_value, front, sweep, tornado
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "chips",
     "costs",
     "front",
+    "futures_report",
     "grid_map",
     "power",
     "report",

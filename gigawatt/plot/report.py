@@ -159,6 +159,33 @@ def alternatives_report(
     return _write(target, title, intro, sections, [yearly] if yearly is not None else [])
 
 
+def futures_report(
+    summary: str,
+    commitments: pd.DataFrame,
+    futures: pd.DataFrame,
+    power: pd.DataFrame,
+    path: str | Path,
+    *,
+    title: str,
+    overwrite: bool = False,
+) -> Path:
+    """Write one self-contained HTML page for a two-stage plan (:mod:`gigawatt.analysis.futures`): its summary, the
+    decisions to commit now, one row per future (cost, perfect-information cost, regret) and facility MW per year per
+    future (``power`` with a ``run_id`` column naming the future). Replaces an existing file only as :func:`runs_report` does.
+    """
+    target = check_report_target(path, overwrite=overwrite)
+    labels = pd.DataFrame({"run_id": futures["future_id"], "label": futures["future_id"]})
+    yearly = _yearly_power(labels, power)
+    sections = [
+        ("Summary", f"<pre>{html.escape(summary)}</pre>"),
+        ("Commit now", _table(commitments)),
+        ("Per future", _table(futures)),
+    ]
+    sections += [("Facility power per year by future", _chart("power-by-future", yearly))] if yearly is not None else []
+    intro = f"<p>{len(futures)} futures; the decisions to commit now come first. gigawatt {gigawatt.__version__}.</p>"
+    return _write(target, title, intro, sections, [yearly] if yearly is not None else [])
+
+
 #: Result and bookkeeping columns of a runs frame (see :mod:`gigawatt.sweeps.store`); the other columns are swept inputs.
 RESULT_COLUMNS = frozenset(
     {

@@ -17,9 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import signal
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, closing, contextmanager
@@ -28,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from gigawatt.analysis._parallel import dask_client
 from gigawatt.errors import OptionError
 from gigawatt.scenario import Scenario, ScenarioError, load_scenario
 from gigawatt.solvers import stop
@@ -224,63 +222,6 @@ def resolve_each(base: Scenario, spec: SweepSpec, options: Mapping[str, object])
             continue
         digest = scenario.hash if run.params else hashes[run.variant]
         yield Run(run, run_id(digest, options), scenario, scenario_hash=digest)
-
-
-@contextmanager
-def dask_client(workers: int | None, client: object | None, scheduler: str | None) -> Iterator[object]:
-    """The given client, a client of the scheduler at ``scheduler``, or a new local cluster (closed afterwards)."""
-    if client is not None:
-        yield client
-        return
-    import dask
-    from distributed import Client, LocalCluster
-
-    if scheduler is not None:
-        with Client(scheduler) as remote:
-            yield remote
-        return
-    # A worker death fails its tasks at once (this module retries them), and single-threaded
-    # workers are sent about one task at a time, so a death touches its own run and rarely one more.
-    # With every core busy solving, Dask's own timers (event-loop ticks every 20 ms, monitors every
-    # 0.1-0.5 s, the sampling profiler) take their time from the runs: they tick less often here.
-    config = {
-        "distributed.scheduler.allowed-failures": 0,
-        "distributed.scheduler.worker-saturation": 1.0,
-        "distributed.worker.profile.enabled": False,
-        "distributed.admin.tick.interval": "1s",
-        "distributed.admin.system-monitor.interval": "10s",
-        "distributed.worker.memory.monitor-interval": "1s",
-        "distributed.nanny.memory.monitor-interval": "1s",
-    }
-    with dask.config.set(config), _sigint_ignored():  # the worker processes inherit it
-        cluster = LocalCluster(
-            n_workers=workers or os.cpu_count() or 1,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )
-    with cluster, Client(cluster) as local:
-        local.run(_warm_up)
-        yield local
-
-
-@contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    """SIGINT ignored in the block (processes started in it keep ignoring it); a no-op outside the main thread."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-def _warm_up() -> None:
-    """Import the solver stack on a worker before its first run."""
-    import gigawatt.solving  # noqa: F401
 
 
 #: Results that arrive within this many seconds of each other are written in one transaction.
