@@ -29,6 +29,7 @@ Every future's plan is a full :class:`~gigawatt.Plan` and is verified on its own
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,13 +37,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyomo.environ as pyo
 
 from gigawatt.analysis._parallel import dask_client
 from gigawatt.errors import InfeasibleScenario, NoPlan, OptionError
 from gigawatt.matrix.compile import CompiledModel, compile_model
 from gigawatt.matrix.extensive import ExtensiveForm, cvar, extensive_form, future_costs
 from gigawatt.matrix.scaling import choose_scaling
-from gigawatt.model import build_model
+from gigawatt.model import ModelOptions, build_model
 from gigawatt.model.families import variables
 from gigawatt.model.shortlist import COVERAGES, shortlist
 from gigawatt.plan.extract import extract_tables, objective_usd
@@ -68,6 +70,10 @@ COMMITTED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 SHARED_TOLERANCE = 1e-6
 
 
+#: Each future's built Pyomo model and its compiled form, in the futures' order.
+Built = tuple[list[pyo.ConcreteModel], list[CompiledModel]]
+
+
 @dataclass(frozen=True)
 class Stage:
     """One solve of futures: their plans (by future id), the result, and the shared decisions' values by key."""
@@ -76,6 +82,7 @@ class Stage:
     result: SolveResult
     shared: dict[Hashable, float]
     costs_usd: dict[str, float]
+    built: Built
     unmet: tuple[Hashable, ...] = ()
 
 
@@ -265,26 +272,25 @@ def solve_stage(
     cvar_weight: float = 0.0,
     alpha: float = 0.9,
     fixed: Mapping[Hashable, float] | None = None,
+    built: Built | None = None,
 ) -> Stage:
-    """Build, stack, solve and read back the extensive form of ``futures`` (``fixed``: the shared decisions held)."""
-    from gigawatt.solving import SolveRequest, column_roles
+    """Build (unless ``built``), stack, solve and read back the extensive form of ``futures`` (``fixed``: the shared
+    decisions held). The time limit covers the whole call."""
+    from gigawatt.solving import LEAST_SEARCH_S, SolveRequest, column_roles
 
+    t0 = time.perf_counter()
     request = SolveRequest.from_keywords(**options)
     mopts = request.model_options()
-    models, compiled = [], []
-    for future in futures:
-        m = build_model(future.scenario(scenario), mopts)
-        proof = audit(m.data)
-        if len(proof):
-            raise InfeasibleScenario(f"no plan in future {future.future_id!r}: {summary(proof)}", proof)
-        models.append(m)
-        compiled.append(compile_model(m, scaling="off"))
+    models, compiled = built or build_futures(scenario, futures, mopts)
     shared = [shared_columns(cm, commit_year) for cm in compiled]
     probabilities = [f.probability for f in futures]
     ef = extensive_form([cm.form for cm in compiled], probabilities, shared, cvar_weight=cvar_weight, alpha=alpha, fixed=fixed)
     defaults = scenario.settings.solver
     name = request.solver or defaults.name
     sopts = request.solve_options(defaults)
+    if sopts.time_limit is not None:  # the limit covers building the futures and stacking them too
+        left = sopts.time_limit - (time.perf_counter() - t0)
+        sopts = dataclasses.replace(sopts, time_limit=max(left, LEAST_SEARCH_S))
     groups = _groups(ef, [column_roles(cm) for cm in compiled])
     shortlists = [shortlist(models[0].data, c) for c in COVERAGES]
     result, strategy = _solve(ef, name, sopts, request.strategy, groups, shortlists)
@@ -324,7 +330,21 @@ def solve_stage(
             log=result.log,
         )
     values = {key: float(result.x[col]) for key, col in ef.shared.items()}
-    return Stage(plans, result, values, {fid: p.objective for fid, p in plans.items()}, ef.unmet)  # type: ignore[misc]
+    costs_usd = {fid: p.objective for fid, p in plans.items()}
+    return Stage(plans, result, values, costs_usd, (models, compiled), ef.unmet)  # type: ignore[arg-type]
+
+
+def build_futures(scenario: Scenario, futures: Futures, mopts: ModelOptions) -> Built:
+    """Each future's model and its compiled form; :class:`InfeasibleScenario` naming a future its data alone rule out."""
+    models, compiled = [], []
+    for future in futures:
+        m = build_model(future.scenario(scenario), mopts)
+        proof = audit(m.data)
+        if len(proof):
+            raise InfeasibleScenario(f"no plan in future {future.future_id!r}: {summary(proof)}", proof)
+        models.append(m)
+        compiled.append(compile_model(m, scaling="off"))
+    return models, compiled
 
 
 def shared_columns(cm: CompiledModel, commit_year: int) -> dict[Hashable, int]:
@@ -427,7 +447,7 @@ def _evaluate(out: TwoStagePlan, stage: Stage, options: Mapping[str, object], wo
     mean = Future("expected_value", 1.0, futures.expected_overrides())
     try:
         ev = solve_stage(scenario, Futures((mean,)), out.commit_year, options)
-        fixed = solve_stage(scenario, futures, out.commit_year, options, fixed=ev.shared)
+        fixed = solve_stage(scenario, futures, out.commit_year, options, fixed=ev.shared, built=stage.built)
         ev_costs = np.array([fixed.costs_usd[f] for f in futures.ids])
         ev_bound = objective_usd(fixed.result.bound) if fixed.result.bound is not None else np.nan
         if fixed.unmet:
@@ -500,7 +520,7 @@ def _range(value: float | None, span: tuple[float, float] | None) -> str:
 def _commitment_lines(frame: pd.DataFrame) -> list[str]:
     lines = []
     for (decision, unit), rows in frame.groupby(["decision", "unit"], sort=False):
-        items = ", ".join(f"{r.entity} {r.year}: {r.value:,.4g}" for r in rows.itertuples())
+        items = ", ".join(f"{r.entity} {r.year}: {r.value:,.{0 if float(r.value).is_integer() else 1}f}" for r in rows.itertuples())
         lines.append(f"  {decision} [{unit}]: {items}")
     return lines
 
