@@ -63,6 +63,7 @@ def extensive_form(
     n_shared = len(keys)
     lower, upper = np.full(n_shared, -np.inf), np.full(n_shared, np.inf)
     integer = np.zeros(n_shared, dtype=np.int8)
+    seen = np.zeros(n_shared, dtype=np.int64)  # how many futures have each key
     columns: list[np.ndarray] = []
     next_col = n_shared
     for form, own in zip(forms, shared, strict=True):
@@ -77,13 +78,9 @@ def extensive_form(
         np.maximum.at(lower, at, form.col_lower[mine])
         np.minimum.at(upper, at, form.col_upper[mine])
         np.maximum.at(integer, at, form.integrality[mine])
+        seen[at] += 1
         columns.append(cols)
-    missing = np.ones(n_shared, dtype=bool)
-    for own in shared:
-        present = np.zeros(n_shared, dtype=bool)
-        present[[slot[k] for k in own]] = True
-        missing &= present
-    missing = ~missing  # a key some future lacks
+    missing = seen < len(forms)  # a key some future lacks
     lower[missing] = np.maximum(lower[missing], 0.0)
     upper[missing] = np.minimum(upper[missing], 0.0)
     if fixed is not None:
