@@ -388,6 +388,8 @@ def _solve_futures(
     _say(plan.summary())
     if report_file is not None:
         _write_report(lambda: plan.report(report_file, overwrite=force), report_file)
+    if stop.requested():
+        raise typer.Exit(EXIT_INTERRUPTED)
 
 
 def _print_verification(plan: object) -> None:

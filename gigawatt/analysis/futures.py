@@ -52,7 +52,7 @@ from gigawatt.plan.infeasibility import audit, summary
 from gigawatt.plan.plan import Plan
 from gigawatt.scenario import Scenario
 from gigawatt.scenario.futures import Future, Futures, load_futures
-from gigawatt.solvers import registry
+from gigawatt.solvers import registry, stop
 from gigawatt.solvers.base import SolveResult, TerminationCondition
 from gigawatt.strategies import STRATEGIES, Columns, choose
 
@@ -239,16 +239,36 @@ def two_stage(
     if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 <= alpha < 1:
         raise OptionError("alpha", f"{alpha!r}: expected a level >= 0 and < 1")
     options = {"duals": False, **solve_options}
-    t0 = time.perf_counter()
-    stage = solve_stage(scenario, futures, commit_year, options, cvar_weight=cvar_weight, alpha=alpha)
-    seconds = time.perf_counter() - t0
+    with stop.handling():  # Ctrl-C ends the solve under way with its best plan, and skips what comes after
+        t0 = time.perf_counter()
+        stage = solve_stage(scenario, futures, commit_year, options, cvar_weight=cvar_weight, alpha=alpha)
+        seconds = time.perf_counter() - t0
+        out = _two_stage_plan(scenario, futures, commit_year, float(cvar_weight), float(alpha), stage, seconds, options)
+        if evaluate and not stop.requested():
+            _evaluate(out, stage, options, workers, client, scheduler)
+        if stop.requested():
+            out.notes.append("interrupted (Ctrl-C): the best plan found so far" + (", without EVPI and VSS" if evaluate else ""))
+    return out
+
+
+def _two_stage_plan(
+    scenario: Scenario,
+    futures: Futures,
+    commit_year: int,
+    cvar_weight: float,
+    alpha: float,
+    stage: Stage,
+    seconds: float,
+    options: dict[str, object],
+) -> TwoStagePlan:
+    """The :class:`TwoStagePlan` of a solved stage, before EVPI and VSS."""
     result = stage.result
-    out = TwoStagePlan(
+    return TwoStagePlan(
         scenario=scenario,
         futures=futures,
         commit_year=commit_year,
-        cvar_weight=float(cvar_weight),
-        alpha=float(alpha),
+        cvar_weight=cvar_weight,
+        alpha=alpha,
         plans=stage.plans,
         status=result.termination.value,
         objective_usd=objective_usd(result.objective),  # type: ignore[arg-type]
@@ -258,9 +278,6 @@ def two_stage(
         commitments=commitments(stage.shared),
         solve_options=options,
     )
-    if evaluate:
-        _evaluate(out, stage, options, workers, client, scheduler)
-    return out
 
 
 def solve_stage(
