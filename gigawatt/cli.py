@@ -388,7 +388,7 @@ def _solve_futures(
     _say(plan.summary())
     if report_file is not None:
         _write_report(lambda: plan.report(report_file, overwrite=force), report_file)
-    if stop.requested():
+    if plan.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
 
 
@@ -709,8 +709,9 @@ def alternatives(
     if solver is None:
         _check_solver(scn.settings.solver.name, f"solver.name of scenario {scn.name!r}:")
     options = {"solver": solver, "time_limit": time_limit, "mip_gap": mip_gap, "threads": threads, "progress": not quiet}
-    with _exits_without_a_plan(scn):
+    with _exits_without_a_plan(scn), stop.handling():  # the request outlives the study's own block, to be read here
         found = find_alternatives(scn, k=k, slack=slack, by=by, workers=workers, **options)
+        interrupted = stop.requested()
     _say(found.summary())
     for i, plan in enumerate(found.plans):
         violations = plan.verify()
@@ -724,7 +725,7 @@ def alternatives(
         _recorded(store, lambda: record_alternatives(found, store, _stored_options(options)))
     if report_file is not None:
         _write_report(lambda: found.report(report_file, overwrite=force), report_file)
-    if stop.requested():
+    if interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
 
 
@@ -763,8 +764,9 @@ def front(
     if solver is None:
         _check_solver(scn.settings.solver.name, f"solver.name of scenario {scn.name!r}:")
     options = {"solver": solver, "time_limit": time_limit, "mip_gap": mip_gap, "threads": threads, "progress": not quiet}
-    with _exits_without_a_plan(scn):
+    with _exits_without_a_plan(scn), stop.handling():  # the request outlives the study's own block, to be read here
         found = trade_off(scn, x=x, n=n, values=steps, workers=workers, **options)
+        interrupted = stop.requested()
     _say(found.summary())
     planned = [p for p in found.plans if p is not None]
     failed = sum(1 for p in planned if p.verify())
@@ -776,7 +778,7 @@ def front(
         from gigawatt.sweeps import record_front
 
         _recorded(store, lambda: record_front(found, scn, store, _stored_options(options)))
-    if stop.requested():
+    if interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
 
 

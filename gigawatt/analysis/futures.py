@@ -113,6 +113,7 @@ class TwoStagePlan:
     vss_usd: float | None = None
     vss_range_usd: tuple[float, float] | None = None
     notes: list[str] = field(default_factory=list)
+    interrupted: bool = False
     solve_options: dict[str, object] = field(default_factory=dict, repr=False)
 
     @property
@@ -246,7 +247,8 @@ def two_stage(
         out = _two_stage_plan(scenario, futures, commit_year, float(cvar_weight), float(alpha), stage, seconds, options)
         if evaluate and not stop.requested():
             _evaluate(out, stage, options, workers, client, scheduler)
-        if stop.requested():
+        out.interrupted = stop.requested()
+        if out.interrupted:
             out.notes.append("interrupted (Ctrl-C): the best plan found so far" + (", without EVPI and VSS" if evaluate else ""))
     return out
 

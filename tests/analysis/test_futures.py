@@ -138,3 +138,22 @@ def test_the_hedge_scenario_matches_its_hand_solution():
     assert ts.expected_cost_usd == pytest.approx(10.66e9)
     assert ts.evpi_usd == pytest.approx(0.09e9)
     assert ts.vss_usd == pytest.approx(0.25e9)
+
+
+def test_a_stop_request_after_the_two_stage_solve_skips_evpi_and_vss(monkeypatch):
+    """Ctrl-C (a stop request) once the two-stage plan is found: the plan comes back, verified, without EVPI and VSS."""
+    import gigawatt.analysis.futures as futures_module
+    from gigawatt.solvers import stop
+
+    solved = futures_module.solve_stage
+
+    def then_stop(*args, **kwargs):
+        stage = solved(*args, **kwargs)
+        stop.request()
+        return stage
+
+    monkeypatch.setattr(futures_module, "solve_stage", then_stop)
+    ts = two_stage(grid_slip_scenario(), {"a": (0.5, {}), "b": (0.5, {"interconnection[tb].earliest_year": 2028})}, mip_gap=0.0)
+    assert ts.interrupted and ts.evpi_usd is None and ts.vss_usd is None and ts.regret.empty
+    assert "interrupted (Ctrl-C): the best plan found so far, without EVPI and VSS" in ts.summary()
+    assert all(v == [] for v in ts.verify().values())
