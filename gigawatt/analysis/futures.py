@@ -57,11 +57,12 @@ from gigawatt.solvers.base import SolveResult, TerminationCondition
 from gigawatt.strategies import STRATEGIES, Columns, choose
 
 #: Plan-table columns that record a commitment, by table, with the columns naming its entity: what
-#: :func:`shared_differences` compares across futures in the years up to the commitment year.
+#: :func:`shared_differences` compares across futures in the years up to the commitment year. Supply contracts
+#: are left out: the supplies table's available MW is also the capacity of supplies nobody contracts, which a
+#: future may change.
 COMMITTED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "sites": (("site_id",), ("open", "blocks")),
     "chips": (("chip_id", "site_id"), ("installed_units", "retired_units")),
-    "supplies": (("supply_id",), ("available_mw",)),
     "links": (("link_id",), ("expansion_mw", "built")),
     "onsite": (("site_id", "tech_id"), ("units", "retired_units")),
     "interconnection": (("tranche_id",), ("taken",)),

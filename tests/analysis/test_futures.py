@@ -157,3 +157,19 @@ def test_a_stop_request_after_the_two_stage_solve_skips_evpi_and_vss(monkeypatch
     assert ts.interrupted and ts.evpi_usd is None and ts.vss_usd is None and ts.regret.empty
     assert "interrupted (Ctrl-C): the best plan found so far, without EVPI and VSS" in ts.summary()
     assert all(v == [] for v in ts.verify().values())
+
+
+def test_commitments_that_differ_between_futures_are_found_from_the_plan_tables():
+    """The check reads plan tables only: a campus opened in 2026 in one future's tables and not the other's is named."""
+    import dataclasses
+
+    from gigawatt.analysis.futures import shared_differences
+
+    ts = two_stage(grid_slip_scenario(), {"a": (0.5, {}), "b": (0.5, {})}, mip_gap=0.0, evaluate=False)
+    assert shared_differences(ts.plans, 2026) == []
+    sites = ts.plans["b"].sites.copy()
+    sites.loc[(sites.site_id == "b") & (sites.year == 2026), "blocks"] += 1
+    changed = {**ts.plans, "b": dataclasses.replace(ts.plans["b"], tables={**ts.plans["b"].tables, "sites": sites})}
+    found = shared_differences(changed, 2026)
+    assert len(found) == 1 and found[0].startswith("sites blocks ('b', 2026)")
+    assert shared_differences(changed, 2025) == []
