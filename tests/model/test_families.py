@@ -70,3 +70,16 @@ def test_facility_power_is_withdrawn_at_the_site_node_on_close():
     ledger.power("s", 2026, 2.5, 2.0, x)
     ledger.close()
     assert ledger.injection_mw["n", 2026] == [(-2.5, x)]
+
+
+def test_every_commitment_is_indexed_by_year_and_is_a_decision():
+    """A two-stage plan shares a commitment's values up to a year (gigawatt.analysis.futures): it needs a year in its index.
+    Every whole-number decision of a year (role other than continuous) is a commitment, except training placements,
+    which are taken for a run's whole life and are each future's own."""
+    from gigawatt.model.families import variables
+
+    specs = variables().values()
+    assert all("year" in v.index for v in specs if v.commitment)
+    decisions = {v.name for v in specs if v.role != "continuous" and "year" in v.index}
+    assert decisions == {v.name for v in specs if v.commitment and v.role != "continuous"}
+    assert {v.name for v in specs if v.commitment and v.role == "continuous"} == {"v_contracted", "v_expand"}
