@@ -203,7 +203,8 @@ class TwoStagePlan:
 
         power = pd.concat([p.power.assign(run_id=fid) for fid, p in self.plans.items()], ignore_index=True)
         title = f"Two-stage plan for {self.scenario.name} over {len(self.futures)} futures"
-        return futures_report(self.summary(), self.commitments, self.per_future(), power, path, title=title, overwrite=overwrite)
+        table = self.per_future().assign(description=[f.description for f in self.futures])
+        return futures_report(self.summary(), self.commitments, table, power, path, title=title, overwrite=overwrite)
 
     def __repr__(self) -> str:
         return f"TwoStagePlan({self.scenario.name!r}, futures={self.futures.ids}, commit_year={self.commit_year}, status={self.status!r})"

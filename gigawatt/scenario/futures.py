@@ -9,7 +9,7 @@
                    (:mod:`gigawatt.scenario.overrides`): ``chips[rubin_nvl144].first_year+=1``,
                    ``chips[rubin_nvl144].pflops_per_unit*=0.5``, ``interconnection.earliest_year+=2``,
                    ``demand.eflops*=1.2``; empty for the future the scenario describes as it stands
-``description``    optional text (shown in reports)
+``description``    optional text (shown in the two-stage report)
 ``source``         optional text: where the future and its probability come from
 =================  ========================================================================================
 
