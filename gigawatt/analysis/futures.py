@@ -21,7 +21,9 @@ r"""Two-stage plans: what to commit now, not knowing which future comes, and wha
   where :math:`C^{EV}_f` is the cost in future :math:`f` of committing what the *expected-value future*
   (each override replaced by its mean, :meth:`gigawatt.scenario.futures.Futures.expected_overrides`) would
   commit, the rest re-optimised in :math:`f`. Both are at least 0 when every solve is optimal; with gaps each
-  comes with the range the bounds allow. ``regret`` is :math:`C_f - z^*_f` per future.
+  comes with the range the bounds allow. A commitment of the expected-value future that some future cannot
+  make (a chip not on sale there yet) is dropped in that future at no cost, so VSS is then a lower bound (and
+  ``notes`` says so). ``regret`` is :math:`C_f - z^*_f` per future.
 
 Every future's plan is a full :class:`~gigawatt.Plan` and is verified on its own by :mod:`gigawatt.plan.verify`;
 :func:`shared_differences` checks from the plan tables alone that the commitments agree across futures.
