@@ -250,6 +250,9 @@ def solve(
     alpha: Annotated[float, typer.Option(help="With --futures: the CVaR's level (the worst 1 - alpha of outcomes).")] = 0.9,
     workers: Annotated[int, typer.Option(help="With --futures: local Dask workers for the futures solved alone (0: in this process).")] = 0,
     report: Annotated[Path | None, typer.Option(help="With --futures: also write the two-stage plan as an offline HTML page.")] = None,
+    risk_weights: Annotated[
+        str | None, typer.Option(help="With --futures: CVaR weights to re-solve for, e.g. 0,0.5,1: expected cost, CVaR, worst future.")
+    ] = None,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
@@ -273,10 +276,10 @@ def solve(
     if futures is not None:
         if relax or gw_value or out_dir is not None:
             _fail("--futures solves a two-stage plan: --relax, --gw-value and --out do not apply to it")
+        weights = _numbers("--risk-weights", risk_weights) if risk_weights is not None else []
         options = {"solver": solver, "time_limit": time_limit, "threads": threads, "mip_gap": mip_gap}
-        _solve_futures(
-            scn, futures, commit_year, cvar_weight, alpha, workers, report, force, options | {"integer_units": not continuous_units}
-        )
+        options |= {"integer_units": not continuous_units, "risk_weights": weights}
+        _solve_futures(scn, futures, commit_year, cvar_weight, alpha, workers, report, force, options)
         return
     options = {
         "solver": solver,

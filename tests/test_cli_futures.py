@@ -29,7 +29,7 @@ def folder(tmp_path):
 def test_solve_with_futures_prints_the_commitments_evpi_vss_and_regret(folder, tmp_path):
     page = tmp_path / "two_stage.html"
     args = ["solve", str(folder), "--futures", str(tmp_path / "futures.csv"), "--mip-gap", "0", "--quiet", "--workers", "1"]
-    args += ["--report", str(page)]
+    args += ["--report", str(page), "--risk-weights", "0,1"]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "Two-stage plan for 'test': 2 futures, commitments up to 2026 shared" in result.output
@@ -37,8 +37,9 @@ def test_solve_with_futures_prints_the_commitments_evpi_vss_and_regret(folder, t
     assert "EVPI 0.020 B USD" in result.output and "VSS  0.010 B USD" in result.output
     assert "b_late          0.5      0.05                     0.03        0.02" in result.output
     assert "Verified: every future's plan passes the independent check, and the commitments agree." in result.output
+    assert "CVaR at 90% against the mean (B USD):" in result.output
     text = page.read_text()
-    assert text.index(">Commit now<") < text.index(">Per future<") and "b_late" in text
+    assert text.index(">Commit now<") < text.index(">Per future<") < text.index(">CVaR against the mean<") and "b_late" in text
 
 
 @pytest.mark.parametrize(
@@ -49,6 +50,8 @@ def test_solve_with_futures_prints_the_commitments_evpi_vss_and_regret(folder, t
         (["--relax"], FUTURES, "--relax, --gw-value and --out do not apply"),
         (["--workers", "-1"], FUTURES, "--workers -1: expected 0"),
         (["--report", "."], FUTURES, "--report"),
+        (["--risk-weights", "0,x"], FUTURES, "--risk-weights '0,x': 'x' is not a number"),
+        (["--risk-weights=-1"], FUTURES, "--risk-weights: [-1.0]: expected CVaR weights, numbers >= 0"),
         ([], "future_id,probability,overrides\na,0.7,\nb,0.7,\n", "column 'probability': probabilities sum to 1.4; expected 1"),
         ([], "future_id,probability,overrides\na,1,chips[zz].first_year+=1\n", "futures.csv, line 2, column 'overrides'"),
     ],

@@ -117,6 +117,7 @@ class TwoStagePlan:
     vss_range_usd: tuple[float, float] | None = None
     notes: list[str] = field(default_factory=list)
     interrupted: bool = False
+    risk_table: pd.DataFrame | None = None
     solve_options: dict[str, object] = field(default_factory=dict, repr=False)
 
     @property
@@ -185,6 +186,9 @@ class TwoStagePlan:
         lines += _commitment_lines(self.commitments) or ["  nothing"]
         table = self.per_future()
         lines += ["", "Per future (B USD):", _indent(table.assign(**_in_b(table)).to_string(index=False))]
+        if self.risk_table is not None:
+            risk = self.risk_table
+            lines += ["", f"CVaR at {self.alpha:.0%} against the mean (B USD):", _indent(risk.assign(**_in_b(risk)).to_string(index=False))]
         bad = {k: v for k, v in self.verify().items() if v}
         if bad:
             lines += ["", "NOT verified:"] + [f"  {fid}: {len(found)} violations, e.g. {found[0]}" for fid, found in bad.items()]
@@ -206,7 +210,7 @@ class TwoStagePlan:
         power = pd.concat([p.power.assign(run_id=fid) for fid, p in self.plans.items()], ignore_index=True)
         title = f"Two-stage plan for {self.scenario.name} over {len(self.futures)} futures"
         table = self.per_future().assign(description=[f.description for f in self.futures])
-        return futures_report(self.summary(), self.commitments, table, power, path, title=title, overwrite=overwrite)
+        return futures_report(self.summary(), self.commitments, table, power, path, title=title, risk=self.risk_table, overwrite=overwrite)
 
     def __repr__(self) -> str:
         return f"TwoStagePlan({self.scenario.name!r}, futures={self.futures.ids}, commit_year={self.commit_year}, status={self.status!r})"
@@ -220,6 +224,7 @@ def two_stage(
     cvar_weight: float = 0.0,
     alpha: float = 0.9,
     evaluate: bool = True,
+    risk_weights: Sequence[float] = (),
     workers: int = 0,
     client: object | None = None,
     scheduler: str | None = None,
@@ -228,7 +233,8 @@ def two_stage(
     """The two-stage plan of ``scenario`` over ``futures`` (a :class:`Futures`, ``{id: (probability, overrides)}``
     or a ``futures.csv`` path), commitments shared up to ``commit_year`` (default: the first modelled year).
 
-    ``evaluate`` also solves each future alone and the expected-value future (EVPI, VSS, regret);
+    ``evaluate`` also solves each future alone and the expected-value future (EVPI, VSS, regret); ``risk_weights``
+    re-solves for each CVaR weight given (:meth:`TwoStagePlan.risk`, kept in ``risk_table``);
     ``workers`` > 0, ``client`` or ``scheduler`` solve the futures alone as Dask tasks. ``solve_options``
     (``time_limit``, ``mip_gap``, ``threads``, ``strategy``, ``solver``) apply to every solve.
     """
@@ -243,6 +249,8 @@ def two_stage(
         raise OptionError("cvar_weight", f"{cvar_weight!r}: expected a number >= 0")
     if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 <= alpha < 1:
         raise OptionError("alpha", f"{alpha!r}: expected a level >= 0 and < 1")
+    if any(isinstance(w, bool) or not isinstance(w, int | float) or not 0 <= w < float("inf") for w in risk_weights):
+        raise OptionError("risk_weights", f"{list(risk_weights)!r}: expected CVaR weights, numbers >= 0")
     options = {"duals": False, **solve_options}
     with stop.handling():  # Ctrl-C ends the solve under way with its best plan, and skips what comes after
         t0 = time.perf_counter()
@@ -251,6 +259,8 @@ def two_stage(
         out = _two_stage_plan(scenario, futures, commit_year, float(cvar_weight), float(alpha), stage, seconds, options)
         if evaluate and not stop.requested():
             _evaluate(out, stage, options, workers, client, scheduler)
+        if risk_weights and not stop.requested():
+            out.risk_table = out.risk(risk_weights)
         out.interrupted = stop.requested()
         if out.interrupted:
             out.notes.append("interrupted (Ctrl-C): the best plan found so far" + (", without EVPI and VSS" if evaluate else ""))

@@ -167,11 +167,13 @@ def futures_report(
     path: str | Path,
     *,
     title: str,
+    risk: pd.DataFrame | None = None,
     overwrite: bool = False,
 ) -> Path:
     """Write one self-contained HTML page for a two-stage plan (:mod:`gigawatt.analysis.futures`): its summary, the
     decisions to commit now, one row per future (cost, perfect-information cost, regret) and facility MW per year per
-    future (``power`` with a ``run_id`` column naming the future). Replaces an existing file only as :func:`runs_report` does.
+    future (``power`` with a ``run_id`` column naming the future), and ``risk``, the plan re-solved per CVaR weight, when
+    given. Replaces an existing file only as :func:`runs_report` does.
     """
     target = check_report_target(path, overwrite=overwrite)
     labels = pd.DataFrame({"run_id": futures["future_id"], "label": futures["future_id"]})
@@ -181,6 +183,7 @@ def futures_report(
         ("Commit now", _table(commitments)),
         ("Per future", _table(futures)),
     ]
+    sections += [("CVaR against the mean", _table(risk))] if risk is not None else []
     sections += [("Facility power per year by future", _chart("power-by-future", yearly))] if yearly is not None else []
     intro = f"<p>{len(futures)} futures; the decisions to commit now come first. gigawatt {gigawatt.__version__}.</p>"
     return _write(target, title, intro, sections, [yearly] if yearly is not None else [])
