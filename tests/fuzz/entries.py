@@ -567,9 +567,38 @@ def set_overrides(draw: Draw, tmp: Path) -> Case:
     return case
 
 
+# -- futures tables ----------------------------------------------------------------------------------------
+def futures_file(draw: Draw, tmp: Path) -> Case:
+    """A futures.csv for tiny: odd ids and probabilities, good and hostile overrides, missing or unknown columns."""
+    import csv
+    import io
+
+    from gigawatt.scenario.futures import load_futures
+
+    header = ["future_id", "probability", "overrides", "description"]
+    if draw.integer(0, 3) == 0:
+        header = draw.choice([header[:2], [*header, "weight"], ["future_id", "probability", "overrides", "overrides"], ["", "p"]])
+    good = [["f0", "0.5", "; ".join(_good_item(draw) for _ in range(draw.integer(0, 2))), "d"], ["f1", "0.5", "", ""]]
+    rows = good if draw.integer(0, 1) else []  # half the tables start from two good futures
+    for i in range(draw.integer(0, 2) if rows else draw.integer(1, 3)):
+        items = [_good_item(draw) for _ in range(draw.integer(0, 2))]
+        items += [f"{draw.choice(KEYS)}={text(draw, 4)}" for _ in range(draw.integer(0, 1))]
+        probability = draw.choice(["0.5", "1", "0.25", "nan", "-1", "1e400", "", "x", "0.3333333", "2"])
+        overrides = draw.choice(["; ".join(items), ";;", "a=b=c", text(draw)])
+        rows.append([draw.choice([f"g{i}", "f0", "", text(draw, 4)]), probability, overrides, "d"])
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([header, *(r[: len(header)] for r in rows)])
+    path = tmp / "futures.csv"
+    path.write_text(out.getvalue(), encoding="utf-8", errors="surrogatepass")
+    case = attempt(lambda: load_futures(path, _tiny()), _problems_named("futures.csv"))
+    if isinstance(case.error, ScenarioError):
+        case.command, case.named = ["solve", str(TINY), "--futures", str(path)], "futures.csv"
+    return case
+
+
 #: Every entry-point kind: name -> case maker.
 ENTRIES: dict[str, Callable[[Draw, Path], Case]] = {
-    f.__name__: f for f in (plan_folder, results_store, sweep_file, grid_items, solve_keywords, set_overrides)
+    f.__name__: f for f in (plan_folder, results_store, sweep_file, grid_items, solve_keywords, set_overrides, futures_file)
 }
 
 
