@@ -241,7 +241,10 @@ def solve(
     gw_step: Annotated[float, typer.Option("--gw-step", help="MW of extra ceiling for --gw-value.")] = 1000.0,
     futures: Annotated[
         Path | None,
-        typer.Option(help="A futures.csv (id, probability, overrides): solve the two-stage plan over them (see README)."),
+        typer.Option(
+            help="A futures.csv (id, probability, overrides): solve the two-stage plan over them (see README); without "
+            "--time-limit, the scenario's limit once per future."
+        ),
     ] = None,
     commit_year: Annotated[
         int | None, typer.Option(help="With --futures: commitments up to this year are shared by every future (default: the first year).")

@@ -69,6 +69,8 @@ COMMITTED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "onsite": (("site_id", "tech_id"), ("units", "retired_units")),
     "interconnection": (("tranche_id",), ("taken",)),
 }
+#: A two-stage plan's gap above which the summary says its figures are rough.
+ROUGH_GAP = 0.01
 #: Two committed values closer than this (units of the column) are the same.
 SHARED_TOLERANCE = 1e-6
 
@@ -194,6 +196,11 @@ class TwoStagePlan:
             lines += ["", "NOT verified:"] + [f"  {fid}: {len(found)} violations, e.g. {found[0]}" for fid, found in bad.items()]
         else:
             lines += ["", "Verified: every future's plan passes the independent check, and the commitments agree."]
+        if self.gap is not None and self.gap > ROUGH_GAP:
+            lines.append(
+                f"Note: the two-stage plan is proven only within {self.gap:.1%}, so its cost, EVPI and VSS are rough "
+                "(see their ranges): give it more time (time_limit, --time-limit)"
+            )
         lines += [f"Note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -236,7 +243,8 @@ def two_stage(
     ``evaluate`` also solves each future alone and the expected-value future (EVPI, VSS, regret); ``risk_weights``
     re-solves for each CVaR weight given (:meth:`TwoStagePlan.risk`, kept in ``risk_table``);
     ``workers`` > 0, ``client`` or ``scheduler`` solve the futures alone as Dask tasks. ``solve_options``
-    (``time_limit``, ``mip_gap``, ``threads``, ``strategy``, ``solver``) apply to every solve.
+    (``time_limit``, ``mip_gap``, ``threads``, ``strategy``, ``solver``) apply to every solve; without a
+    ``time_limit``, a solve of several futures at once gets the scenario's limit once per future.
     """
     if isinstance(futures, str | Path):
         futures = load_futures(futures, scenario)
@@ -308,7 +316,8 @@ def solve_stage(
     built: Built | None = None,
 ) -> Stage:
     """Build (unless ``built``), stack, solve and read back the extensive form of ``futures`` (``fixed``: the shared
-    decisions held). The time limit covers the whole call."""
+    decisions held). The time limit covers the whole call; without one in ``options``, the scenario's limit times the
+    number of futures."""
     from gigawatt.solving import LEAST_SEARCH_S, SolveRequest, column_roles
 
     t0 = time.perf_counter()
@@ -321,6 +330,8 @@ def solve_stage(
     defaults = scenario.settings.solver
     name = request.solver or defaults.name
     sopts = request.solve_options(defaults)
+    if request.time_limit is None and sopts.time_limit is not None:  # the scenario's limit is for one future: one each
+        sopts = dataclasses.replace(sopts, time_limit=sopts.time_limit * len(futures))
     if sopts.time_limit is not None:  # the limit covers building the futures and stacking them too
         left = sopts.time_limit - (time.perf_counter() - t0)
         sopts = dataclasses.replace(sopts, time_limit=max(left, LEAST_SEARCH_S))

@@ -173,3 +173,17 @@ def test_commitments_that_differ_between_futures_are_found_from_the_plan_tables(
     found = shared_differences(changed, 2026)
     assert len(found) == 1 and found[0].startswith("sites blocks ('b', 2026)")
     assert shared_differences(changed, 2025) == []
+
+
+def test_without_a_time_limit_the_futures_share_the_scenarios_limit_once_each():
+    """The scenario's 30 s is for one future: two futures solved at once get 60 s (less the build); a given limit stands."""
+    import dataclasses
+
+    scn = grid_slip_scenario().with_overrides({"solver.time_limit": 30})
+    futures = {"a": (0.5, {}), "b": (0.5, {"interconnection[tb].earliest_year": 2028})}
+    ts = two_stage(scn, futures, evaluate=False)
+    assert 50 < ts.plans["a"].options["time_limit"] <= 60
+    assert two_stage(scn, futures, evaluate=False, time_limit=20).plans["a"].options["time_limit"] <= 20
+    rough = dataclasses.replace(ts, bound_usd=0.9 * ts.objective_usd)
+    assert "the two-stage plan is proven only within 10.0%, so its cost, EVPI and VSS are rough" in rough.summary()
+    assert "proven only within" not in ts.summary()
