@@ -86,9 +86,12 @@ class Stage:
     plans: dict[str, Plan]
     result: SolveResult
     shared: dict[Hashable, float]
-    costs_usd: dict[str, float]
     built: Built
     unmet: tuple[Hashable, ...] = ()
+
+    def costs(self, futures: Futures) -> np.ndarray:
+        """Each future's cost [USD], in the order of ``futures``."""
+        return np.array([self.plans[f].objective for f in futures.ids])
 
 
 @dataclass
@@ -152,14 +155,15 @@ class TwoStagePlan:
         differ = shared_differences(self.plans, self.commit_year)
         return {**found, "shared": differ} if differ else found
 
-    def risk(self, weights: Sequence[float] = (0.0, 0.5, 1.0)) -> pd.DataFrame:
-        """The plan re-solved for each CVaR weight: expected cost, CVaR and the worst future's cost, side by side [USD]."""
+    def risk(self, weights: Sequence[float] = (0.0, 0.5, 1.0), built: Built | None = None) -> pd.DataFrame:
+        """The plan re-solved for each CVaR weight: expected cost, CVaR and the worst future's cost, side by side [USD]
+        (``built``: the futures' models, when the caller still holds them)."""
         rows = []
+        p = self.probabilities
         for weight in weights:
             options = dict(self.solve_options)
-            stage = solve_stage(self.scenario, self.futures, self.commit_year, options, cvar_weight=weight, alpha=self.alpha)
-            costs = np.array([stage.costs_usd[f] for f in self.futures.ids])
-            p = self.probabilities
+            stage = solve_stage(self.scenario, self.futures, self.commit_year, options, cvar_weight=weight, alpha=self.alpha, built=built)
+            costs = stage.costs(self.futures)
             rows.append(
                 {
                     "cvar_weight": weight,
@@ -268,7 +272,7 @@ def two_stage(
         if evaluate and not stop.requested():
             _evaluate(out, stage, options, workers, client, scheduler)
         if risk_weights and not stop.requested():
-            out.risk_table = out.risk(risk_weights)
+            out.risk_table = out.risk(risk_weights, built=stage.built)
         out.interrupted = stop.requested()
         if out.interrupted:
             out.notes.append("interrupted (Ctrl-C): the best plan found so far" + (", without EVPI and VSS" if evaluate else ""))
@@ -330,14 +334,16 @@ def solve_stage(
     defaults = scenario.settings.solver
     name = request.solver or defaults.name
     sopts = request.solve_options(defaults)
+    chosen = choose(ef.form) if request.strategy == "auto" else request.strategy
+    shortlists = [shortlist(models[0].data, c) for c in COVERAGES] if chosen == "shortlist" else []
     if request.time_limit is None and sopts.time_limit is not None:  # the scenario's limit is for one future: one each
         sopts = dataclasses.replace(sopts, time_limit=sopts.time_limit * len(futures))
     if sopts.time_limit is not None:  # the limit covers building the futures and stacking them too
         left = sopts.time_limit - (time.perf_counter() - t0)
         sopts = dataclasses.replace(sopts, time_limit=max(left, LEAST_SEARCH_S))
     groups = _groups(ef, [column_roles(cm) for cm in compiled])
-    shortlists = [shortlist(models[0].data, c) for c in COVERAGES]
-    result, strategy = _solve(ef, name, sopts, request.strategy, groups, shortlists)
+    result, strategy = _solve(ef, name, sopts, chosen, groups, shortlists)
+    strategy["requested"] = request.strategy
     label = "the two-stage plan" if len(futures) > 1 else f"future {futures.ids[0]!r}"
     if not result.has_solution or result.x is None:
         message = f"no plan for {label} of scenario {scenario.name!r}: solver stopped with '{result.termination.value}'"
@@ -374,8 +380,7 @@ def solve_stage(
             log=result.log,
         )
     values = {key: float(result.x[col]) for key, col in ef.shared.items()}
-    costs_usd = {fid: p.objective for fid, p in plans.items()}
-    return Stage(plans, result, values, costs_usd, (models, compiled), ef.unmet)  # type: ignore[arg-type]
+    return Stage(plans, result, values, (models, compiled), ef.unmet)
 
 
 def build_futures(scenario: Scenario, futures: Futures, mopts: ModelOptions) -> Built:
@@ -467,16 +472,15 @@ def _groups(ef: ExtensiveForm, per_future: Sequence[Columns]) -> Columns:
 
 
 def _solve(
-    ef: ExtensiveForm, name: str, sopts: object, strategy: str, groups: Columns, shortlists: list[set[str]]
+    ef: ExtensiveForm, name: str, sopts: object, chosen: str, groups: Columns, shortlists: list[set[str]]
 ) -> tuple[SolveResult, dict[str, object]]:
-    """The extensive form solved as a deterministic model is: a strategy for a HiGHS MIP, else one backend call."""
+    """The extensive form solved as a deterministic model is: the ``chosen`` strategy for a HiGHS MIP, else one backend call."""
     scaling = choose_scaling(ef.form)
     form = scaling.apply(ef.form)
-    chosen = choose(form) if strategy == "auto" else strategy
     if name == "highs" and form.n_integer > 0 and chosen in STRATEGIES:
         result, report = STRATEGIES[chosen](form, groups, sopts, shortlists)  # type: ignore[arg-type]
-        return scaling.unscale(result), {**report.as_dict(), "requested": strategy}
-    return scaling.unscale(registry.backend(name)(form, sopts)), {"name": "single", "requested": strategy}  # type: ignore[arg-type]
+        return scaling.unscale(result), report.as_dict()
+    return scaling.unscale(registry.backend(name)(form, sopts)), {"name": "single"}  # type: ignore[arg-type]
 
 
 def _evaluate(out: TwoStagePlan, stage: Stage, options: Mapping[str, object], workers: int, client: object, scheduler: str | None) -> None:
@@ -492,7 +496,7 @@ def _evaluate(out: TwoStagePlan, stage: Stage, options: Mapping[str, object], wo
     try:
         ev = solve_stage(scenario, Futures((mean,)), out.commit_year, options)
         fixed = solve_stage(scenario, futures, out.commit_year, options, fixed=ev.shared, built=stage.built)
-        ev_costs = np.array([fixed.costs_usd[f] for f in futures.ids])
+        ev_costs = fixed.costs(futures)
         ev_bound = objective_usd(fixed.result.bound) if fixed.result.bound is not None else np.nan
         if fixed.unmet:
             name, key = fixed.unmet[0]  # type: ignore[misc]
