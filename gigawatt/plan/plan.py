@@ -629,7 +629,8 @@ def _read_table(path: Path, kinds: Mapping[str, str], older: list[str] | None = 
 def _column_problem(values: pd.Series, kind: str) -> str | None:
     """What is wrong with a column of kind ``text``, ``year`` (whole numbers) or ``number``; None when nothing."""
     if kind == "text":
-        return None if values.map(lambda v: isinstance(v, str)).all() else "expected text"
+        textual = pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)  # an empty float column too
+        return None if textual and values.map(lambda v: isinstance(v, str)).all() else "expected text"
     if kind == "year":
         return None if pd.api.types.is_integer_dtype(values) else f"expected whole years, got {values.dtype}"
     return None if pd.api.types.is_numeric_dtype(values) else f"expected numbers, got {values.dtype}"
