@@ -3,10 +3,11 @@
 It runs :func:`~gigawatt.strategies.phased.phased_solve` (quick mode) on the model with every entity
 outside a shortlist closed (the shortlists come from the model's data, :mod:`gigawatt.model.shortlist`,
 ever longer, tried in turn until one has a plan). Closing openings only removes options, so those plans
-are plans of the full model ``P``. Then the LP of ``P`` gives a bound, and ``P`` itself is solved
-warm-started from the plan with the time left; only bounds of ``P`` (its LP, its own dual bound) are
-reported. Ctrl-C (:mod:`gigawatt.solvers.stop`) ends the solve under way and returns the best plan so
-far with those bounds, ``interrupted``.
+are plans of the full model ``P``. Then the LP of ``P`` gives a bound, and a relaxation-induced
+neighbourhood of the plan (RINS: every integer column on which the plan and the LP agree fixed there, the
+rest a small MIP) improves it; then ``P`` itself is solved warm-started from the best plan with the time
+left. Only bounds of ``P`` (its LP, its own dual bound) are reported. Ctrl-C (:mod:`gigawatt.solvers.stop`)
+ends the solve under way and returns the best plan so far with those bounds, ``interrupted``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,22 @@ from gigawatt.strategies.phased import StrategyReport, _combine, _gap, _options,
 #: Share of the time limit for the shortlisted model and the gap it is solved to.
 SHORTLIST_SHARE = 0.5
 SHORTLIST_GAP = 5e-3
+#: Share of the time left after the LP that the neighbourhood MIP (RINS) may use.
+RINS_SHARE = 0.5
+#: An integer column whose LP value is within this of the plan's is fixed in the neighbourhood.
+AGREE_TOL = 1e-6
+
+
+def neighbourhood(form: StandardForm, plan: np.ndarray, lp: np.ndarray) -> tuple[StandardForm, int]:
+    """``form`` with every integer column on which ``plan`` and the LP solution ``lp`` agree fixed at the plan's
+    value, and how many were fixed (RINS). A restriction of ``form``: its plans are plans of ``form``, its
+    bounds are not bounds of it."""
+    integer = np.flatnonzero(form.integrality)
+    whole = np.round(plan[integer])
+    agree = np.abs(lp[integer] - whole) <= AGREE_TOL
+    lower, upper = form.col_lower.copy(), form.col_upper.copy()
+    lower[integer[agree]] = upper[integer[agree]] = whole[agree]
+    return replace(form, col_lower=lower, col_upper=upper), int(agree.sum())
 
 
 def shortlist_solve(
@@ -71,6 +88,18 @@ def shortlist_solve(
         return _timed(out_of_time([lp_bound], lp, target), t_start), report
     if plan is not None and (_gap(plan.objective, lp_bound) <= target or left < 1.0):
         return _timed(_combine(plan, lp_bound, target), t_start), report
+    if plan is not None and plan.x is not None and lp.x is not None:
+        fixed_form, fixed = neighbourhood(form, plan.x, lp.x)
+        with progress.scope(plans=True, bounds=False, phase="neighbourhood"):
+            rins = highs.solve(fixed_form, _options(options, RINS_SHARE * left, target), start=plan.x)
+        report.add("rins", rins, fixed=fixed)
+        if rins.has_solution and rins.objective is not None and rins.objective < plan.objective:  # type: ignore[operator]
+            plan = rins
+        if stop.requested():
+            return _timed(stopped([plan], [lp_bound], rins, target), t_start), report
+        left = limit - (time.perf_counter() - t_start)
+        if _gap(plan.objective, lp_bound) <= target or left < 1.0:
+            return _timed(_combine(plan, lp_bound, target), t_start), report
     with progress.scope(plans=True, bounds=True, phase="full MIP"):
         p = highs.solve(form, _options(options, left, target), start=plan.x if plan is not None else None)
     report.add("full", p)

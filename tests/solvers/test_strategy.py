@@ -86,6 +86,45 @@ def test_synthetic_plans_verify_with_a_true_bound(name, synthetic):
     assert plan.gap <= 1e-4 + 1e-9
 
 
+def test_shortlist_neighbourhood_plan_is_no_worse_than_the_plan_it_starts_from(synthetic):
+    """The neighbourhood (RINS) is a restriction of the model that keeps the shortlist's plan: its plan costs at most that
+    (phase objectives in solver units, million USD)."""
+    from gigawatt.model.objective import OBJECTIVE_SCALE_USD
+
+    scn, exact = synthetic
+    plan = gw.solve(scn, strategy="shortlist", mip_gap=0.0, duals=False, time_limit=120)
+    phases = {p["phase"]: p for p in plan.metadata["strategy"]["phases"]}
+    assert phases["rins"]["fixed"] > 0
+    assert phases["rins"]["objective"] <= phases["shortlist"]["objective"] * (1 + 1e-9)
+    assert exact.objective <= phases["rins"]["objective"] * OBJECTIVE_SCALE_USD * (1 + 1e-7)
+    assert plan.verify() == [] and plan.objective == pytest.approx(exact.objective, rel=1e-6)
+
+
+def test_neighbourhood_fixes_the_integer_columns_where_plan_and_lp_agree():
+    """Columns: integer (plan 2, LP 2: fixed at 2), integer (plan 1, LP 0.4: free), continuous (plan = LP = 3: free),
+    integer (plan 0.9999999 rounds to 1, LP 1: fixed at 1). Two fixed; the others keep their bounds."""
+    import numpy as np
+    from scipy import sparse
+
+    from gigawatt.matrix.form import StandardForm
+    from gigawatt.strategies.shortlist import neighbourhood
+
+    form = StandardForm(
+        c=np.ones(4),
+        offset=0.0,
+        A=sparse.csc_array(np.ones((1, 4))),
+        row_lower=np.array([0.0]),
+        row_upper=np.array([10.0]),
+        col_lower=np.zeros(4),
+        col_upper=np.full(4, 5.0),
+        integrality=np.array([1, 1, 0, 1]),
+    )
+    restricted, fixed = neighbourhood(form, np.array([2.0, 1.0, 3.0, 0.9999999]), np.array([2.0, 0.4, 3.0, 1.0]))
+    assert fixed == 2
+    assert restricted.col_lower.tolist() == [2.0, 0.0, 0.0, 1.0] and restricted.col_upper.tolist() == [2.0, 5.0, 5.0, 1.0]
+    assert form.col_upper.tolist() == [5.0] * 4  # the form itself is untouched
+
+
 def test_shortlist_that_misses_the_only_usable_site_still_finds_the_optimum():
     # site "air" is cheapest and alone covers the shortlist's need, but the only chip needs liquid cooling
     scn = scenario(
@@ -179,6 +218,15 @@ def test_a_stop_after_the_early_plan_returns_it_interrupted_with_the_lp_bound(mo
     assert plan.gap == pytest.approx(0.3, rel=1e-6)
     assert plan.metadata["strategy"]["phases"][-1]["phase"] == "early_repair" and plan.duals is None
     assert plan.verify() == []
+
+
+def test_a_stop_in_the_neighbourhood_keeps_the_best_plan_with_the_lp_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whole-units case: the shortlist's plan 4e6, the LP bound 2.8e6; stopped after the neighbourhood, nothing else runs."""
+    _stop_after(monkeypatch, "rins")
+    plan = gw.solve(whole_units_scenario(), strategy="shortlist", mip_gap=0.0)
+    assert plan.status == "interrupted" and plan.objective == pytest.approx(4e6, rel=1e-9)
+    assert plan.bound == pytest.approx(2.8e6, rel=1e-6)
+    assert plan.metadata["strategy"]["phases"][-1]["phase"] == "rins" and plan.verify() == []
 
 
 @pytest.mark.parametrize("name", ["phased", "shortlist"])
