@@ -228,7 +228,7 @@ def phased_solve(form: StandardForm, groups: Columns, options: SolveOptions, *, 
     if stop.requested():
         return interrupted(q)
     if not has_unit_integers:
-        return _timed(q, t_start), report
+        return _timed(_with_bound(q, _largest(bounds_of_p), target), t_start), report
     if not q.has_solution:
         with progress.scope(plans=True, bounds=True, phase="full MIP"):
             p = highs.solve(form, _options(options, left(), target), start=early.x if early is not None else None)
@@ -237,11 +237,11 @@ def phased_solve(form: StandardForm, groups: Columns, options: SolveOptions, *, 
         bounds_of_p.append(p.bound)
         if stop.requested():
             return interrupted(p)
-        return _timed(_best(p, early, p.bound, target), t_start), report
+        return _timed(_best(p, early, _largest(bounds_of_p), target), t_start), report
     # 5. repair: fix openings, blocks and link builds at Q's incumbent, units integer; first with the
     #    units Q already has whole fixed too (a small MIP over the fractional ones), then all units free
     assert q.x is not None
-    bound = q.bound
+    bound = _largest(bounds_of_p)  # Q's dual bound, or the LP's when Q stopped before its root
     repair = None
     if early is None or _gap(early.objective, bound) > target:
         with progress.scope(plans=True, bounds=False, phase="repair"):
@@ -266,19 +266,31 @@ def phased_solve(form: StandardForm, groups: Columns, options: SolveOptions, *, 
     if not candidates:
         return _timed(p, t_start), report
     winner = min(candidates, key=lambda r: r.objective if r.objective is not None else float("inf"))
-    bounds = [b for b in (bound, p.bound) if b is not None]
-    final_bound = max(bounds) if bounds else None
     if p.termination is TerminationCondition.OPTIMAL and winner is p:
         return _timed(p, t_start), report
-    return _timed(_combine(winner, final_bound, target), t_start), report
+    return _timed(_combine(winner, _largest(bounds_of_p), target), t_start), report
+
+
+def _largest(bounds: list[float | None]) -> float | None:
+    """The largest finite of ``bounds`` (lower bounds of one problem), or None."""
+    finite = [b for b in bounds if b is not None and np.isfinite(b)]
+    return max(finite) if finite else None
+
+
+def _with_bound(result: SolveResult, bound: float | None, target: float) -> SolveResult:
+    """``result`` with ``bound`` (the largest known) when it is stronger than its own: a stopped solve whose dual bound
+    fell short of an earlier relaxation's keeps that relaxation's bound."""
+    if result.termination is TerminationCondition.OPTIMAL or bound is None or (result.bound is not None and result.bound >= bound):
+        return result
+    return _combine(result, bound, target) if result.has_solution else replace(result, bound=bound)
 
 
 def _best(result: SolveResult, other: SolveResult | None, bound: float | None, target: float) -> SolveResult:
-    """``result``, or ``other``'s plan with ``bound`` when it is better."""
+    """``result`` or ``other``, whichever has the better plan, with ``bound`` when it is the stronger."""
     if other is None or not other.has_solution or other.objective is None:
-        return result
+        return _with_bound(result, bound, target)
     if result.has_solution and result.objective is not None and result.objective <= other.objective:
-        return result
+        return _with_bound(result, bound, target)
     return _combine(other, bound, target)
 
 
@@ -288,8 +300,7 @@ def stopped(plans: list[SolveResult | None], bounds: list[float | None], last: S
     ``interrupted`` unless that closes the gap (then ``optimal``: nothing was lost); with no plan,
     ``last`` without its solution (``interrupted``, with that bound).
     """
-    finite = [b for b in bounds if b is not None and np.isfinite(b)]
-    bound = max(finite) if finite else None
+    bound = _largest(bounds)
     found = [r for r in plans if r is not None and r.has_solution and r.objective is not None]
     if not found:
         nothing = {"objective": None, "gap": None, "x": None, "row_duals": None}

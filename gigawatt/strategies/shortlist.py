@@ -20,7 +20,7 @@ import numpy as np
 from gigawatt.solvers import highs, progress, stop
 from gigawatt.solvers.base import SolveOptions, SolveResult, StandardForm, TerminationCondition
 from gigawatt.strategies.columns import Columns
-from gigawatt.strategies.phased import StrategyReport, _combine, _gap, _options, _timed, out_of_time, phased_solve, stopped
+from gigawatt.strategies.phased import StrategyReport, _combine, _gap, _largest, _options, _timed, out_of_time, phased_solve, stopped
 
 #: Share of the time limit for the shortlisted model and the gap it is solved to.
 SHORTLIST_SHARE = 0.5
@@ -105,8 +105,7 @@ def shortlist_solve(
     report.add("full", p)
     if stop.requested():
         return _timed(stopped([plan, p], [lp_bound, p.bound], p, target), t_start), report
-    bounds = [b for b in (lp_bound, p.bound) if b is not None and np.isfinite(b)]
-    bound = max(bounds) if bounds else None
+    bound = _largest([lp_bound, p.bound])
     if p.has_solution and (plan is None or (p.objective is not None and p.objective <= plan.objective)):  # type: ignore[operator]
         return _timed(_combine(p, bound, target) if p.termination is not TerminationCondition.OPTIMAL else p, t_start), report
     return _timed(_combine(plan, bound, target) if plan is not None else p, t_start), report

@@ -238,6 +238,32 @@ def test_a_stop_before_any_plan_is_no_plan_interrupted(monkeypatch: pytest.Monke
     assert caught.value.termination == "interrupted"
 
 
+def test_a_bound_phase_stopped_before_its_root_keeps_the_lp_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whole-units case (LP 2.8e6, optimum 4e6), with the bound phase and the full MIP made to stop at once with
+    trivial dual bounds (-1e9, -inf), as a large model's do before their root: the plan (4e6) keeps the LP's 2.8e6,
+    gap 30 %, not the trivial bound (a 2.8e6 USD model once reported a gap of 121 % that way)."""
+    from dataclasses import replace
+
+    from gigawatt.solvers import highs, progress
+    from gigawatt.solvers.base import SolutionStatus, TerminationCondition
+
+    solve = highs.solve
+    trivial = {"bound": -1e9, "full MIP": float("-inf")}
+
+    def stopped_early(form, options, *args, **kwargs):
+        result = solve(form, options, *args, **kwargs)
+        if progress.phase() not in trivial:
+            return result
+        solution = SolutionStatus.FEASIBLE if result.has_solution else SolutionStatus.NONE
+        return replace(result, termination=TerminationCondition.TIME_LIMIT, solution=solution, bound=trivial[progress.phase()])
+
+    monkeypatch.setattr(highs, "solve", stopped_early)
+    plan = gw.solve(whole_units_scenario(), strategy="phased", mip_gap=0.0, duals=False)
+    assert plan.objective == pytest.approx(4e6, rel=1e-9) and plan.status == "time_limit"
+    assert 2.8e6 * (1 - 1e-9) <= plan.bound <= 4e6 * (1 + 1e-9)
+    assert plan.gap == pytest.approx((plan.objective - plan.bound) / plan.objective, abs=1e-9) and plan.verify() == []
+
+
 def test_out_of_time_keeps_the_largest_bound_and_no_point_of_a_relaxation():
     """An LP stopped by the limit is no plan: the result has no x, says time_limit, and keeps the best bound."""
     import numpy as np
