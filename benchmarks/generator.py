@@ -109,6 +109,8 @@ FAMILIES: dict[str, dict[str, Any]] = {
     "fixed_links": {"expandable_share": 1.0, "fixed_cost_share": 1.0, "extra_links_per_node": 1.5, "supply_cover": (0.3, 0.8)},
     "power_access": {"tranches": 3, "onsite": True},  # grid tranches arriving over years, bridged by on-site generation
     "training": {"training_runs": 100},  # training runs placed whole on a campus or a latency-bounded group
+    # what users send: grid tranches bridged by on-site generation, and training runs placed whole
+    "workloads": {"tranches": 3, "onsite": True, "training_runs": 20},
 }
 
 
