@@ -82,6 +82,7 @@ STRESS = (
     "fixed_links",
     "power_access",
     "training",
+    "workloads",
 )
 
 
@@ -117,6 +118,8 @@ def test_family_presets_change_what_they_stress():
     first = tranches.groupby("site_id").earliest_year.min()
     assert (first == sites.earliest_year).all() and (tranches.groupby("site_id").earliest_year.max() > first).any()
     assert access.tables["generators"].max_mw_per_site.min() * 0.9 >= sites.max_mw.max()  # on-site can carry any site
+    both = generate(family="workloads", seed=0, sites=20, chips=3, years=4).tables
+    assert {"interconnection", "generators", "training_runs"} <= set(both) and len(both["training_runs"]) == 20
 
 
 def test_training_family_deals_chips_into_families_and_values_every_run():
