@@ -231,7 +231,12 @@ class Context:
 
     def apply(self, frame: pd.DataFrame, entity: str, rules: tuple[Rule, ...]) -> list[Violation]:
         """Violations of ``rules`` by the rows of ``frame``."""
-        return [v for rule in rules for v in _compare(frame, rule, self.loose if rule.loose else self.strict, entity)]
+        return [v for rule in rules for v in _compare(frame, rule, self._tolerance(rule), entity)]
+
+    def _tolerance(self, rule: Rule) -> Tol:
+        """``loose`` or ``strict``; in USD at least the cost tolerance's 1 USD (capex x a solver's 1e-12 MW is no error)."""
+        tol = self.loose if rule.loose else self.strict
+        return Tol(tol.rtol, max(tol.atol, self.cost.atol)) if rule.unit == "USD" else tol
 
 
 # -- helpers ----------------------------------------------------------------------------------------

@@ -174,6 +174,15 @@ def test_the_verifier_catches_a_bad_onsite_row(year, column, value, rule):
     assert rule in _broken(solve_verified(bridge()), year, column, value)
 
 
+def test_a_capital_a_solver_tolerance_off_is_no_violation():
+    """Capital is capex x new MW: a solver's 1e-11 MW of new capacity makes 1e-5 USD, within the cost tolerance
+    (1 USD); 2 USD off is caught. (A 200-campus plan once failed on capital_usd 0 against -1.25e-05 USD.)"""
+    plan = solve_verified(bridge())
+    year = int(plan.onsite.loc[plan.onsite.capital_usd == 0, "year"].iloc[0])  # nothing new: capital 0
+    assert "onsite_capital_usd" not in _broken(plan, year, "capital_usd", 1e-5)
+    assert "onsite_capital_usd" in _broken(plan, year, "capital_usd", 2.0)
+
+
 def test_the_verifier_catches_generation_fed_to_the_node():
     """Units available to 1.6 MW generating 1.5 MW for a 1 MW campus, with the extra withdrawn as supply draw: behind_meter."""
     plan = solve_verified(bridge())
