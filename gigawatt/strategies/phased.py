@@ -24,8 +24,10 @@ fixing prunes the tree quickly. The ``phased`` strategy therefore runs on one st
 5. **Repair** of ``Q``'s incumbent when ``U_0`` is not yet within the target: its objective ``U`` is a plan
    of ``P``; the reported gap is ``(min(U_0, U) - L_Q) / |min(U_0, U)|``.
 6. If that gap is above the target (e.g. a small case where whole units change the buildout), ``P``
-   itself is solved with the remaining time, warm-started from the best plan; the bound is the
-   larger of the two.
+   itself is solved with the remaining time, warm-started from the best plan.
+
+The bound reported is the largest any phase proved: a phase stopped before its root node has a trivial
+dual bound, and the LP's (1) is then the stronger.
 
 When the model has no chip-unit integers (``integer_units=False``) steps 4-5 are a single solve of ``P``.
 
