@@ -42,7 +42,7 @@ chromium:
 test: $(STAMP) solvers chromium
 	$(BIN)/ruff check gigawatt tests benchmarks notebooks
 	$(BIN)/ruff format --check gigawatt tests benchmarks notebooks
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check gigawatt tests benchmarks notebooks
