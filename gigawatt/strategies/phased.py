@@ -20,7 +20,8 @@ fixing prunes the tree quickly. The ``phased`` strategy therefore runs on one st
 
    .. math:: \min P \ge \min Q \ge L_Q
 
-   It stops as soon as ``(U_0 - L_Q) / |U_0|`` reaches the target.
+   It stops as soon as ``(U_0 - L_Q) / |U_0|`` reaches the target, and is skipped when the LP's bound (1)
+   already proves ``U_0`` within it (a shortlisted model, solved to a loose gap, often is).
 5. **Repair** of ``Q``'s incumbent when ``U_0`` is not yet within the target: its objective ``U`` is a plan
    of ``P``; the reported gap is ``(min(U_0, U) - L_Q) / |min(U_0, U)|``.
 6. If that gap is above the target (e.g. a small case where whole units change the buildout), ``P``
@@ -217,6 +218,8 @@ def phased_solve(form: StandardForm, groups: Columns, options: SolveOptions, *, 
         if stop.requested():
             return interrupted(early)
         early = early if early.has_solution else None
+        if early is not None and _gap(early.objective, _largest(bounds_of_p)) <= target:  # the LP already proves it
+            return _timed(_combine(early, _largest(bounds_of_p), target), t_start), report
     # 4. bound on the units-relaxed problem (the problem itself when units are continuous)
     reserve = min(repair_cap, 0.1 * limit) if has_unit_integers else 0.0
     bound_gap = BOUND_GAP_SHARE * target if has_unit_integers else target

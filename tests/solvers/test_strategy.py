@@ -192,6 +192,19 @@ def test_phased_without_the_blocks_relaxed_phase_takes_openings_from_the_lp(synt
     assert plan.gap <= 1e-4 + 1e-9
 
 
+@pytest.mark.parametrize(("mip_gap", "bound_phase"), [(0.35, False), (0.25, True)])
+def test_phased_skips_the_bound_phase_when_the_lp_already_proves_the_early_plan(mip_gap, bound_phase):
+    """Whole-units case: the early plan 4e6 against the LP's 2.8e6 is a gap of 1.2e6 / 4e6 = 30 %. Asked for 35 %, the LP
+    proves it and the bound phase (a MIP with its own root LP) is skipped; asked for 25 %, it runs."""
+    plan = gw.solve(whole_units_scenario(), strategy="phased", mip_gap=mip_gap, duals=False)
+    phases = [p["phase"] for p in plan.metadata["strategy"]["phases"]]
+    assert ("bound" in phases) is bound_phase
+    assert plan.objective == pytest.approx(4e6, rel=1e-9) and plan.status == "optimal" and plan.verify() == []
+    if not bound_phase:
+        assert phases[-1] == "early_repair" and plan.bound == pytest.approx(2.8e6, rel=1e-6)
+        assert plan.gap == pytest.approx(0.3, rel=1e-6)
+
+
 def _stop_after(monkeypatch: pytest.MonkeyPatch, phase: str) -> None:
     """Request a stop (as Ctrl-C does) as soon as the strategy reports ``phase``."""
     from gigawatt.solvers import stop
