@@ -36,7 +36,7 @@ def test_ceiling_binds_before_2032(default):
 
 
 def test_default_solves_to_a_verified_plan(default):
-    plan = gw.solve(default, time_limit=30, mip_gap=0.01)
+    plan = gw.solve(default, time_limit=120, mip_gap=0.01)  # ends at the 1 % gap; the limit is for a loaded machine
     assert plan.solution in ("optimal", "feasible")
     assert plan.verify() == []
     assert plan.power.facility_mw.max() <= 5000.0 + 1e-6
@@ -68,8 +68,11 @@ def test_workloads_replaces_the_training_pool_with_runs(workloads, default):
 
 def test_workloads_places_every_run_whole_within_its_latency_on_one_family(workloads):
     """The issue's check on the shipped plan: each placed run on one campus or a group within its latency, on one
-    family, the same campuses in all its years, its full need; a run not placed is unserved at its value."""
-    plan = gw.solve(workloads, time_limit=20)
+    family, the same campuses in all its years, its full need; a run not placed is unserved at its value.
+
+    Solved to a 10 % gap (about 4.8 % is reached in some 40 s) rather than for a fixed time: a 20 s limit under a
+    loaded machine once ended before any run was placed."""
+    plan = gw.solve(workloads, mip_gap=0.1, time_limit=300, duals=False)
     assert plan.verify() == []
     runs = workloads.tables["training_runs"].set_index("run_id")
     placements = plan.placements.set_index("run_id")
