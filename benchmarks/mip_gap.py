@@ -10,7 +10,9 @@ An instance is ``default`` / ``tiny`` (shipped scenarios), a scenario folder, ``
 or ``facility_location:SITESxREGIONS`` (:mod:`benchmarks.generator`, seed ``--seed``). Every solve runs inside
 :func:`gigawatt.solvers.progress.tracing`, which keeps only plans of the instance itself and true lower bounds of
 it (relaxations, the MIP's dual bound), never numbers from restricted models. Times count from the call to ``gw.solve`` (model build
-included). Gaps are ``(best plan - best bound) / best plan``. Measures, does not assert; the load average is printed
+included). Gaps are ``(best plan - best bound) / best plan``. Peak RSS is of this process and the
+solver's child process together, sampled (:class:`benchmarks.memory.TreePeak`), and of this process alone over its
+life (``ru_maxrss``, which includes generating the scenario). Measures, does not assert; the load average is printed
 with each row since other work on the machine skews the figures.
 """
 
@@ -20,6 +22,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import sys
 import time
 from pathlib import Path
@@ -29,6 +32,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import gigawatt as gw  # noqa: E402
+from benchmarks.memory import TreePeak  # noqa: E402
 from gigawatt.matrix.compile import compile_model  # noqa: E402
 from gigawatt.model import build_model  # noqa: E402
 from gigawatt.solvers import highs, progress  # noqa: E402
@@ -72,7 +76,7 @@ def run(instance: str, strategy: str, args: argparse.Namespace) -> dict[str, obj
         lp, lp_s, size = lp_bound(scenario, args.threads)
         row |= {"lp_bound": lp, "lp_s": lp_s, **size}
     t0 = time.perf_counter()
-    with progress.tracing() as trace:
+    with progress.tracing() as trace, TreePeak() as memory:
         try:
             limits = {"time_limit": args.time_limit, "mip_gap": args.mip_gap, "threads": args.threads}
             plan = gw.solve(scenario, strategy=strategy, duals=False, **limits)
@@ -92,6 +96,8 @@ def run(instance: str, strategy: str, args: argparse.Namespace) -> dict[str, obj
         "violations": len(plan.verify()) if plan is not None else None,
         "strategy_used": (plan.metadata.get("strategy") or {}).get("name") if plan is not None else None,
         "load_after": os.getloadavg()[0],
+        "peak_tree_rss_mb": memory.peak_mb,
+        "peak_self_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # Linux reports KB
     }
     if args.events:
         row["events"], row["phases"] = trace.events, trace.phases
@@ -136,7 +142,9 @@ def main(argv: list[str] | None = None) -> None:
             figures = "  ".join(f"{name} {_fmt(row[name], kind)}" for name, kind in columns)
             print(
                 f"{instance} [{strategy}] {lp}{figures}  obj {_fmt(row['objective'])} bound {_fmt(row['bound'])} "
-                f"status {row['status']} violations {row['violations']} load {row['load_before']:.2f}/{row['load_after']:.2f}",
+                f"status {row['status']} violations {row['violations']} peak RSS {_fmt(row['peak_tree_rss_mb'], 's')} MB "
+                f"(this process alone {_fmt(row['peak_self_rss_mb'], 's')}) "
+                f"load {row['load_before']:.2f}/{row['load_after']:.2f}",
                 flush=True,
             )
             if args.events:  # where the time went: each solver call's phase, start and end

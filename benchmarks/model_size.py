@@ -45,6 +45,7 @@ import numpy as np
 import gigawatt
 import gigawatt.model.build as build_module
 from benchmarks.generator import FAMILIES, synthetic_scenario
+from benchmarks.memory import status_mb
 from gigawatt.matrix.compile import compile_model
 from gigawatt.model import ModelOptions, build_model
 from gigawatt.plan.extract import extract_tables
@@ -205,17 +206,6 @@ def _parse(value: str) -> Any:
 # -- memory ---------------------------------------------------------------------------------------
 
 
-def _proc_status_mb(key: str) -> float | None:
-    """``VmRSS`` / ``VmHWM`` of this process from /proc (Linux), MB; None elsewhere."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
-
-
 def _reset_peak_rss() -> bool:
     """Reset this process's peak RSS (VmHWM) to its current RSS (Linux ``clear_refs``); False if unsupported."""
     try:
@@ -235,17 +225,17 @@ def memory_probe(size: Size, seed: int, family: str, regions: int | None, nodes:
     """
     scn = make_scenario(size, seed, family, regions, nodes)
     out: dict[str, float] = {}
-    rss = _proc_status_mb("VmRSS")
+    rss = status_mb("VmRSS")
     if rss is not None:
         out["rss_before_mb"] = rss
     reset = _reset_peak_rss()
     model = build_model(scn, ModelOptions())
-    hwm = _proc_status_mb("VmHWM")
+    hwm = status_mb("VmHWM")
     if reset and hwm is not None:
         out["hwm_build_mb"] = hwm
     out["maxrss_build_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KB
     compiled = compile_model(model)
-    hwm = _proc_status_mb("VmHWM")
+    hwm = status_mb("VmHWM")
     if reset and hwm is not None:
         out["hwm_compile_mb"] = hwm
     out["maxrss_compile_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
