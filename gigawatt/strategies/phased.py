@@ -5,7 +5,7 @@ time, and most of the tree is spent before a good plan is found. With a good pla
 fixing prunes the tree quickly. The ``phased`` strategy therefore runs on one standard form ``P``
 (column space unchanged throughout, so every start is a full vector in the original columns):
 
-1. **LP** of ``P`` (all integrality dropped).
+1. **LP** of ``P`` (all integrality dropped; by interior point when it is large, :func:`lp_options`).
 2. **Blocks relaxed** (``blocks`` columns continuous, units continuous): a MIP over openings only,
    a few seconds at most.
 3. **Openings fixed**: ``P`` with units continuous and every opening fixed as in (2) (or, when (2)
@@ -78,6 +78,9 @@ FIXED_OPENINGS_GAP = 1e-4
 QUICK_GAP = 2e-3
 #: Support threshold for a site being "used" in a relaxed solution (blocks).
 SUPPORT_TOL = 1e-6
+#: An LP relaxation with this many nonzeros or more in its open part goes to HiGHS's interior point method (with
+#: crossover) instead of dual simplex (:func:`lp_options`).
+IPM_NONZEROS = 500_000
 
 
 @dataclass
@@ -121,6 +124,21 @@ def _options(base: SolveOptions, time_limit: float, mip_gap: float, start_allowe
     return replace(base, time_limit=max(time_limit, 0.5), mip_gap=mip_gap, tee=base.tee and start_allowed)
 
 
+def lp_options(base: SolveOptions, form: StandardForm, groups: Columns, time_limit: float, mip_gap: float) -> SolveOptions:
+    """Options for the LP relaxation of ``form``: interior point once its open part is large, else HiGHS's choice.
+
+    The open part is estimated as the nonzeros times the share of openings not closed by their bounds (a
+    shortlisted model keeps every column of the closed sites, which presolve removes). Measured at ``threads=1``
+    (``benchmarks/RESULTS.md``): dual simplex is quicker on small LPs, interior point on large ones. A ``solver``
+    the caller set in ``solver_options`` is kept.
+    """
+    options = _options(base, time_limit, mip_gap)
+    open_share = float(np.mean(form.col_upper[groups.opens] > 0)) if len(groups.opens) else 1.0
+    if "solver" in base.solver_options or form.A.nnz * open_share < IPM_NONZEROS:  # type: ignore[attr-defined]
+        return options
+    return replace(options, solver_options={**base.solver_options, "solver": "ipm"})
+
+
 def _used_sites(x: np.ndarray | None, groups: Columns) -> set[str]:
     if x is None:
         return set()
@@ -151,7 +169,7 @@ def phased_solve(form: StandardForm, groups: Columns, options: SolveOptions, *, 
 
     # 1. LP
     with progress.scope(plans=False, bounds=True, phase="LP relaxation"):
-        lp = highs.solve(form, _options(options, left(), target), relax=True)
+        lp = highs.solve(form, lp_options(options, form, groups, left(), target), relax=True)
     report.add("lp", lp)
     if lp.termination in (TerminationCondition.INFEASIBLE, TerminationCondition.INFEASIBLE_OR_UNBOUNDED):
         return lp, report

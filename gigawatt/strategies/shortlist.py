@@ -20,7 +20,18 @@ import numpy as np
 from gigawatt.solvers import highs, progress, stop
 from gigawatt.solvers.base import SolveOptions, SolveResult, StandardForm, TerminationCondition
 from gigawatt.strategies.columns import Columns
-from gigawatt.strategies.phased import StrategyReport, _combine, _gap, _largest, _options, _timed, out_of_time, phased_solve, stopped
+from gigawatt.strategies.phased import (
+    StrategyReport,
+    _combine,
+    _gap,
+    _largest,
+    _options,
+    _timed,
+    lp_options,
+    out_of_time,
+    phased_solve,
+    stopped,
+)
 
 #: Share of the time limit for the shortlisted model and the gap it is solved to.
 SHORTLIST_SHARE = 0.5
@@ -76,7 +87,7 @@ def shortlist_solve(
         return _timed(stopped([plan], [], rr, target), t_start), report
     # the LP of the full model: a bound that does not wait for the MIP's root
     with progress.scope(plans=False, bounds=True, phase="LP relaxation"):
-        lp = highs.solve(form, _options(options, limit - (time.perf_counter() - t_start), target), relax=True)
+        lp = highs.solve(form, lp_options(options, form, groups, limit - (time.perf_counter() - t_start), target), relax=True)
     report.add("lp", lp)
     if lp.termination in (TerminationCondition.INFEASIBLE, TerminationCondition.INFEASIBLE_OR_UNBOUNDED):
         return _timed(lp, t_start), report

@@ -192,6 +192,56 @@ def test_phased_without_the_blocks_relaxed_phase_takes_openings_from_the_lp(synt
     assert plan.gap <= 1e-4 + 1e-9
 
 
+def test_lp_options_take_interior_point_once_the_open_part_of_the_lp_is_large(monkeypatch):
+    """4 nonzeros, threshold 3: interior point; with one of the two openings closed the open part is 4 x 1/2 = 2 < 3: HiGHS's
+    choice; a solver the caller named is kept."""
+    import numpy as np
+    from scipy import sparse
+
+    from gigawatt.solvers.base import SolveOptions, StandardForm
+    from gigawatt.strategies.columns import Columns
+
+    monkeypatch.setattr(phased, "IPM_NONZEROS", 3)
+    form = StandardForm(
+        c=np.ones(4),
+        offset=0.0,
+        A=sparse.csc_array(np.eye(4)),
+        row_lower=np.zeros(4),
+        row_upper=np.ones(4),
+        col_lower=np.zeros(4),
+        col_upper=np.ones(4),
+        integrality=np.array([1, 1, 0, 0]),
+    )
+    groups = Columns(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.array([0, 1]), ["s1", "s2"], [])
+    base = SolveOptions(threads=1, solver_options={"presolve_rule_off": 0})
+    assert phased.lp_options(base, form, groups, 10.0, 1e-3).solver_options == {"presolve_rule_off": 0, "solver": "ipm"}
+    closed = StandardForm(**{**form.__dict__, "col_upper": np.array([0.0, 1.0, 1.0, 1.0])})
+    assert "solver" not in phased.lp_options(base, closed, groups, 10.0, 1e-3).solver_options
+    named = SolveOptions(solver_options={"solver": "simplex"})
+    assert phased.lp_options(named, form, groups, 10.0, 1e-3).solver_options == {"solver": "simplex"}
+
+
+def test_shortlist_with_interior_point_lps_reaches_the_exact_optimum(synthetic, monkeypatch):
+    """Every LP relaxation by interior point (threshold 0): the same optimum, a true bound, and each LP call was asked for it."""
+    from gigawatt.solvers import highs
+
+    scn, exact = synthetic
+    monkeypatch.setattr(phased, "IPM_NONZEROS", 0)
+    asked: list[object] = []
+    solve = highs.solve
+
+    def spy(form, options, relax=False, *args, **kwargs):
+        if relax:
+            asked.append(options.solver_options.get("solver"))
+        return solve(form, options, relax, *args, **kwargs)
+
+    monkeypatch.setattr(highs, "solve", spy)
+    plan = gw.solve(scn, strategy="shortlist", mip_gap=1e-4, duals=False, time_limit=120)
+    assert asked and set(asked) == {"ipm"}
+    assert plan.verify() == [] and plan.bound <= exact.objective * (1 + 1e-7) and exact.objective <= plan.objective * (1 + 1e-7)
+    assert plan.gap <= 1e-4 + 1e-9
+
+
 @pytest.mark.parametrize(("mip_gap", "bound_phase"), [(0.35, False), (0.25, True)])
 def test_phased_skips_the_bound_phase_when_the_lp_already_proves_the_early_plan(mip_gap, bound_phase):
     """Whole-units case: the early plan 4e6 against the LP's 2.8e6 is a gap of 1.2e6 / 4e6 = 30 %. Asked for 35 %, the LP
