@@ -3,7 +3,8 @@
 It runs :func:`~gigawatt.strategies.phased.phased_solve` (quick mode) on the model with every entity
 outside a shortlist closed (the shortlists come from the model's data, :mod:`gigawatt.model.shortlist`,
 ever longer, tried in turn until one has a plan). Closing openings only removes options, so those plans
-are plans of the full model ``P``. Then the LP of ``P`` gives a bound, and a relaxation-induced
+are plans of the full model ``P``. Then the LP of ``P`` (by interior point when it is large,
+:func:`~gigawatt.strategies.phased.lp_options`) gives a bound, and a relaxation-induced
 neighbourhood of the plan (RINS: every integer column on which the plan and the LP agree fixed there, the
 rest a small MIP) improves it; then ``P`` itself is solved warm-started from the best plan with the time
 left. Only bounds of ``P`` (its LP, its own dual bound) are reported. Ctrl-C (:mod:`gigawatt.solvers.stop`)
