@@ -33,4 +33,5 @@ def test_tree_peak_counts_a_child_process_with_its_parent():
 
 
 def test_a_process_that_does_not_exist_has_no_figure():
+    """Linux process ids stop at 2**22, so 2**22 + 1 names no process."""
     assert status_mb("VmRSS", 2**22 + 1) is None and descendants(2**22 + 1) == []

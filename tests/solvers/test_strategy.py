@@ -195,6 +195,8 @@ def test_phased_without_the_blocks_relaxed_phase_takes_openings_from_the_lp(synt
 def test_lp_options_take_interior_point_once_the_open_part_of_the_lp_is_large(monkeypatch):
     """4 nonzeros, threshold 3: interior point; with one of the two openings closed the open part is 4 x 1/2 = 2 < 3: HiGHS's
     choice; a solver the caller named is kept."""
+    from dataclasses import replace
+
     import numpy as np
     from scipy import sparse
 
@@ -215,7 +217,7 @@ def test_lp_options_take_interior_point_once_the_open_part_of_the_lp_is_large(mo
     groups = Columns(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.array([0, 1]), ["s1", "s2"], [])
     base = SolveOptions(threads=1, solver_options={"presolve_rule_off": 0})
     assert phased.lp_options(base, form, groups, 10.0, 1e-3).solver_options == {"presolve_rule_off": 0, "solver": "ipm"}
-    closed = StandardForm(**{**form.__dict__, "col_upper": np.array([0.0, 1.0, 1.0, 1.0])})
+    closed = replace(form, col_upper=np.array([0.0, 1.0, 1.0, 1.0]))
     assert "solver" not in phased.lp_options(base, closed, groups, 10.0, 1e-3).solver_options
     named = SolveOptions(solver_options={"solver": "simplex"})
     assert phased.lp_options(named, form, groups, 10.0, 1e-3).solver_options == {"solver": "simplex"}
