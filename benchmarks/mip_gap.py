@@ -7,7 +7,7 @@
     .venv/bin/python benchmarks/mip_gap.py scenarios/default --time-limit 60 --threads 1 --json out.jsonl
 
 An instance is ``default`` / ``tiny`` (shipped scenarios), a scenario folder, ``[family:]SITESxCHIPSxYEARS``
-or ``facility_location:SITESxREGIONS`` (:mod:`benchmarks.generator`, seed ``--seed``). Every solve runs inside
+or ``facility_location:SITESxREGIONS[@CAPACITY_RATIO]`` (:mod:`benchmarks.generator`, seed ``--seed``). Every solve runs inside
 :func:`gigawatt.solvers.progress.tracing`, which keeps only plans of the instance itself and true lower bounds of
 it (relaxations, the MIP's dual bound), never numbers from restricted models. Times count from the call to ``gw.solve`` (model build
 included). Gaps are ``(best plan - best bound) / best plan``. Peak RSS is of this process and the
@@ -41,7 +41,7 @@ from gigawatt.solvers.base import SolveOptions  # noqa: E402
 CHECKPOINTS_S = (10.0, 30.0, 60.0, 300.0)
 DEFAULT_INSTANCES = ("default", "base:200x8x10", "base:1000x10x15")
 SIZE = re.compile(r"^(?:(?P<family>[a-z_]+):)?(?P<sites>\d+)x(?P<chips>\d+)x(?P<years>\d+)$")
-FACILITY_LOCATION = re.compile(r"^facility_location:(?P<sites>\d+)x(?P<regions>\d+)$")
+FACILITY_LOCATION = re.compile(r"^facility_location:(?P<sites>\d+)x(?P<regions>\d+)(?:@(?P<ratio>[\d.]+))?$")
 
 
 def load(instance: str, seed: int) -> gw.Scenario:
@@ -49,7 +49,8 @@ def load(instance: str, seed: int) -> gw.Scenario:
     if match := FACILITY_LOCATION.match(instance):
         from benchmarks.generator import facility_location
 
-        return facility_location(sites=int(match["sites"]), regions=int(match["regions"]), seed=seed).scenario()
+        ratio = {"capacity_ratio": float(match["ratio"])} if match["ratio"] else {}
+        return facility_location(sites=int(match["sites"]), regions=int(match["regions"]), seed=seed, **ratio).scenario()
     match = SIZE.match(instance)
     if match:
         from benchmarks.generator import synthetic_scenario

@@ -386,7 +386,48 @@ def _run(h: highspy.Highs) -> _Seen | None:
         cancelled.set()
         stop.abandon(thread)
         raise
+    for callback in (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt):  # HiGHS is done: ``h`` may run again
+        callback.unsubscribe(interrupt)
+    h.cbMipInterrupt.unsubscribe(bound)
+    h.cbMipImprovingSolution.unsubscribe(improving)
     return None
+
+
+@dataclass(frozen=True)
+class LPPoint:
+    """An optimal LP solution: objective (solver units), primal values and reduced costs of every column."""
+
+    objective: float
+    x: np.ndarray
+    reduced: np.ndarray
+
+
+class WarmLP:
+    """The LP relaxation of ``form`` kept in one HiGHS instance: after a change of column bounds it is solved again
+    from the last basis by dual simplex, in a fraction of the time of a first solve. Quiet; ``options`` give threads,
+    seed and the user's solver options, except ``solver`` (a warm start needs simplex)."""
+
+    def __init__(self, form: StandardForm, options: SolveOptions) -> None:
+        quiet = replace(options, time_limit=None, tee=False, log_file=None)
+        self._h = _configured(form, quiet, True, None, None, progress.phase())
+        self._h.setOptionValue("solver", "simplex")
+
+    def set_bounds(self, columns: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Set the bounds of ``columns``."""
+        cols = np.asarray(columns, dtype=np.int32)
+        self._h.changeColsBounds(len(cols), cols, np.asarray(lower, dtype=float), np.asarray(upper, dtype=float))
+
+    def solve(self, time_limit: float) -> LPPoint | None:
+        """The optimum under the bounds set so far, or None when there is none within ``time_limit`` seconds
+        (infeasible, out of time, stopped)."""
+        h = self._h
+        h.setOptionValue("time_limit", h.getRunTime() + max(time_limit, 0.1))  # HiGHS counts run time across runs
+        with stop.handling():
+            seen = _run(h)
+        if seen is not None or h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        solution = h.getSolution()
+        return LPPoint(float(h.getInfo().objective_function_value), np.asarray(solution.col_value), np.asarray(solution.col_dual))
 
 
 def _follow(h: highspy.Highs, improving: Callable[[object], None] | None, rising: Callable[[float], None] | None) -> None:

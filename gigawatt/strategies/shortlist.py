@@ -6,7 +6,8 @@ ever longer, tried in turn until one has a plan). Closing openings only removes 
 are plans of the full model ``P``. Then the LP of ``P`` (by interior point when it is large,
 :func:`~gigawatt.strategies.phased.lp_options`) gives a bound, and a relaxation-induced
 neighbourhood of the plan (RINS: every integer column on which the plan and the LP agree fixed there, the
-rest a small MIP) improves it; then ``P`` itself is solved warm-started from the best plan with the time
+rest a small MIP) and a local search over openings (:mod:`~gigawatt.strategies.local_search`) improve it;
+then ``P`` itself is solved warm-started from the best plan with the time
 left. Only bounds of ``P`` (its LP, its own dual bound) are reported. Ctrl-C (:mod:`gigawatt.solvers.stop`)
 ends the solve under way and returns the best plan so far with those bounds, ``interrupted``.
 """
@@ -21,6 +22,7 @@ import numpy as np
 from gigawatt.solvers import highs, progress, stop
 from gigawatt.solvers.base import SolveOptions, SolveResult, StandardForm, TerminationCondition
 from gigawatt.strategies.columns import Columns
+from gigawatt.strategies.local_search import local_search
 from gigawatt.strategies.phased import (
     StrategyReport,
     _combine,
@@ -39,6 +41,8 @@ SHORTLIST_SHARE = 0.5
 SHORTLIST_GAP = 5e-3
 #: Share of the time left after the LP that the neighbourhood MIP (RINS) may use.
 RINS_SHARE = 0.5
+#: Share of the time left after the neighbourhood that the local search over openings may use.
+LOCAL_SHARE = 0.5
 #: An integer column whose LP value is within this of the plan's is fixed in the neighbourhood.
 AGREE_TOL = 1e-6
 
@@ -109,6 +113,16 @@ def shortlist_solve(
             plan = rins
         if stop.requested():
             return _timed(stopped([plan], [lp_bound], rins, target), t_start), report
+        left = limit - (time.perf_counter() - t_start)
+        if _gap(plan.objective, lp_bound) <= target or left < 1.0:
+            return _timed(_combine(plan, lp_bound, target), t_start), report
+    if plan is not None:
+        with progress.scope(plans=True, bounds=False, phase="local search"):
+            searched, moved = local_search(form, groups, plan, options, LOCAL_SHARE * left)
+        report.add("local_search", replace(searched, seconds=moved.seconds), **moved.as_dict())
+        plan = searched
+        if stop.requested():
+            return _timed(stopped([plan], [lp_bound], plan, target), t_start), report
         left = limit - (time.perf_counter() - t_start)
         if _gap(plan.objective, lp_bound) <= target or left < 1.0:
             return _timed(_combine(plan, lp_bound, target), t_start), report

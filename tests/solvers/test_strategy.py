@@ -100,6 +100,21 @@ def test_shortlist_neighbourhood_plan_is_no_worse_than_the_plan_it_starts_from(s
     assert plan.verify() == [] and plan.objective == pytest.approx(exact.objective, rel=1e-6)
 
 
+def test_shortlist_local_search_takes_the_neighbourhood_plan_to_the_optimum(synthetic):
+    """At a zero gap target the neighbourhood's plan is not proven, so the local search over openings runs after it:
+    its plan costs at most the neighbourhood's and, on this instance, is the exact optimum (one more campus open)."""
+    from gigawatt.model.objective import OBJECTIVE_SCALE_USD
+
+    scn, exact = synthetic
+    plan = gw.solve(scn, strategy="shortlist", mip_gap=0.0, duals=False, time_limit=120)
+    phases = {p["phase"]: p for p in plan.metadata["strategy"]["phases"]}
+    search = phases["local_search"]
+    assert search["screened"] > 0 and search["rounds"] >= 1
+    assert search["objective"] <= phases["rins"]["objective"] * (1 + 1e-12)
+    assert search["objective"] * OBJECTIVE_SCALE_USD == pytest.approx(exact.objective, rel=1e-7)
+    assert plan.verify() == [] and plan.objective == pytest.approx(exact.objective, rel=1e-7)
+
+
 def test_neighbourhood_fixes_the_integer_columns_where_plan_and_lp_agree():
     """Columns: integer (plan 2, LP 2: fixed at 2), integer (plan 1, LP 0.4: free), continuous (plan = LP = 3: free),
     integer (plan 0.9999999 rounds to 1, LP 1: fixed at 1). Two fixed; the others keep their bounds."""
@@ -285,13 +300,15 @@ def test_a_stop_after_the_early_plan_returns_it_interrupted_with_the_lp_bound(mo
     assert plan.verify() == []
 
 
-def test_a_stop_in_the_neighbourhood_keeps_the_best_plan_with_the_lp_bound(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Whole-units case: the shortlist's plan 4e6, the LP bound 2.8e6; stopped after the neighbourhood, nothing else runs."""
-    _stop_after(monkeypatch, "rins")
+@pytest.mark.parametrize("phase", ["rins", "local_search"])
+def test_a_stop_in_the_neighbourhood_keeps_the_best_plan_with_the_lp_bound(monkeypatch: pytest.MonkeyPatch, phase: str) -> None:
+    """Whole-units case: the shortlist's plan 4e6, the LP bound 2.8e6; stopped after the neighbourhood or the local search,
+    nothing else runs."""
+    _stop_after(monkeypatch, phase)
     plan = gw.solve(whole_units_scenario(), strategy="shortlist", mip_gap=0.0)
     assert plan.status == "interrupted" and plan.objective == pytest.approx(4e6, rel=1e-9)
     assert plan.bound == pytest.approx(2.8e6, rel=1e-6)
-    assert plan.metadata["strategy"]["phases"][-1]["phase"] == "rins" and plan.verify() == []
+    assert plan.metadata["strategy"]["phases"][-1]["phase"] == phase and plan.verify() == []
 
 
 @pytest.mark.parametrize("name", ["phased", "shortlist"])
