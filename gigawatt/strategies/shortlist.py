@@ -3,13 +3,14 @@
 It runs :func:`~gigawatt.strategies.phased.phased_solve` (quick mode) on the model with every entity
 outside a shortlist closed (the shortlists come from the model's data, :mod:`gigawatt.model.shortlist`,
 ever longer, tried in turn until one has a plan). Closing openings only removes options, so those plans
-are plans of the full model ``P``. Then the LP of ``P`` (by interior point when it is large,
-:func:`~gigawatt.strategies.phased.lp_options`) gives a bound, and a relaxation-induced
-neighbourhood of the plan (RINS: every integer column on which the plan and the LP agree fixed there, the
-rest a small MIP) and a local search over openings (:mod:`~gigawatt.strategies.local_search`) improve it;
-then ``P`` itself is solved warm-started from the best plan with the time
-left. Only bounds of ``P`` (its LP, its own dual bound) are reported. Ctrl-C (:mod:`gigawatt.solvers.stop`)
-ends the solve under way and returns the best plan so far with those bounds, ``interrupted``.
+are plans of the full model ``P``. Then the LP of ``P`` (:func:`~gigawatt.strategies.phased.solve_lp`: by
+interior point when it is large and dual simplex does not finish it quickly) gives a bound, and two
+neighbourhoods of the plan improve it: a relaxation-induced one (RINS: every integer column on which the
+plan and the LP agree fixed there, the rest a small MIP), then a local search over openings
+(:mod:`~gigawatt.strategies.local_search`). Then ``P`` itself is solved warm-started from the best plan
+with the time left. Only bounds of ``P`` (its LP, its own dual bound) are reported. Ctrl-C
+(:mod:`gigawatt.solvers.stop`) ends the solve under way and returns the best plan so far with those
+bounds, ``interrupted``.
 """
 
 from __future__ import annotations
@@ -30,9 +31,9 @@ from gigawatt.strategies.phased import (
     _largest,
     _options,
     _timed,
-    lp_options,
     out_of_time,
     phased_solve,
+    solve_lp,
     stopped,
 )
 
@@ -92,7 +93,7 @@ def shortlist_solve(
         return _timed(stopped([plan], [], rr, target), t_start), report
     # the LP of the full model: a bound that does not wait for the MIP's root
     with progress.scope(plans=False, bounds=True, phase="LP relaxation"):
-        lp = highs.solve(form, lp_options(options, form, groups, limit - (time.perf_counter() - t_start), target), relax=True)
+        lp = solve_lp(form, groups, options, limit - (time.perf_counter() - t_start), target)
     report.add("lp", lp)
     if lp.termination in (TerminationCondition.INFEASIBLE, TerminationCondition.INFEASIBLE_OR_UNBOUNDED):
         return _timed(lp, t_start), report

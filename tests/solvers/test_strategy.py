@@ -244,6 +244,7 @@ def test_shortlist_with_interior_point_lps_reaches_the_exact_optimum(synthetic, 
 
     scn, exact = synthetic
     monkeypatch.setattr(phased, "IPM_NONZEROS", 0)
+    monkeypatch.setattr(phased, "SIMPLEX_PROBE_MAX_S", 0.0)  # no dual simplex probe first
     asked: list[object] = []
     solve = highs.solve
 
@@ -257,6 +258,41 @@ def test_shortlist_with_interior_point_lps_reaches_the_exact_optimum(synthetic, 
     assert asked and set(asked) == {"ipm"}
     assert plan.verify() == [] and plan.bound <= exact.objective * (1 + 1e-7) and exact.objective <= plan.objective * (1 + 1e-7)
     assert plan.gap <= 1e-4 + 1e-9
+
+
+@pytest.mark.parametrize("probe_finishes", [True, False])
+def test_a_large_lp_goes_to_interior_point_only_when_dual_simplex_does_not_finish_its_probe(monkeypatch, probe_finishes):
+    """Threshold 0, so every LP counts as large. Time limit 50 s: the probe gets 0.1 x 50 = 5 s (under the 10 s cap).
+    When dual simplex finishes within it, its answer is the LP; when it stops at its limit (made to, here), interior
+    point gets the 50 s less the probe's seconds, and the result counts both."""
+    from dataclasses import replace
+
+    from gigawatt.matrix.compile import compile_model
+    from gigawatt.model import build_model
+    from gigawatt.solvers import highs
+    from gigawatt.solvers.base import SolveOptions, TerminationCondition
+    from gigawatt.solving import column_roles
+
+    compiled = compile_model(build_model(whole_units_scenario()))
+    form, groups = compiled.solver_form, column_roles(compiled)
+    monkeypatch.setattr(phased, "IPM_NONZEROS", 0)
+    calls: list[tuple[object, float]] = []
+    solve = highs.solve
+
+    def spy(form, options, relax=False, *args, **kwargs):
+        calls.append((options.solver_options.get("solver"), options.time_limit))
+        result = solve(form, options, relax, *args, **kwargs)
+        if options.solver_options.get("solver") == "simplex" and not probe_finishes:
+            return replace(result, termination=TerminationCondition.TIME_LIMIT, x=None, seconds=5.0)
+        return result
+
+    monkeypatch.setattr(highs, "solve", spy)
+    lp = phased.solve_lp(form, groups, SolveOptions(threads=1), 50.0, 1e-3)
+    assert lp.termination is TerminationCondition.OPTIMAL and lp.objective == pytest.approx(2.8)  # million USD: docstring above
+    if probe_finishes:
+        assert calls == [("simplex", 5.0)]
+    else:
+        assert calls == [("simplex", 5.0), ("ipm", 45.0)] and lp.seconds >= 5.0
 
 
 @pytest.mark.parametrize(("mip_gap", "bound_phase"), [(0.35, False), (0.25, True)])
