@@ -1,8 +1,8 @@
 r"""Local search over openings: close one entity, open one, or swap two, the rest re-optimised.
 
-An *entity* is what a family's ``opening`` columns open (a campus, an interconnection tranche); it is open in
-a plan when any of its opening columns is. A move changes the openings of one or two entities and keeps
-every other opening as the incumbent plan has it:
+An *entity* is the first index of the ``opening`` columns the families declare: a campus, whose own opening
+and interconnection tranches move together. It is open in a plan when any of its opening columns is. A move
+changes the openings of one or two entities and keeps every other opening as the incumbent plan has it:
 
 * **close** e: every opening column of e at 0;
 * **open** e (closed in the plan): its opening columns free, the year left to the LP;
@@ -21,7 +21,8 @@ the incumbent's openings-fixed LP, whose reduced costs :math:`d_j` price each op
     \Delta_{open}(e) = \min_k \sum_{j \in e,\ j \ge k} d_j, \qquad
     \Delta_{swap}(a, b) = \Delta_{close}(a) + \Delta_{open}(b)
 
-(opening columns are cumulative, so opening from the k-th year sets the k-th and every later one).
+(opening columns are cumulative, so opening from the k-th column on sets it and every later one). The estimates
+only order the moves; the LPs decide.
 
 **Confirmation.** Of the moves screened, the one with the lowest LP is solved as a MIP with its openings fixed
 (blocks and units whole; an opened entity opens where its LP opens at all), warm-started from nothing: its plan
