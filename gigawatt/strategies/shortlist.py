@@ -105,23 +105,11 @@ def shortlist_solve(
         return _timed(out_of_time([lp_bound], lp, target), t_start), report
     if plan is not None and (_gap(plan.objective, lp_bound) <= target or left < 1.0):
         return _timed(_combine(plan, lp_bound, target), t_start), report
-    if plan is not None and plan.x is not None and lp.x is not None:
-        fixed_form, fixed = neighbourhood(form, plan.x, lp.x)
-        with progress.scope(plans=True, bounds=False, phase="neighbourhood"):
-            rins = highs.solve(fixed_form, _options(options, RINS_SHARE * left, target), start=plan.x)
-        report.add("rins", rins, fixed=fixed)
-        if rins.has_solution and rins.objective is not None and rins.objective < plan.objective:  # type: ignore[operator]
-            plan = rins
-        if stop.requested():
-            return _timed(stopped([plan], [lp_bound], rins, target), t_start), report
-        left = limit - (time.perf_counter() - t_start)
-        if _gap(plan.objective, lp_bound) <= target or left < 1.0:
-            return _timed(_combine(plan, lp_bound, target), t_start), report
-    if plan is not None:
-        with progress.scope(plans=True, bounds=False, phase="local search"):
-            searched, moved = local_search(form, groups, plan, options, LOCAL_SHARE * left)
-        report.add("local_search", replace(searched, seconds=moved.seconds), **moved.as_dict())
-        plan = searched
+    for phase, improve in (("neighbourhood", _rins), ("local search", _search)):
+        if plan is None:
+            break
+        with progress.scope(plans=True, bounds=False, phase=phase):
+            plan = improve(form, groups, plan, lp, options, left, report)
         if stop.requested():
             return _timed(stopped([plan], [lp_bound], plan, target), t_start), report
         left = limit - (time.perf_counter() - t_start)
@@ -136,3 +124,27 @@ def shortlist_solve(
     if p.has_solution and (plan is None or (p.objective is not None and p.objective <= plan.objective)):  # type: ignore[operator]
         return _timed(_combine(p, bound, target) if p.termination is not TerminationCondition.OPTIMAL else p, t_start), report
     return _timed(_combine(plan, bound, target) if plan is not None else p, t_start), report
+
+
+def _rins(
+    form: StandardForm, groups: Columns, plan: SolveResult, lp: SolveResult, options: SolveOptions, left: float, report: StrategyReport
+) -> SolveResult:
+    """The better of ``plan`` and the best plan of its :func:`neighbourhood` found in :data:`RINS_SHARE` of ``left``
+    seconds (``plan`` when the LP has no solution)."""
+    if plan.x is None or lp.x is None:
+        return plan
+    fixed_form, fixed = neighbourhood(form, plan.x, lp.x)
+    rins = highs.solve(fixed_form, _options(options, RINS_SHARE * left, options.mip_gap), start=plan.x)
+    report.add("rins", rins, fixed=fixed)
+    better = rins.has_solution and rins.objective is not None and rins.objective < plan.objective  # type: ignore[operator]
+    return rins if better else plan
+
+
+def _search(
+    form: StandardForm, groups: Columns, plan: SolveResult, lp: SolveResult, options: SolveOptions, left: float, report: StrategyReport
+) -> SolveResult:
+    """The best plan the :func:`~gigawatt.strategies.local_search.local_search` from ``plan`` finds in
+    :data:`LOCAL_SHARE` of ``left`` seconds."""
+    searched, moved = local_search(form, groups, plan, options, LOCAL_SHARE * left)
+    report.add("local_search", replace(searched, seconds=moved.seconds), **moved.as_dict())
+    return searched
