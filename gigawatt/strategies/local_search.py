@@ -134,7 +134,7 @@ def local_search(
         improved = False
         report.rounds += 1
         assert best.x is not None and best.objective is not None
-        fixed = np.where(best.x[opens] > OPEN_TOL, 1.0, 0.0)
+        fixed = _opened(best.x[opens])
         lp.set_bounds(opens, fixed, fixed)
         here = lp.solve(left())
         if here is None:
@@ -146,7 +146,7 @@ def local_search(
             cols, lower, upper = _bounds(move, columns, form)
             lp.set_bounds(cols, lower, upper)
             tried = lp.solve(left())
-            lp.set_bounds(cols, best.x[cols].round(), best.x[cols].round())
+            lp.set_bounds(cols, _opened(best.x[cols]), _opened(best.x[cols]))  # back to the incumbent's openings
             report.screened += 1
             if tried is not None and tried.objective < best.objective - _tolerance(best.objective):
                 screened.append((tried.objective, move, tried.x[opens]))
@@ -163,6 +163,11 @@ def local_search(
                 break
     report.seconds = time.perf_counter() - t_start
     return best, report
+
+
+def _opened(values: np.ndarray) -> np.ndarray:
+    """Opening values as fixed bounds: 1 where open at all (above :data:`OPEN_TOL`), else 0."""
+    return np.where(values > OPEN_TOL, 1.0, 0.0)
 
 
 def _tolerance(objective: float) -> float:
@@ -182,7 +187,7 @@ def _bounds(move: Move, columns: dict[str, np.ndarray], form: StandardForm) -> t
 
 def _confirm(form: StandardForm, groups: Columns, lp_openings: np.ndarray, options: SolveOptions, budget: float) -> SolveResult:
     """The MIP of ``form`` with every opening fixed where the move's LP opens it at all (blocks and units whole)."""
-    fixed = np.where(lp_openings > OPEN_TOL, 1.0, 0.0)
+    fixed = _opened(lp_openings)
     lower, upper = form.col_lower.copy(), form.col_upper.copy()
     lower[groups.opens] = upper[groups.opens] = fixed
     restricted = replace(form, col_lower=lower, col_upper=upper)
