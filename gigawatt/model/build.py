@@ -49,11 +49,17 @@ def build_model(scenario: Scenario | ModelData, options: ModelOptions | None = N
 @contextlib.contextmanager
 def collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector for the block: a model is millions of small objects
-    that it would walk again and again while they are created (about half the build and compile time)."""
+    that it would walk again and again while they are created (about half the build and compile time).
+
+    On the way out, everything the block created is moved straight to the oldest generation
+    (``freeze`` then ``unfreeze``): left in the youngest, the first collection after the block would
+    walk all of it (1.3 s at 1,000 campuses), and the one after that again on its way up."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
+        gc.unfreeze()
         if was_enabled:
             gc.enable()
