@@ -468,7 +468,8 @@ def _groups(ef: ExtensiveForm, per_future: Sequence[Columns]) -> Columns:
     units, _ = merged([g.units for g in per_future], None)
     blocks, block_entity = merged([g.blocks for g in per_future], [g.block_entity for g in per_future])
     opens, open_entity = merged([g.opens for g in per_future], [g.open_entity for g in per_future])
-    return Columns(units=units, blocks=blocks, opens=opens, open_entity=open_entity, block_entity=block_entity)
+    assignments, _ = merged([g.assignments for g in per_future], None)
+    return Columns(units=units, blocks=blocks, opens=opens, open_entity=open_entity, block_entity=block_entity, assignments=assignments)
 
 
 def _solve(

@@ -35,8 +35,9 @@ if TYPE_CHECKING:
 
 #: What a solve strategy does with a column: ``opening`` (a binary that opens an entity), ``block`` (whole
 #: capacity blocks built in a year), ``unit`` (whole equipment units), ``build`` (a binary build decision),
+#: ``assignment`` (a binary choosing where one workload goes whole: at most one per workload is 1),
 #: ``continuous`` (everything else).
-Role = Literal["opening", "block", "unit", "build", "continuous"]
+Role = Literal["opening", "block", "unit", "build", "assignment", "continuous"]
 #: How a dual (million USD per row unit, whole horizon) becomes a planner's figure: ``per_year`` divides by the
 #: year's discounted weight (USD per unit-year), ``per_mwh`` also by the energy hours, ``year_money`` by the
 #: year's discount factor (USD of that year).

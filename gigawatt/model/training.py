@@ -453,7 +453,7 @@ FAMILY = Family(
     add=add_training,
     order=55,
     variables=(
-        Variables("v_place", "-", ("run_id", "sites", "family"), role="build"),
+        Variables("v_place", "-", ("run_id", "sites", "family"), role="assignment"),
         Variables("v_unplaced", "-", ("run_id",)),
         Variables("v_train", "EFLOP/s", RUN_KEY),
     ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import get_args
 
 import pyomo.environ as pyo
 import pytest
@@ -10,6 +11,7 @@ from builders import SCENARIOS
 
 import gigawatt as gw
 from gigawatt.model.families import families, plan_tables, rows, variables
+from gigawatt.model.family import Role
 from gigawatt.model.ledger import Ledger, LedgerClosed
 
 TESTS = Path(__file__).resolve().parent
@@ -46,7 +48,7 @@ def test_declarations_are_unique_and_consistent():
     names = [name for family in families() for name in family.components]
     assert len(names) == len(set(names))
     assert all(r.slack is None or r.slack.sign in (-1.0, 1.0) for r in rows().values())
-    assert {v.role for v in variables().values()} <= {"opening", "block", "unit", "build", "continuous"}
+    assert {v.role for v in variables().values()} <= set(get_args(Role))
     assert "year" in plan_tables()["power"] and "eflops" in plan_tables()["power"]
 
 

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from builders import chip, scenario, site
+from builders import chip, scenario, site, training_run
 
 import gigawatt as gw
 from gigawatt import strategies as strategy
@@ -392,3 +392,28 @@ def test_out_of_time_keeps_the_largest_bound_and_no_point_of_a_relaxation():
     result = phased.out_of_time([3.5, None, 4.0], lp, 1e-3)
     assert result.termination is TerminationCondition.TIME_LIMIT and result.solution is SolutionStatus.NONE
     assert result.x is None and result.objective is None and result.bound == 4.0 and not result.has_solution
+
+
+def test_the_assignments_phase_proves_the_whole_runs_the_lp_spreads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two co-located runs of 60 EFLOP/s (60 units of chip a each: 1 MW and 1e6 USD a unit) and two 90 MW campuses,
+    s1 free to build and s2 at 1e7 USD per MW. Neither campus holds both runs (120 > 90 MW), so one goes to each:
+    120 units x 1e6 + 60 MW at s2 x 1e7 = 7.2e8 USD. The LP places 3/4 of each run on s1 (90 MW) and 1/4 on s2
+    (30 MW): 1.2e8 + 3e8 = 4.2e8 USD. With only the placements whole and everything else relaxed, the bound is
+    7.2e8: it proves the early plan, and no later phase runs. (The blocks-relaxed phase, a MIP over the openings
+    and placements, would prove it first on a model this small: it is skipped, as on a model whose LP is slow.)"""
+    monkeypatch.setattr(phased, "ASSIGNMENT_MIN_S", 0.0)
+    monkeypatch.setattr(phased, "SLOW_LP_S", -1.0)
+    integers = []  # of each MIP phased hands HiGHS
+    solve = phased.highs.solve
+    monkeypatch.setattr(phased.highs, "solve", lambda form, *a, **k: integers.append(form.n_integer) or solve(form, *a, **k))
+    sites = [site("s1", max_mw=90.0, block_mw=10.0), site("s2", max_mw=90.0, block_mw=10.0, capex_usd_per_mw=1e7)]
+    runs = [training_run(r, eflops=60.0) for r in ("r1", "r2")]
+    scn = scenario(None, sites=sites, demand=[{"year": 2026, "eflops": 0.0}], training_runs=runs)
+    plan = gw.solve(scn, strategy="phased", mip_gap=1e-6, duals=False)
+    phases = {p["phase"]: p for p in plan.metadata["strategy"]["phases"]}
+    assert list(phases) == ["lp", "openings_fixed", "early_repair", "assignments"]
+    assert integers[-1] == 4  # the assignments phase: r1 and r2 each on s1 or on s2
+    assert plan.objective == pytest.approx(7.2e8, rel=1e-9) and plan.bound == pytest.approx(7.2e8, rel=1e-6)
+    assert plan.status == "optimal" and plan.verify() == []
+    assert phases["assignments"]["bound"] / phases["lp"]["bound"] == pytest.approx(7.2 / 4.2, rel=1e-6)
+    assert set(plan.placements.set_index("run_id")["sites"]) == {"s1", "s2"}
