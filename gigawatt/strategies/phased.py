@@ -278,6 +278,8 @@ def phased_solve(form: StandardForm, groups: Columns, options: SolveOptions, *, 
         if early is not None and _gap(early.objective, _largest(bounds_of_p)) <= target:  # the LP already proves it
             return _timed(_combine(early, _largest(bounds_of_p), target), t_start), report
     bound_gap = BOUND_GAP_SHARE * target if has_unit_integers else target
+    # phases 3c and 4 stop as soon as the early plan is proven within the target
+    proven_at = early.objective - target * abs(early.objective) if early is not None and early.objective is not None else None
     if early is not None and len(groups.assignments) and not quick and left() >= ASSIGNMENT_MIN_S:
         # 3c. bound with only the assignments whole, every other integer column relaxed
         assignments_whole = _with(form, integer_off=np.setdiff1d(np.flatnonzero(form.integrality), groups.assignments))
@@ -287,7 +289,7 @@ def phased_solve(form: StandardForm, groups: Columns, options: SolveOptions, *, 
                 _options(options, ASSIGNMENT_SHARE * left(), bound_gap),
                 start=early.x[groups.assignments] if early.x is not None else None,
                 start_columns=groups.assignments,  # HiGHS completes the rest (a full start comes back mispriced)
-                stop_bound=_proven_at(early, target),
+                stop_bound=proven_at,
             )
         report.add("assignments", a)
         bounds_of_p.append(a.bound)
@@ -295,11 +297,10 @@ def phased_solve(form: StandardForm, groups: Columns, options: SolveOptions, *, 
             return interrupted(a)
         if _gap(early.objective, _largest(bounds_of_p)) <= target:
             return _timed(_combine(early, _largest(bounds_of_p), target), t_start), report
-    # 4. bound on the units-relaxed problem (the problem itself when units are continuous), stopping as soon
-    #    as the early plan is proven within the target
+    # 4. bound on the units-relaxed problem (the problem itself when units are continuous)
     reserve = min(repair_cap, 0.1 * limit) if has_unit_integers else 0.0
     with progress.scope(plans=not has_unit_integers, bounds=True, phase="bound"):
-        q = highs.solve(relaxed_units, _options(options, left() - reserve, bound_gap), start=start, stop_bound=_proven_at(early, target))
+        q = highs.solve(relaxed_units, _options(options, left() - reserve, bound_gap), start=start, stop_bound=proven_at)
     report.add("bound", q)
     plans_of_p.append(None if has_unit_integers else q)
     bounds_of_p.append(q.bound)
@@ -420,13 +421,6 @@ def _repair(
     if narrow.has_solution:
         return narrow
     return highs.solve(_with(form, lower=lower, upper=upper), _options(options, max(min(left(), cap), 1.0), gap))
-
-
-def _proven_at(plan: SolveResult | None, target: float) -> float | None:
-    """The bound at which ``plan`` is proven within ``target`` (None without a plan)."""
-    if plan is None or plan.objective is None:
-        return None
-    return plan.objective - target * abs(plan.objective)
 
 
 def _gap(objective: float | None, bound: float | None) -> float:
