@@ -405,7 +405,12 @@ def test_the_assignments_phase_proves_the_whole_runs_the_lp_spreads(monkeypatch:
     monkeypatch.setattr(phased, "SLOW_LP_S", -1.0)
     integers = []  # of each MIP phased hands HiGHS
     solve = phased.highs.solve
-    monkeypatch.setattr(phased.highs, "solve", lambda form, *a, **k: integers.append(form.n_integer) or solve(form, *a, **k))
+
+    def counting(form, *args, **kwargs):
+        integers.append(form.n_integer)
+        return solve(form, *args, **kwargs)
+
+    monkeypatch.setattr(phased.highs, "solve", counting)
     sites = [site("s1", max_mw=90.0, block_mw=10.0), site("s2", max_mw=90.0, block_mw=10.0, capex_usd_per_mw=1e7)]
     runs = [training_run(r, eflops=60.0) for r in ("r1", "r2")]
     scn = scenario(None, sites=sites, demand=[{"year": 2026, "eflops": 0.0}], training_runs=runs)
