@@ -25,6 +25,7 @@ from gigawatt.outputs import output_path
 from gigawatt.plan.tables import PLAN_TABLES, TEXT_COLUMNS
 from gigawatt.plan.value import GwValue
 from gigawatt.scenario import Scenario
+from gigawatt.scenario.schema import TABLES as SCENARIO_TABLES
 from gigawatt.solvers.base import status_words
 
 if TYPE_CHECKING:
@@ -504,6 +505,7 @@ def load_plan(directory: str | Path) -> Plan:
     duals_file = source / "duals.parquet"
     duals = _read_table(duals_file, DUALS_COLUMNS) if _exists(duals_file) else None
     scenario = _read_scenario(source / "scenario")
+    _check_references(tables, scenario, source / "scenario")
     log_file = source / "log.txt"
     log = _read_bytes(log_file).decode("utf-8", errors="replace") if _exists(log_file) else ""
     return Plan(scenario, tables, **meta, log=log, duals=duals)  # type: ignore[arg-type]
@@ -646,6 +648,28 @@ def _read_scenario(folder: Path) -> Scenario:
         return load_scenario(folder)
     except ScenarioError as error:
         raise PlanFileError(folder, "the plan's scenario is invalid: " + "; ".join(map(str, error.problems[:3]))) from None
+
+
+def _check_references(tables: Mapping[str, pd.DataFrame], scenario: Scenario, folder: Path) -> None:
+    """Every id the plan's tables name (``*_id`` columns; blank for none) is in its scenario ``folder``, or PlanFileError
+    naming the scenario file that should hold it: a plan read with a scenario that is not its own would be priced
+    and checked against the wrong campuses, links or runs."""
+    home = {spec.key[0]: name for name, spec in SCENARIO_TABLES.items() if len(spec.key) == 1}  # id column -> the table it names
+    for table, frame in tables.items():
+        for column in (c for c in frame.columns if c in home):
+            named = {str(v) for v in frame[column].dropna()} - {"", "nan"}
+            known = {str(v) for t in scenario.tables.values() if column in t.columns for v in t[column].dropna()}
+            unknown = sorted(named - known)
+            if not unknown:
+                continue
+            path = folder / f"{home[column]}.csv"
+            listed = ", ".join(map(repr, unknown[:3])) + (f" and {len(unknown) - 3:,} more" if len(unknown) > 3 else "")
+            problem = (
+                f"is missing, yet the plan's {table}.parquet names {column} {listed}"
+                if home[column] not in scenario.tables
+                else f"has no {column} {listed}, which the plan's {table}.parquet names"
+            )
+            raise PlanFileError(path, f"{problem}: the plan's scenario is not the one it was solved on")
 
 
 def _save_scenario(scenario: Scenario, folder: Path) -> None:

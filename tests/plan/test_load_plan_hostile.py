@@ -85,6 +85,16 @@ CASES: dict[str, tuple[Callable[[Path], None], str, str]] = {
     "future format": (lambda f: edit_meta(f, lambda m: m.update(format_version=99)), "plan.json", "format_version 99"),
     "missing scenario": (lambda f: shutil.rmtree(f / "scenario"), "scenario", "not a folder"),
     "broken scenario": (lambda f: (f / "scenario" / "scenario.yaml").write_text("ceiling_mw: [\n"), "scenario", "scenario is invalid"),
+    "scenario without the links the plan has": (
+        lambda f: (f / "scenario" / "links.csv").unlink(),
+        "links.csv",
+        "is missing, yet the plan's links.parquet names link_id",
+    ),
+    "a campus the scenario lacks": (
+        lambda f: rewrite_table(f / "chips.parquet", lambda t: t.assign(site_id="atlantis")),
+        "sites.csv",
+        "has no site_id 'atlantis', which the plan's chips.parquet names",
+    ),
 }
 
 
