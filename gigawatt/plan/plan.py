@@ -482,8 +482,9 @@ def _chip_years(chips: pd.DataFrame, scenario: Scenario) -> list[str]:
 def load_plan(directory: str | Path) -> Plan:
     """Read a plan written by :meth:`Plan.save`.
 
-    Every file is checked before use; a folder that is not a readable plan raises
-    :class:`~gigawatt.errors.PlanFileError` naming the file and what is wrong with it.
+    Every file is checked before use, and every campus, link, run or other id the plan's tables name must be in the
+    plan's own scenario; a folder that is not a readable plan raises :class:`~gigawatt.errors.PlanFileError` naming the
+    file and what is wrong with it.
     """
     source = Path(directory)
     if not _exists(source) and is_plan_folder(_previous(source)):
