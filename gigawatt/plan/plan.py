@@ -576,7 +576,31 @@ def _read_meta(path: Path) -> dict[str, object]:
     bad = [k for k, v in checked["timings"].items() if type(v) not in (int, float)]
     if bad:
         raise PlanFileError(path, f"timings {bad[0]!r}: expected seconds, got {checked['timings'][bad[0]]!r}")
+    _check_metadata(checked["metadata"], path)  # type: ignore[arg-type]
     return checked
+
+
+#: The ``metadata`` entries a loaded plan's summary, report and export read, and the JSON types each may take (a plan may
+#: lack any of them; ``probability`` and ``commit_year`` come with a ``future``).
+METADATA_TYPES: dict[str, tuple[type, ...]] = {
+    "overrides": (list,),
+    "future": (str, type(None)),
+    "probability": (int, float),
+    "commit_year": (int,),
+    "solver": (str, type(None)),
+}
+
+
+def _check_metadata(metadata: dict[str, object], path: Path) -> None:
+    """The entries of :data:`METADATA_TYPES` in ``metadata`` have their types, or PlanFileError naming ``path``."""
+    for key, kinds in METADATA_TYPES.items():
+        if key in metadata and type(metadata[key]) not in kinds:
+            expected = " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
+            raise PlanFileError(path, f"metadata {key!r}: expected {expected}, got {type(metadata[key]).__name__}")
+    if not all(isinstance(item, str) for item in metadata.get("overrides", ())):  # type: ignore[union-attr]
+        raise PlanFileError(path, "metadata 'overrides': expected a list of texts such as 'ceiling_mw=6000'")
+    if metadata.get("future") is not None and not {"probability", "commit_year"} <= set(metadata):
+        raise PlanFileError(path, "metadata 'future': a plan of one future needs its 'probability' and 'commit_year'")
 
 
 def _depth(value: object) -> int:

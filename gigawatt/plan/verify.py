@@ -61,7 +61,9 @@ capital is the value in a year minus the entity's previous row.
 Tolerances: a value breaks its bound when it exceeds it by more than ``atol + rtol * max(1, |bound|)``
 (``strict``: definitions of table columns, integrality, single values); sums and balances of values
 the solver computed in floating point use ``loose`` (at least 1e-5 relative and 1e-5 absolute);
-costs use ``rtol`` relative plus 1 USD absolute. An error of 0.1 % in any one value is caught.
+costs use ``rtol`` relative plus 1 USD absolute, and the solver's objective (its own sum, in million USD, of values
+feasible to about 1e-6) the loose absolute tolerance in those units, 10 USD. An error of 0.1 % in any one value is
+caught.
 """
 
 from __future__ import annotations
@@ -82,6 +84,8 @@ ANY_FAMILY = "*"  # a training run that mixes every family: compute of any famil
 LOOSE_RTOL = 1e-5  # sums and balances of solver values: relative ...
 LOOSE_ATOL = 1e-5  # ... and absolute (in the row's unit)
 COST_ATOL_USD = 1.0
+#: The solver's objective against the cost recomputed from the plan: :data:`LOOSE_ATOL` in the solver's million USD.
+OBJECTIVE_ATOL_USD = LOOSE_ATOL * 1e6
 KW_PER_MW = 1000.0
 INF = np.inf
 
@@ -1473,7 +1477,8 @@ def _check_costs(ctx: Context, objective_usd: float | None) -> list[Violation]:
     if objective_usd is not None:
         wanted = forgone + COMPUTE_COST_WEIGHT * spent if st.objective == "compute" else forgone + spent
         total = pd.DataFrame({"objective": [float(objective_usd)], "usd": [wanted]})
-        out += [v for rule in OBJECTIVE_RULES for v in _compare(total, rule, ctx.cost, "objective")]
+        tolerance = Tol(ctx.cost.rtol, max(ctx.cost.atol, OBJECTIVE_ATOL_USD))
+        out += [v for rule in OBJECTIVE_RULES for v in _compare(total, rule, tolerance, "objective")]
     if st.budget_usd is not None:
         budget = pd.DataFrame({"year": [st.years[0]], "usd": [spent], "budget": [st.budget_usd]})
         out += ctx.apply(budget, "all costs", TOTAL_BUDGET_RULES)

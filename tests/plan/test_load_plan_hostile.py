@@ -85,6 +85,21 @@ CASES: dict[str, tuple[Callable[[Path], None], str, str]] = {
     "future format": (lambda f: edit_meta(f, lambda m: m.update(format_version=99)), "plan.json", "format_version 99"),
     "missing scenario": (lambda f: shutil.rmtree(f / "scenario"), "scenario", "not a folder"),
     "broken scenario": (lambda f: (f / "scenario" / "scenario.yaml").write_text("ceiling_mw: [\n"), "scenario", "scenario is invalid"),
+    "overrides not a list": (
+        lambda f: edit_meta(f, lambda m: m["metadata"].update(overrides=None)),
+        "plan.json",
+        "metadata 'overrides': expected list, got NoneType",
+    ),
+    "an override not a text": (
+        lambda f: edit_meta(f, lambda m: m["metadata"].update(overrides=[6000])),
+        "plan.json",
+        "metadata 'overrides': expected a list of texts",
+    ),
+    "a future without its probability": (
+        lambda f: edit_meta(f, lambda m: m["metadata"].update(future="late", commit_year=2026)),
+        "plan.json",
+        "needs its 'probability' and 'commit_year'",
+    ),
     "scenario without the links the plan has": (
         lambda f: (f / "scenario" / "links.csv").unlink(),
         "links.csv",
