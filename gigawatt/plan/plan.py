@@ -564,8 +564,7 @@ def _read_meta(path: Path) -> dict[str, object]:
         if float in kinds and type(value) is int:
             value = float(value)
         if type(value) not in kinds:
-            expected = " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
-            raise PlanFileError(path, f"{key!r}: expected {expected}, got {type(value).__name__}")
+            raise PlanFileError(path, f"{key!r}: expected {_json_types(kinds)}, got {type(value).__name__}")
         checked[key] = value
     checked["format_version"] = version
     if meta.get("gw_value") is not None:  # optional: plans saved without it, or before it existed
@@ -595,12 +594,16 @@ def _check_metadata(metadata: dict[str, object], path: Path) -> None:
     """The entries of :data:`METADATA_TYPES` in ``metadata`` have their types, or PlanFileError naming ``path``."""
     for key, kinds in METADATA_TYPES.items():
         if key in metadata and type(metadata[key]) not in kinds:
-            expected = " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
-            raise PlanFileError(path, f"metadata {key!r}: expected {expected}, got {type(metadata[key]).__name__}")
+            raise PlanFileError(path, f"metadata {key!r}: expected {_json_types(kinds)}, got {type(metadata[key]).__name__}")
     if not all(isinstance(item, str) for item in metadata.get("overrides", ())):  # type: ignore[union-attr]
         raise PlanFileError(path, "metadata 'overrides': expected a list of texts such as 'ceiling_mw=6000'")
     if metadata.get("future") is not None and not {"probability", "commit_year"} <= set(metadata):
         raise PlanFileError(path, "metadata 'future': a plan of one future needs its 'probability' and 'commit_year'")
+
+
+def _json_types(kinds: tuple[type, ...]) -> str:
+    """``kinds`` as a message names them: ``float or null``."""
+    return " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
 
 
 def _depth(value: object) -> int:
@@ -680,11 +683,10 @@ def _check_references(tables: Mapping[str, pd.DataFrame], scenario: Scenario, fo
     naming the scenario file that should hold it: a plan read with a scenario that is not its own would be priced
     and checked against the wrong campuses, links or runs."""
     home = {spec.key[0]: name for name, spec in SCENARIO_TABLES.items() if len(spec.key) == 1}  # id column -> the table it names
+    known = {column: _texts(t[column] for t in scenario.tables.values() if column in t.columns) for column in home}
     for table, frame in tables.items():
         for column in (c for c in frame.columns if c in home):
-            named = {str(v) for v in frame[column].dropna()} - {"", "nan"}
-            known = {str(v) for t in scenario.tables.values() if column in t.columns for v in t[column].dropna()}
-            unknown = sorted(named - known)
+            unknown = sorted(_texts([frame[column]]) - known[column] - {"", "nan"})
             if not unknown:
                 continue
             path = folder / f"{home[column]}.csv"
@@ -695,6 +697,11 @@ def _check_references(tables: Mapping[str, pd.DataFrame], scenario: Scenario, fo
                 else f"has no {column} {listed}, which the plan's {table}.parquet names"
             )
             raise PlanFileError(path, f"{problem}: the plan's scenario is not the one it was solved on")
+
+
+def _texts(columns: Iterable[pd.Series]) -> set[str]:
+    """The distinct values of ``columns`` as text, missing values left out."""
+    return {str(v) for column in columns for v in column.dropna().unique()}
 
 
 def _save_scenario(scenario: Scenario, folder: Path) -> None:
