@@ -1,8 +1,9 @@
 """Two-stage plans on a scenario: the extensive form's size, time, gap and peak memory; EVPI, VSS and regret.
 
-With ``--futures FILE`` the table's futures; with ``--grid N`` (4 or 16) the default's four, or sixteen made of
-Rubin on time or a year late x full or half throughput x grid on time or two years late x demand as given or
-+20% (probabilities: the product of 0.6/0.4, 0.85/0.15, 0.85/0.15, 0.7/0.3).
+With ``--futures FILE`` the table's futures; with ``--grid N`` (4 or 16) the four of ``scenarios/pool/futures.csv``
+(the default's buildout with training as one pool, the scenario these figures were first measured on), or sixteen
+made of Rubin on time or a year late x full or half throughput x grid on time or two years late x demand as given
+or +20% (probabilities: the product of 0.6/0.4, 0.85/0.15, 0.85/0.15, 0.7/0.3).
 
     python benchmarks/futures.py [SCENARIO] [--futures FILE | --grid 16] [--time-limit 300] [--mip-gap 0.005] [--evaluate]
 """
@@ -18,8 +19,8 @@ from pathlib import Path
 import gigawatt as gw
 from gigawatt.scenario.futures import Future, Futures
 
-DEFAULT = Path(__file__).resolve().parents[1] / "scenarios" / "default"
-RENTED = {"demand.value_usd_per_eflops_yr": 10_400_000}  # as in scenarios/default/futures.csv
+POOL = Path(__file__).resolve().parents[1] / "scenarios" / "pool"
+RENTED = {"demand.value_usd_per_eflops_yr": 10_400_000}  # as in scenarios/pool/futures.csv
 GRID_LATE = {f"interconnection[earliest_year={y}].earliest_year+": 2 for y in range(2032, 2026, -1)}
 AXES = [
     [("on_time", 0.6, {}), ("late", 0.4, {"chips[rubin_nvl144].first_year+": 1})],
@@ -44,7 +45,7 @@ def sixteen() -> Futures:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("scenario", nargs="?", default=str(DEFAULT))
+    parser.add_argument("scenario", nargs="?", default=str(POOL))
     parser.add_argument("--futures", default=None)
     parser.add_argument("--grid", type=int, default=4, choices=(4, 16))
     parser.add_argument("--commit-year", type=int, default=None)

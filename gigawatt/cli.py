@@ -643,10 +643,13 @@ RUN_FIGURES = (
     ("gap", "gap", "{:.3%}"),
     ("peak MW", "peak_facility_mw", "{:,.0f}"),
     ("EFLOP/s last yr", "final_year_eflops", "{:,.1f}"),
+    ("unserved last yr", "final_year_unserved_eflops", "{:,.1f}"),
     ("value (1)", "value_usd_per_mw_yr", "{:,.3f}"),
     ("dual max (2)", "ceiling_dual_max_usd_per_mw_yr", "{:,.0f}"),
     ("s", "seconds", "{:.1f}"),
 )
+#: Figures printed only when some run has one above zero (sweeps of strict demand leave nothing unserved).
+SHOWN_WHEN_ANY = frozenset({"final_year_unserved_eflops"})
 
 
 def _print_runs(frame: object) -> None:
@@ -655,16 +658,17 @@ def _print_runs(frame: object) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    figures = [f for f in RUN_FIGURES if f[1] not in SHOWN_WHEN_ANY or frame[f[1]].gt(0).any()]  # type: ignore[index]
     table = Table(show_lines=False)
-    for heading in ("run", "label", *(h for h, _, _ in RUN_FIGURES)):
+    for heading in ("run", "label", *(h for h, _, _ in figures)):
         table.add_column(heading, overflow="fold")
     for row in frame.itertuples(index=False):  # type: ignore[attr-defined]
-        values = {c: getattr(row, c) for _, c, _ in RUN_FIGURES}
+        values = {c: getattr(row, c) for _, c, _ in figures}
         values["objective_usd"] = values["objective_usd"] / 1e9
         values["value_usd_per_mw_yr"] = values["value_usd_per_mw_yr"] / 1e6
-        cells = [row.run_id[:8], row.label] + ["" if pd.isna(values[c]) else fmt.format(values[c]) for _, c, fmt in RUN_FIGURES]
+        cells = [row.run_id[:8], row.label] + ["" if pd.isna(values[c]) else fmt.format(values[c]) for _, c, fmt in figures]
         if not pd.isna(row.value_usd_per_mw_yr):  # the range the solves prove, beside the figure
-            where = [c for _, c, _ in RUN_FIGURES].index("value_usd_per_mw_yr") + 2
+            where = [c for _, c, _ in figures].index("value_usd_per_mw_yr") + 2
             low, high = row.value_low_usd_per_mw_yr / 1e6, row.value_high_usd_per_mw_yr / 1e6
             cells[where] += f" [{low:,.3f}, {high:,.3f}]" + ("" if row.value_proven else " unproven")
         table.add_row(*(Text(_plain(cell)) for cell in cells))  # plain text: labels such as chips[rubin] are not markup

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from builders import SCENARIOS
 from typer.testing import CliRunner
 
@@ -40,6 +41,18 @@ def test_sweep_grid_then_runs(tmp_path: Path) -> None:
     assert listed.exit_code == 0 and listed.output.count("optimal") == 2
     power = invoke("runs", str(store), "--table", "power")
     assert power.exit_code == 0 and "facility_mw" in power.output
+
+
+def test_sweep_prints_unserved_compute_only_when_some_run_has_it(tmp_path: Path) -> None:
+    """Tiny with valued demand: 2 of its 10 EFLOP/s in 2027 fit no longer under 50 MW (8 do), all of them under 100."""
+    valued = ["--grid", "demand.value_usd_per_eflops_yr=50000000", "--workers", "0", "--store", str(tmp_path / "v.duckdb")]
+    result = invoke("sweep", TINY, "--grid", "ceiling_mw=50,100", *valued)
+    assert result.exit_code == 0, result.output
+    assert "unserved last yr" in result.output
+    runs = gw.load_runs(tmp_path / "v.duckdb").sort_values("ceiling_mw")
+    assert runs["final_year_unserved_eflops"].tolist() == pytest.approx([2.0, 0.0], abs=1e-6)
+    strict = invoke("sweep", TINY, "--grid", "ceiling_mw=100,120", "--workers", "0", "--store", str(tmp_path / "s.duckdb"))
+    assert strict.exit_code == 0 and "unserved last yr" not in strict.output
 
 
 def test_sweep_file(tmp_path: Path) -> None:

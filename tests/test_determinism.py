@@ -94,7 +94,7 @@ def _independent_canonical_bytes(folder: Path) -> bytes:
 
     Follows the documented form of ``gigawatt.scenario.scenario.canonical_bytes`` without using it:
     every setting (pydantic fills the defaults), and per table the schema's columns with each cell
-    typed (int, float, text), defaults for absent columns and empty cells as null.
+    typed (int, float, bool, text), defaults for absent columns and empty cells as null.
     """
     settings = Settings.model_validate(yaml.safe_load((folder / "scenario.yaml").read_text())).model_dump(mode="json")
     tables = {}
@@ -116,6 +116,8 @@ def _independent_canonical_bytes(folder: Path) -> bytes:
                     cells.append(int(float(text)))
                 elif col.dtype == "float":
                     cells.append(float(text))
+                elif col.dtype == "bool":
+                    cells.append({"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}[text.lower()])
                 else:
                     cells.append(text)
             typed.append(cells)

@@ -35,11 +35,11 @@ def test_warm_start_from_a_partial_plan():
 
 def test_ctrl_c_stops_cleanly_with_the_incumbent():
     """A KeyboardInterrupt during a long solve ends it as 'interrupted', returning the best plan found so far."""
-    default = gw.load_scenario(SCENARIOS / "default")
+    pool = gw.load_scenario(SCENARIOS / "pool")
     timer = threading.Timer(6.0, _thread.interrupt_main)
     timer.start()
     try:
-        plan = gw.solve(default, strategy="single", time_limit=120, mip_gap=0.0, duals=False)
+        plan = gw.solve(pool, strategy="single", time_limit=120, mip_gap=0.0, duals=False)
     except gw.NoPlan as error:  # interrupted before HiGHS had a plan
         assert error.termination == "interrupted"
         return
@@ -51,12 +51,12 @@ def test_ctrl_c_stops_cleanly_with_the_incumbent():
 
 
 def test_time_limited_solve_returns_its_incumbent_with_bound_and_gap():
-    """The default scenario asked for a proof (gap 0) and stopped after 20 s: a normal result, not an exception.
+    """The pool scenario asked for a proof (gap 0) and stopped after 20 s: a normal result, not an exception.
 
     The default strategy has its first plan from the shortlist within seconds, so the limit ends the search
     with that plan (or a better one) and the full form's bound, not with nothing.
     """
-    plan = gw.solve(gw.load_scenario(SCENARIOS / "default"), time_limit=20, mip_gap=0.0, duals=False)  # margin for a loaded machine
+    plan = gw.solve(gw.load_scenario(SCENARIOS / "pool"), time_limit=20, mip_gap=0.0, duals=False)  # margin for a loaded machine
     assert plan.status == "time_limit" and plan.solution == "feasible"
     assert plan.bound < plan.objective and plan.gap == pytest.approx((plan.objective - plan.bound) / plan.objective, rel=1e-3)
     assert plan.verify() == []

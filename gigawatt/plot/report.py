@@ -194,7 +194,8 @@ RESULT_COLUMNS = frozenset(
     {
         *("run_id", "sweep", "label", "params", "scenario_hash", "options", "status", "termination", "error"),
         *("objective_usd", "bound_usd", "gap", "total_cost_usd", "usd_per_eflops_yr", "peak_facility_mw", "co2_t"),
-        *("final_year_eflops", "sites_opened", "ceiling_dual_max_usd_per_mw_yr", "discounted_years", "violations", "strategy"),
+        *("final_year_eflops", "final_year_unserved_eflops", "forgone_usd", "sites_opened", "ceiling_dual_max_usd_per_mw_yr"),
+        *("discounted_years", "violations", "strategy"),
         *("value_usd_per_mw_yr", "value_low_usd_per_mw_yr", "value_high_usd_per_mw_yr", "value_proven", "seconds"),
         *("build_s", "solve_s", "worker", "attempts", "finished_at"),
     }
@@ -202,6 +203,7 @@ RESULT_COLUMNS = frozenset(
 #: Columns of the runs table in the report, after the swept ones.
 RUN_TABLE = (
     *("status", "total_cost_usd", "usd_per_eflops_yr", "peak_facility_mw", "co2_t", "sites_opened"),
+    *("final_year_unserved_eflops", "forgone_usd"),
     *("value_usd_per_mw_yr", "value_low_usd_per_mw_yr", "value_high_usd_per_mw_yr", "value_proven"),
     *("ceiling_dual_max_usd_per_mw_yr", "gap", "seconds", "error"),
 )

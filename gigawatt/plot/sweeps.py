@@ -30,6 +30,7 @@ UNITS: dict[str, tuple[float, str]] = {
     "final_year_eflops": (1.0, "compute delivered in the final year (EFLOP/s)"),
     "final_year_unserved_eflops": (1.0, "compute not delivered in the final year (EFLOP/s)"),
     "sites_opened": (1.0, "campuses opened"),
+    "forgone_usd": (1e-9, "value of compute not delivered (B USD, discounted)"),
     "_usd_per_mw_yr": (1e-3, "k USD per MW-year"),
     "_usd": (1e-9, "B USD"),
     "_mw": (1.0, "MW"),

@@ -65,7 +65,7 @@ from gigawatt.solvers.base import SolutionStatus, SolveOptions, SolveResult, Sta
 from gigawatt.strategies.columns import Columns
 
 #: The bound with only the assignments whole (3c): the least time left for it to run, seconds (its tree closed
-#: in 125-233 s on the workloads scenario, and its bound rises little before it closes), and its share of that time.
+#: in 125-233 s on the default scenario with its training runs, and its bound rises little before it closes), and its share of that time.
 ASSIGNMENT_MIN_S = 150.0
 ASSIGNMENT_SHARE = 0.8
 #: Share of the time limit for the incumbent phases (1-3) and the cap on each, seconds.

@@ -49,6 +49,8 @@ RUN_COLUMNS: dict[str, str] = {
     "ceiling_mw": "DOUBLE",
     "co2_t": "DOUBLE",
     "final_year_eflops": "DOUBLE",
+    "final_year_unserved_eflops": "DOUBLE",
+    "forgone_usd": "DOUBLE",
     "sites_opened": "BIGINT",
     "ceiling_dual_max_usd_per_mw_yr": "DOUBLE",
     "discounted_years": "DOUBLE",
@@ -65,7 +67,7 @@ RUN_COLUMNS: dict[str, str] = {
 #: Columns of older stores under their old name: old -> new.
 RENAMED_COLUMNS = {"ceiling_dual_usd_per_mw_yr": "ceiling_dual_max_usd_per_mw_yr"}
 #: Columns older stores lack: their runs read them as missing.
-ADDED_COLUMNS = ("discounted_years",)
+ADDED_COLUMNS = ("discounted_years", "final_year_unserved_eflops", "forgone_usd")
 #: The value of a GW from the previous ceiling of a ceiling-only sweep (:func:`with_gw_values`), USD per MW-year.
 VALUE_COLUMNS = ("value_usd_per_mw_yr", "value_low_usd_per_mw_yr", "value_high_usd_per_mw_yr", "value_proven")
 

@@ -29,7 +29,7 @@ from gigawatt.scenario.schema import MAX_MAGNITUDE, TABLES, Column
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = {"tiny": ("tiny",), "default": ("default",), "rubin_delay": ("rubin_delay", "default")}
+SOURCES = {"tiny": ("tiny",), "default": ("default",), "rubin_delay": ("rubin_delay", "default"), "pool": ("pool", "default")}
 #: Cases run in this process, by (kind, how they ended); printed at the end of a pytest run.
 COUNTS: Counter[tuple[str, str]] = Counter()
 #: Longest problem line a person should have to read (values and paths are shortened in messages).
@@ -153,9 +153,10 @@ class Workspace:
 
 @functools.cache
 def _original(source: str) -> tuple[dict[str, str], str]:
-    """Each table's label and the hash of the untouched shipped scenario (loaded once per process)."""
+    """Each table's label (tables with rows: the mutations edit rows and cells) and the hash of the untouched shipped
+    scenario (loaded once per process)."""
     scn = gw.load_scenario(ROOT / "scenarios" / source)
-    return dict(scn.files), scn.hash
+    return {name: label for name, label in scn.files.items() if len(scn.tables[name])}, scn.hash
 
 
 def csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:

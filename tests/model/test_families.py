@@ -23,7 +23,7 @@ def declared_names() -> set[str]:
     return {name for family in families() for name in family.components}
 
 
-@pytest.mark.parametrize("name", ["tiny", "default", "workloads"])
+@pytest.mark.parametrize("name", ["tiny", "default", "pool"])
 def test_every_component_of_a_built_model_is_declared(name):
     model = gw.build_model(gw.load_scenario(SCENARIOS / name), EVERYTHING)
     built = {c.local_name for c in model.component_objects((pyo.Var, pyo.Constraint), descend_into=True)}

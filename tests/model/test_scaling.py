@@ -22,8 +22,8 @@ ABSURD_CHIPS = [chip("a", it_kw_per_unit=1e-7, pflops_per_unit=1e-7, capex_usd_p
 
 
 @pytest.fixture(scope="module")
-def default_compiled():
-    return compile_model(gw.build_model(gw.load_scenario(SCENARIOS / "default")))
+def pool_compiled():
+    return compile_model(gw.build_model(gw.load_scenario(SCENARIOS / "pool")))
 
 
 @pytest.fixture
@@ -36,10 +36,10 @@ def force_scaling(monkeypatch):
     return force
 
 
-def test_default_matrix_range_is_inside_the_target_unscaled(default_compiled):
+def test_pool_matrix_range_is_inside_the_target_unscaled(pool_compiled):
     """Smallest coefficient: MW per unit of the least power-hungry chip at the lowest-PUE site that can host it;
     largest: the largest demand (the coefficient of ``open`` in ``serve <= demand * open``)."""
-    tables = gw.load_scenario(SCENARIOS / "default").tables
+    tables = gw.load_scenario(SCENARIOS / "pool").tables
     sites, chips, demand = tables["sites"], tables["chips"], tables["demand"]
     first, last = 2026, 2032
     pairs = sites.merge(chips, how="cross", suffixes=("_site", "_chip"))
@@ -47,7 +47,7 @@ def test_default_matrix_range_is_inside_the_target_unscaled(default_compiled):
     pairs = pairs[(pairs.first_year <= last) & (pairs.last_year >= first) & (pairs.earliest_year <= pairs.last_year)]
     smallest = float((pairs.pue * pairs.it_kw_per_unit / 1000.0).min())
     largest = float(demand.eflops.max())
-    ranges = default_compiled.matrix_range()
+    ranges = pool_compiled.matrix_range()
     assert ranges["scaled"] is False and ranges["within_target"] is True
     assert ranges["model"] == ranges["solver"]
     low, high = ranges["model"]["matrix"]
@@ -56,8 +56,8 @@ def test_default_matrix_range_is_inside_the_target_unscaled(default_compiled):
     assert 5e-3 < low < 6e-3 and 7e3 < high < 8e3  # 0.005512 MW per TPU v6e-8 server; 7,763 EFLOP/s of training demand
 
 
-def test_factors_are_powers_of_two_and_integer_columns_keep_one(default_compiled):
-    form = default_compiled.form
+def test_factors_are_powers_of_two_and_integer_columns_keep_one(pool_compiled):
+    form = pool_compiled.form
     s = geometric_scaling(form)
     for factors in (s.rows, s.cols):
         exponents = np.log2(factors)
@@ -71,7 +71,7 @@ def test_factors_are_powers_of_two_and_integer_columns_keep_one(default_compiled
     assert np.array_equal(scaled.col_upper * s.cols, form.col_upper)
     assert np.array_equal(scaled.c, form.c * s.cols)
     low, high = (np.abs(scaled.A.data).min(), np.abs(scaled.A.data).max())
-    model_low, model_high = default_compiled.matrix_range()["model"]["matrix"]
+    model_low, model_high = pool_compiled.matrix_range()["model"]["matrix"]
     # 1.4e6 wide before, 1.9e5 after: c_interconnection holds a tranche's firm MW (1,100 on its binary) and chip units
     # (0.0058 MW per unit), both integer columns kept at scale 1, so no scaling narrows that row below 1.9e5.
     assert high / low < (model_high / model_low) / 5
@@ -196,8 +196,8 @@ def test_range_in_metadata_log_and_saved_plan(tmp_path, caplog):
     assert gw.load_plan(tmp_path / "plan").metadata["matrix_range"] == ranges
 
 
-def test_unknown_scaling_mode_is_refused(default_compiled):
+def test_unknown_scaling_mode_is_refused(pool_compiled):
     with pytest.raises(ValueError, match="unknown scaling mode 'sometimes'"):
-        choose_scaling(default_compiled.form, "sometimes")
-    assert not choose_scaling(default_compiled.form, "off").active
-    assert Scaling.identity(default_compiled.form).apply(default_compiled.form) is default_compiled.form
+        choose_scaling(pool_compiled.form, "sometimes")
+    assert not choose_scaling(pool_compiled.form, "off").active
+    assert Scaling.identity(pool_compiled.form).apply(pool_compiled.form) is pool_compiled.form

@@ -242,10 +242,10 @@ def test_amounts_are_rounded_up_to_the_figures_shown():
     assert _amount(227.6, 8153.7, 1.0) == 228.0  # 228 EFLOP/s of 8,154 unserved
 
 
-def test_ceiling_4gw_joint_change_is_feasible():
-    """The shipped 4 GW case: the ceiling alone is not enough (chip supply caps bind with it); the caps option,
+def test_pool_at_4gw_joint_change_is_feasible():
+    """The pool scenario (strict demand) at 4 GW: the ceiling alone is not enough (chip supply caps bind with it); the caps option,
     applied to the model as reported, has a MIP solution, and the ceiling change alone does not even in the LP."""
-    m = gw.build_model(gw.load_scenario(SCENARIOS / "ceiling_4gw"))
+    m = gw.build_model(gw.load_scenario(SCENARIOS / "pool").with_overrides(ceiling_mw=4000))
     compiled = compile_model(m)
     table = explain(compiled, m.data, time_limit=30.0, threads=1)
     caps = table[table.option == "caps"]

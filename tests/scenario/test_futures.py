@@ -17,9 +17,9 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_the_default_futures_load_and_each_future_changes_what_it_says():
-    scn = gw.load_scenario(SCENARIOS / "default")
-    futures = load_futures(SCENARIOS / "default" / "futures.csv", scn)
+def test_the_pool_futures_load_and_each_future_changes_what_it_says():
+    scn = gw.load_scenario(SCENARIOS / "pool")
+    futures = load_futures(SCENARIOS / "pool" / "futures.csv", scn)
     assert futures.ids == ["rubin_on_time", "rubin_late", "rubin_half", "grid_late"]
     assert sum(f.probability for f in futures) == pytest.approx(1.0)
     late = futures.items[1].scenario(scn).tables["chips"].set_index("chip_id")

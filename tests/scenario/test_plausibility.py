@@ -14,7 +14,7 @@ from gigawatt.scenario.errors import PlausibilityWarning
 if TYPE_CHECKING:
     from conftest import Copy
 
-SHIPPED = ("default", "tiny", "rubin_delay", "ceiling_4gw")
+SHIPPED = ("default", "pool", "tiny", "rubin_delay", "ceiling_4gw", "workloads")
 
 
 @pytest.mark.parametrize("name", SHIPPED)

@@ -35,6 +35,18 @@ def test_in_process_runs_match_single_solves(tmp_path: Path) -> None:
     assert set(chips["run_id"]) == set(runs["run_id"])
 
 
+def test_runs_record_the_compute_a_lower_ceiling_leaves_unserved(tmp_path: Path) -> None:
+    """Tiny with its demand valued: at 50 MW (infeasible with strict demand) the run records the final year's
+    unserved EFLOP/s and the discounted value forgone, as the plan's KPIs give them; at 100 MW less is unserved."""
+    valued = gw.load_scenario(TINY).with_overrides({"demand.value_usd_per_eflops_yr": 50e6})
+    runs = gw.sweep(valued, grid={"ceiling_mw": [50, 100]}, workers=0, progress=False, store=tmp_path / "r.duckdb")
+    low, high = runs.sort_values("ceiling_mw").itertuples()
+    kpis = gw.solve(valued.with_overrides(ceiling_mw=50), threads=1).kpis
+    assert low.final_year_unserved_eflops == pytest.approx(kpis["final_year_unserved_eflops"]) and low.final_year_unserved_eflops > 0
+    assert low.forgone_usd == pytest.approx(kpis["forgone_usd"]) and low.forgone_usd > 0
+    assert high.forgone_usd < low.forgone_usd and low.total_cost_usd > high.total_cost_usd
+
+
 def test_bad_override_fails_only_its_run(tmp_path: Path) -> None:
     runs = gw.sweep(TINY, grid={"ceiling_mw": [-5, 100]}, workers=0, progress=False, store=tmp_path / "r.duckdb")
     bad, good = runs.itertuples()
@@ -69,8 +81,8 @@ GRID = {"ceiling_mw": [5000, 6000], "supplies.energy_price_usd_per_mwh*": [0.9, 
 
 def test_grid_on_local_cluster_then_resume(tmp_path: Path) -> None:
     store = tmp_path / "runs.duckdb"
-    default = gw.load_scenario(SCENARIOS / "default")
-    runs = gw.sweep(default, grid=GRID, workers=2, store=store, time_limit=LIMIT_S, duals=False, progress=False)
+    pool = gw.load_scenario(SCENARIOS / "pool")
+    runs = gw.sweep(pool, grid=GRID, workers=2, store=store, time_limit=LIMIT_S, duals=False, progress=False)
     assert len(runs) == 4 and counts(store) == dict.fromkeys(runs["run_id"], 1)
     assert sorted(zip(runs["ceiling_mw"], runs["supplies.energy_price_usd_per_mwh*"], strict=True)) == sorted(
         (c, p) for c in GRID["ceiling_mw"] for p in GRID["supplies.energy_price_usd_per_mwh*"]
@@ -81,10 +93,10 @@ def test_grid_on_local_cluster_then_resume(tmp_path: Path) -> None:
     assert (planned["violations"] == 0).all() and (planned["bound_usd"] <= planned["objective_usd"] * (1 + 1e-9)).all()
     assert runs.loc[runs["status"] == "no_plan", "error"].str.contains("time").all()
     assert runs["worker"].nunique() == 2
-    years = default.settings.years
+    years = pool.settings.years
     assert len(gw.load_runs(store, table="power")) == len(planned) * len(years)
     solved: list[dict] = []
-    again = gw.sweep(default, grid=GRID, workers=2, store=store, time_limit=LIMIT_S, duals=False, progress=False, callback=solved.append)
+    again = gw.sweep(pool, grid=GRID, workers=2, store=store, time_limit=LIMIT_S, duals=False, progress=False, callback=solved.append)
     assert solved == [] and list(again["run_id"]) == list(runs["run_id"])
     assert list(again["finished_at"]) == list(runs["finished_at"])
 
@@ -109,7 +121,7 @@ def test_killed_worker_run_is_retried_and_recorded_once(tmp_path: Path) -> None:
 
     grid = {"ceiling_mw": [5000, 5200, 5400, 5600]}
     runs = gw.sweep(
-        SCENARIOS / "default",
+        SCENARIOS / "pool",
         grid=grid,
         workers=2,
         store=store,

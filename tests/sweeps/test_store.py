@@ -109,7 +109,7 @@ def test_an_old_store_reads_under_the_new_names_and_is_migrated_when_written(tmp
     path = tmp_path / "old.duckdb"
     old_store(path)
     runs = load_runs(path)
-    assert runs.loc[0, "ceiling_dual_max_usd_per_mw_yr"] == 7.0 and pd.isna(runs.loc[0, "discounted_years"])
+    assert runs.loc[0, "ceiling_dual_max_usd_per_mw_yr"] == 7.0 and runs.loc[0, list(ADDED)].isna().all()
     assert "ceiling_dual_usd_per_mw_yr" not in runs.columns
     with RunStore(path) as db:
         db.record({"run_id": "new", "status": "optimal", "ceiling_dual_max_usd_per_mw_yr": 8.0, "discounted_years": 2.0})
