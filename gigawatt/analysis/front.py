@@ -20,8 +20,8 @@ wall a point below what the demand needs is infeasible and is recorded without a
 
 Each point's row: the setting, ``objective_usd`` (what the scenario minimises), ``co2_t`` (over the horizon,
 each modelled year weighted by the years it stands for, as :attr:`~gigawatt.plan.plan.Plan.kpis`),
-``worst_year_co2_t``, ``delivered_eflops_yr`` (compute served, weighted the same way), status, gap and
-``dominated`` (lower cost is better; lower CO2, more compute).
+``worst_year_co2_t``, ``delivered_eflops_yr`` (compute delivered, inference and placed training runs, weighted the
+same way), status, gap and ``dominated`` (lower cost is better; lower CO2, more compute).
 """
 
 from __future__ import annotations
@@ -107,11 +107,11 @@ def _measures(plan: Plan) -> dict[str, float]:
     """CO2 over the horizon and in the worst year, and compute delivered (EFLOP/s-years), each year weighted by the years it stands for."""
     weights = plan.scenario.settings.year_weights
     yearly = pd.concat([plan.tables[name][["year", "co2_t"]] for name in ("supplies", "onsite")]).groupby("year")["co2_t"].sum()
-    serving = plan.tables["serving"]
+    compute = plan.compute
     return {
         "co2_t": float(sum(v * weights[int(y)] for y, v in yearly.items())),
         "worst_year_co2_t": float(yearly.max()) if len(yearly) else 0.0,
-        "delivered_eflops_yr": float((serving["eflops"] * serving["year"].map(weights)).sum()),
+        "delivered_eflops_yr": float((compute["eflops"] * compute["year"].map(weights)).sum()),
     }
 
 

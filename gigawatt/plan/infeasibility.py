@@ -33,7 +33,7 @@ short time limit. ``findings.attrs["note"]`` says which was used.
 
 **Joint changes, checked.** Each view's non-zero slacks are one *option*: changes needed together
 (the slacks of one solution), never a menu of alternatives; one change alone may not be enough (for
-``scenarios/ceiling_4gw`` the ceiling must rise *and* chip supply caps with it). Amounts are rounded up
+``scenarios/pool`` at 4,000 MW the ceiling must rise *and* chip supply caps with it). Amounts are rounded up
 to the figures shown, then the option is applied to the model (:func:`relaxed`: each row's bound eased
 by its amount) and re-solved: the LP relaxation, then the MIP, for feasibility only. When the MIP is
 infeasible with the LP's amounts (whole units need more), the view's elastic MIP gives larger amounts,

@@ -109,14 +109,33 @@ class Plan:
         return delivery(self.scenario, self.tables)
 
     @property
+    def compute(self) -> pd.DataFrame:
+        """Compute delivered and not delivered per year, EFLOP/s: ``inference_eflops`` (served in the regions),
+        ``training_eflops`` (the placed runs' own EFLOP/s; a run split over campuses uses more there, its split
+        loss), ``eflops`` (their sum) and ``unserved_eflops`` (``unserved``: demand not served, runs not placed)."""
+        frame = pd.DataFrame({"year": self.tables["power"]["year"].to_numpy()})
+        frame["inference_eflops"] = frame["year"].map(self.tables["serving"].groupby("year")["eflops"].sum()).fillna(0.0)
+        runs, placements = self.scenario.tables.get("training_runs"), self.tables.get("placements")
+        frame["training_eflops"] = 0.0
+        if runs is not None and placements is not None and len(placements):
+            placed = runs.loc[runs["run_id"].isin(placements.loc[placements["placed"].astype(bool), "run_id"])]
+            years = frame["year"].to_numpy()[None, :]
+            active = (years >= placed[["first_year"]].to_numpy()) & (years <= placed[["last_year"]].to_numpy())
+            frame["training_eflops"] = (active * placed[["eflops"]].to_numpy()).sum(axis=0)
+        frame["eflops"] = frame["inference_eflops"] + frame["training_eflops"]
+        frame["unserved_eflops"] = frame["year"].map(self.tables["unserved"].groupby("year")["eflops"].sum()).fillna(0.0)
+        return frame
+
+    @property
     def kpis(self) -> dict[str, float]:
         """Headline figures.
 
         ``total_cost_usd`` (discounted, with the value of compute not delivered: the objective of ``objective:
         cost``), ``forgone_usd`` (that value, discounted), ``usd_per_eflops_yr`` (levelised: discounted cost
         without the forgone value over discounted EFLOP/s-years delivered), ``peak_facility_mw``, ``co2_t``
-        (supplies and on-site generation), ``final_year_eflops``, ``final_year_unserved_eflops`` (compute not
-        delivered in the final year) and ``delivered_usd_per_mwh`` (the campuses' delivered energy price,
+        (supplies and on-site generation), ``final_year_eflops`` (compute delivered in the final year: inference
+        and placed training runs, as :attr:`compute`), ``final_year_unserved_eflops`` (compute not delivered in
+        the final year) and ``delivered_usd_per_mwh`` (the campuses' delivered energy price,
         energy-weighted over sites and years). Which objective was optimised is the scenario's
         ``settings.objective``, shown by :meth:`summary`.
         """
@@ -126,9 +145,8 @@ class Plan:
 
         st = self.scenario.settings
         horizon = Horizon.from_settings(st)
-        power, supplies, serving = self.tables["power"], self.tables["supplies"], self.tables["serving"]
-        delivered = serving.groupby("year")["eflops"].sum().reindex(power["year"], fill_value=0.0)
-        unserved = self.tables["unserved"].groupby("year")["eflops"].sum().reindex(power["year"], fill_value=0.0)
+        power, supplies, compute = self.tables["power"], self.tables["supplies"], self.compute.set_index("year")
+        delivered, unserved = compute["eflops"], compute["unserved_eflops"]
         discounted_eflops_yr = sum(v * horizon.op_weight(int(y)) for y, v in delivered.items())
         costs = self.tables["costs"]
         forgone = float(costs.loc[costs["category"].isin(FORGONE_CATEGORIES), "discounted_usd"].sum())
@@ -176,14 +194,17 @@ class Plan:
             f"  peak power      {k['peak_facility_mw']:,.0f} MW of {k['ceiling_mw']:,.0f} MW ceiling",
             f"  sites opened    {k['sites_opened']};  CO2 {k['co2_t'] / 1e6:,.2f} Mt over the horizon",
         ]
-        unserved = self.tables["unserved"].groupby("year")["eflops"].sum()
-        if len(unserved) or k["forgone_usd"]:
+        unserved = len(self.tables["unserved"]) > 0
+        if unserved or k["forgone_usd"]:
             lines.append(f"  not delivered   compute worth {k['forgone_usd'] / 1e9:,.2f} B USD (discounted) bought elsewhere or forgone")
-        lines.append("  year   facility MW   headroom MW   EFLOP/s" + ("  unserved" if len(unserved) else ""))
-        served = self.tables["serving"].groupby("year")["eflops"].sum()
+        compute = self.compute.set_index("year")
+        training = bool(compute["training_eflops"].any())
+        heading = "  year   facility MW   headroom MW   EFLOP/s" + ("  training" if training else "") + ("  unserved" if unserved else "")
+        lines.append(heading)
         for row in self.tables["power"].itertuples(index=False):
-            line = f"  {row.year}  {row.facility_mw:12,.0f}  {row.headroom_mw:12,.0f}  {served.get(row.year, 0.0):8,.1f}"
-            lines.append(line + (f"  {unserved.get(row.year, 0.0):8,.1f}" if len(unserved) else ""))
+            line = f"  {row.year}  {row.facility_mw:12,.0f}  {row.headroom_mw:12,.0f}  {compute.at[row.year, 'eflops']:8,.1f}"
+            line += f"  {compute.at[row.year, 'training_eflops']:8,.1f}" if training else ""
+            lines.append(line + (f"  {compute.at[row.year, 'unserved_eflops']:8,.1f}" if unserved else ""))
         future = self.metadata.get("future")
         if future is not None:  # one future of a two-stage plan (gigawatt.analysis.futures)
             lines.insert(

@@ -262,9 +262,9 @@ def _chips_table(plan: Plan) -> pd.DataFrame:
 
 
 def _power_table(plan: Plan) -> pd.DataFrame:
-    served = plan.tables["serving"].groupby("year")["eflops"].sum()
+    compute = plan.compute.set_index("year")["eflops"]
     power = plan.tables["power"].copy()
-    power["eflops"] = power["year"].map(served).fillna(0.0)
+    power["eflops"] = power["year"].map(compute).fillna(0.0)
     return power
 
 

@@ -118,6 +118,12 @@ def test_with_every_demand_valued_the_ceiling_is_worth_at_most_the_compute_a_mw_
     bound = (c2 - c1) * e * 10.0 ** max(exponents) * weights
     note(f"fall {low.objective - high.objective:.6g} USD, bound {bound:.6g} USD")
     assert low.objective - high.objective <= bound + RTOL * abs(low.objective) + ATOL_USD
+    wanted = scn.demand.groupby("year")["eflops"].sum()
+    for plan in (low, high):  # every EFLOP/s wanted is delivered or reported unserved, in every year
+        compute = plan.compute.set_index("year")
+        assert (compute["eflops"] + compute["unserved_eflops"]).to_numpy() == pytest.approx(
+            wanted.reindex(compute.index, fill_value=0.0).to_numpy(), rel=1e-6, abs=1e-6
+        )
 
 
 @examples(10)

@@ -46,6 +46,9 @@ def test_a_run_too_large_for_one_campus_goes_to_two_within_its_latency_and_pays_
     assert placed.bandwidth_usd_per_yr == pytest.approx(bandwidth)
     assert plan.training.set_index("site_id")["eflops"].to_dict() == pytest.approx({"s1": 100.0, "s2": 50.0})
     assert plan.costs.set_index("category").at["training_bandwidth", "discounted_usd"] == pytest.approx(bandwidth)
+    delivered = plan.compute.set_index("year").loc[2026]  # the run's own 144 EFLOP/s, not the 150 its campuses hold
+    assert delivered[["inference_eflops", "training_eflops", "eflops", "unserved_eflops"]].tolist() == pytest.approx([0, 144, 144, 0])
+    assert plan.kpis["final_year_eflops"] == pytest.approx(144.0)
 
 
 def vendor_tables() -> dict:
@@ -94,6 +97,8 @@ def test_a_run_that_cannot_be_placed_is_left_unplaced_at_its_value():
     assert plan.placements.iloc[0].sites == ""
     assert plan.training.empty
     assert plan.costs.set_index("category").at["unplaced_training", "discounted_usd"] == pytest.approx(5e8 / 1.1)
+    compute = plan.compute.set_index("year")
+    assert compute["training_eflops"].tolist() == [0, 0] and compute["unserved_eflops"].tolist() == pytest.approx([0, 150])
 
 
 def test_a_run_worth_less_than_its_compute_is_left_unplaced():
@@ -208,6 +213,9 @@ def test_mip_matches_brute_force(seed):
     expected = brute_force_optimum(scn)
     plan = gw.solve(scn, integer_units=False, mip_gap=0.0)
     assert plan.objective == pytest.approx(expected, rel=1e-6)
+    need = float(scn.tables["training_runs"]["eflops"].iloc[0])  # placed or not, the run's EFLOP/s are accounted for once
+    compute = plan.compute.iloc[0]
+    assert compute["training_eflops"] + compute["unserved_eflops"] == pytest.approx(need) and compute["training_eflops"] in (0.0, need)
     assert plan.verify() == []
 
 
