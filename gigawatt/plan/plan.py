@@ -115,13 +115,9 @@ class Plan:
         loss), ``eflops`` (their sum) and ``unserved_eflops`` (``unserved``: demand not served, runs not placed)."""
         frame = pd.DataFrame({"year": self.tables["power"]["year"].to_numpy()})
         frame["inference_eflops"] = frame["year"].map(self.tables["serving"].groupby("year")["eflops"].sum()).fillna(0.0)
-        runs, placements = self.scenario.tables.get("training_runs"), self.tables.get("placements")
-        frame["training_eflops"] = 0.0
-        if runs is not None and placements is not None and len(placements):
-            placed = runs.loc[runs["run_id"].isin(placements.loc[placements["placed"].astype(bool), "run_id"])]
-            years = frame["year"].to_numpy()[None, :]
-            active = (years >= placed[["first_year"]].to_numpy()) & (years <= placed[["last_year"]].to_numpy())
-            frame["training_eflops"] = (active * placed[["eflops"]].to_numpy()).sum(axis=0)
+        placements = self.tables.get("placements", pd.DataFrame(columns=["run_id", "placed"]))
+        placed = self.scenario.training_eflops(placements.loc[placements["placed"].astype(bool), "run_id"])
+        frame["training_eflops"] = frame["year"].map(placed).fillna(0.0)
         frame["eflops"] = frame["inference_eflops"] + frame["training_eflops"]
         frame["unserved_eflops"] = frame["year"].map(self.tables["unserved"].groupby("year")["eflops"].sum()).fillna(0.0)
         return frame

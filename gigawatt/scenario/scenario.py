@@ -8,7 +8,7 @@ import hashlib
 import json
 import math
 import warnings
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -223,6 +223,15 @@ class Scenario:
         every = tuple(sorted(set(self.chip_family())))
         return {r: v.split_families(text) or every for r, text in zip(runs["run_id"], runs["families"], strict=True)}
 
+    def training_eflops(self, run_ids: Iterable[str] | None = None) -> pd.Series:
+        """EFLOP/s the training runs (all, or those of ``run_ids``) need in each modelled year, indexed by year."""
+        runs = self.tables.get("training_runs", pd.DataFrame(columns=["run_id", "first_year", "last_year", "eflops"]))
+        if run_ids is not None:
+            runs = runs[runs["run_id"].isin(list(run_ids))]
+        years = np.asarray(self.settings.years)
+        active = (years[None, :] >= runs[["first_year"]].to_numpy()) & (years[None, :] <= runs[["last_year"]].to_numpy())
+        return pd.Series((active * runs[["eflops"]].to_numpy(dtype=float)).sum(axis=0), index=pd.Index(years, name="year"))
+
     @property
     def hash(self) -> str:
         """Content hash: the first 16 hex digits of the SHA-256 of :func:`canonical_bytes`.
@@ -234,7 +243,7 @@ class Scenario:
         return hashlib.sha256(canonical_bytes(self)).hexdigest()[:16]
 
     def summary(self) -> str:
-        """One screen: horizon, ceiling, sites and MW available, chips, grid, demand."""
+        """One screen: horizon, ceiling, sites and MW available, chips, grid, demand, training runs."""
         s, t = self.settings, self.tables
         sites, chips, demand = t["sites"], t["chips"], t["demand"]
         by_year = demand.groupby("year")["eflops"].sum()
@@ -250,6 +259,12 @@ class Scenario:
             f"  regions      {_listed(t['regions'].region_id) if 'regions' in t else 'one pool'}",
             f"  demand       {by_year.iloc[0]:,.1f} EFLOP/s in {by_year.index[0]} to {by_year.iloc[-1]:,.1f} in {by_year.index[-1]}",
         ]
+        if len(t.get("training_runs", [])):
+            need = self.training_eflops()
+            lines.append(
+                f"  training     {len(t['training_runs'])} runs placed whole, {need.iloc[0]:,.1f} EFLOP/s in {need.index[0]} "
+                f"to {need.iloc[-1]:,.1f} in {need.index[-1]}"
+            )
         if self.warnings:
             lines.append(f"  warnings     {len(self.warnings)} value{'s' if len(self.warnings) != 1 else ''} far from public figures:")
             lines += [f"    - {problem}" for problem in self.warnings]

@@ -51,6 +51,15 @@ def test_a_run_too_large_for_one_campus_goes_to_two_within_its_latency_and_pays_
     assert plan.kpis["final_year_eflops"] == pytest.approx(144.0)
 
 
+def test_training_eflops_counts_each_run_in_its_years():
+    """r1 needs 100 EFLOP/s in 2026-2027, r2 50 in 2027: 100, 150 and 0 in 2026-2028; r2 alone 0, 50, 0."""
+    runs = [training_run("r1", last_year=2027, eflops=100.0), training_run("r2", first_year=2027, last_year=2027, eflops=50.0)]
+    scn = scenario({"years": [2026, 2027, 2028]}, demand=NO_DEMAND, training_runs=runs)
+    assert scn.training_eflops().to_dict() == {2026: 100.0, 2027: 150.0, 2028: 0.0}
+    assert scn.training_eflops(["r2"]).tolist() == [0.0, 50.0, 0.0]
+    assert "training     2 runs placed whole, 100.0 EFLOP/s in 2026 to 0.0 in 2028" in scn.summary()
+
+
 def vendor_tables() -> dict:
     """One 200 MW campus; nvidia chip a at 1e6 USD (100 units for sale), amd chip b at 1.5e6 (100 units), nvidia chip c at
     4e6 (any number). A run of 150 EFLOP/s."""
