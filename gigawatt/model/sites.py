@@ -28,7 +28,7 @@ the same way. Rows are only built where a limit is set.
 
 Blocks are counted by the integer blocks built each year (``v_new_blocks``); the cumulative
 ``v_blocks`` is then whole without being declared integer. Both forms have the same LP relaxation,
-but branching on yearly builds (a lot-sizing structure) closes the default scenario's gap far faster
+but branching on yearly builds (a lot-sizing structure) closes the pool scenario's gap far faster
 than branching on cumulative counts.
 
 ``c_blocks_min`` is a dominance cut, not a rule of the scenario: a site open without blocks has no
