@@ -113,7 +113,7 @@ class Plan:
         """Compute delivered and not delivered per year, EFLOP/s: ``inference_eflops`` (served in the regions),
         ``training_eflops`` (the placed runs' own EFLOP/s; a run split over campuses uses more there, its split
         loss), ``eflops`` (their sum) and ``unserved_eflops`` (``unserved``: demand not served, runs not placed)."""
-        frame = pd.DataFrame({"year": self.tables["power"]["year"].to_numpy()})
+        frame = pd.DataFrame({"year": self.tables["power"]["year"].drop_duplicates().to_numpy()})
         frame["inference_eflops"] = frame["year"].map(self.tables["serving"].groupby("year")["eflops"].sum()).fillna(0.0)
         placements = self.tables.get("placements", pd.DataFrame(columns=["run_id", "placed"]))
         placed = self.scenario.training_eflops(placements.loc[placements["placed"].astype(bool), "run_id"])

@@ -152,6 +152,13 @@ def test_an_undamaged_copy_loads_and_verifies(folder: Path) -> None:
     assert plan.verify() == [] and "Plan for 'tiny'" in plan.summary()
 
 
+def test_a_power_table_with_a_year_twice_still_summarises(folder: Path) -> None:
+    """Found by the fuzz test: a power row duplicated made the summary's per-year compute a Series (TypeError)."""
+    rewrite_table(folder / "power.parquet", lambda t: pd.concat([t, t.iloc[[0]]], ignore_index=True))
+    plan = gw.load_plan(folder)
+    assert plan.summary().startswith("Plan for ") and plan.compute["year"].is_unique
+
+
 def test_a_plan_of_the_older_format_loads_with_the_tables_it_lacked_empty(folder: Path) -> None:
     """A format-1 plan (saved before ``unserved``, ``training`` and ``placements``, and before the ``retired_units`` column
     of the chips table) loads with a warning naming what it lacked, those read as empty (the verifier flags the empty cells); everything it
