@@ -88,6 +88,10 @@ def test_default_at_4gw_leaves_compute_unserved_instead(default):
     for year in (2031, 2032):
         assert lost_4[year] > lost_5.get(year, 0.0) + 100
     assert at_4.objective > at_5.objective
+    wanted = default.demand.groupby("year")["eflops"].sum() + default.training_eflops()
+    for plan in (at_4, at_5):  # the LP places fractions of runs: each delivers its fraction, the rest is unserved
+        compute = plan.compute.set_index("year")
+        assert (compute["eflops"] + compute["unserved_eflops"]).to_numpy() == pytest.approx(wanted.to_numpy(), rel=1e-6)
 
 
 def test_default_places_every_run_whole_within_its_latency_on_one_family(default):

@@ -111,15 +111,20 @@ class Plan:
     @property
     def compute(self) -> pd.DataFrame:
         """Compute delivered and not delivered per year, EFLOP/s: ``inference_eflops`` (served in the regions),
-        ``training_eflops`` (the placed runs' own EFLOP/s; a run split over campuses uses more there, its split
-        loss), ``eflops`` (their sum) and ``unserved_eflops`` (``unserved``: demand not served, runs not placed)."""
+        ``training_eflops`` (what the runs need less what ``unserved`` leaves unplaced: the runs' own EFLOP/s, a
+        fraction of a run in an LP relaxation; a run split over campuses uses more there, its split loss), ``eflops``
+        (their sum) and ``unserved_eflops`` (``unserved``: demand not served, runs not placed)."""
         frame = pd.DataFrame({"year": self.tables["power"]["year"].drop_duplicates().to_numpy()})
-        frame["inference_eflops"] = frame["year"].map(self.tables["serving"].groupby("year")["eflops"].sum()).fillna(0.0)
-        placements = self.tables.get("placements", pd.DataFrame(columns=["run_id", "placed"]))
-        placed = self.scenario.training_eflops(placements.loc[placements["placed"].astype(bool), "run_id"])
-        frame["training_eflops"] = frame["year"].map(placed).fillna(0.0)
+
+        def per_year(rows: pd.DataFrame) -> pd.Series:
+            return frame["year"].map(rows.groupby("year")["eflops"].sum()).fillna(0.0)
+
+        unserved = self.tables["unserved"]
+        frame["inference_eflops"] = per_year(self.tables["serving"])
+        unplaced = per_year(unserved[unserved["workload"] == "training"])
+        frame["training_eflops"] = frame["year"].map(self.scenario.training_eflops()).fillna(0.0) - unplaced
         frame["eflops"] = frame["inference_eflops"] + frame["training_eflops"]
-        frame["unserved_eflops"] = frame["year"].map(self.tables["unserved"].groupby("year")["eflops"].sum()).fillna(0.0)
+        frame["unserved_eflops"] = per_year(unserved)
         return frame
 
     @property
